@@ -1,0 +1,8 @@
+"""营商环境工作联络员台账 — offline checklist for the liaisons of a business-environment plan."""
+
+# The one place the version is defined: pyproject.toml, the window title, 关于 and every exported
+# report read it from here.
+__version__ = "0.1.0"
+
+APP_NAME = "liaison-app"
+APP_TITLE = "营商环境工作联络员台账"

@@ -1,0 +1,238 @@
+"""Command line: ``liaison-app [--data-dir PATH] [COMMAND …]``. No command opens the window.
+
+Exit codes: 0 done; 1 the data could not be opened or written; 2 bad input (unknown unit or
+item, invalid status, bad arguments). Errors go to stderr as one clear Chinese line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from liaison_app import __version__, paths
+from liaison_app.store.database import DatabaseError
+from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
+from liaison_app.store.status import Status
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD:{text}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="liaison-app", description="营商环境工作联络员台账。不带命令时打开窗口。"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="数据文件夹(默认为当前用户的程序数据文件夹)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    units = sub.add_parser("units", help="列出全部单位及其承担的工作措施数")
+    units.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    catalog = sub.add_parser("catalog", help="列出工作方案的全部工作措施")
+    catalog.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    tasks = sub.add_parser("tasks", help="列出某单位承担的工作措施及进展")
+    tasks.add_argument("--unit", required=True, help="单位名称(可用简称或别名)")
+    tasks.add_argument("--json", action="store_true", help="以 JSON 输出")
+    tasks.add_argument("--as-of", type=_date, help="预警的统计截至日期(默认今天)")
+
+    setter = sub.add_parser("set", help="填报某单位某项工作措施的进展状态")
+    setter.add_argument("--unit", required=True, help="单位名称")
+    setter.add_argument("--item", required=True, help="工作措施编号，如 11.2")
+    setter.add_argument("--status", required=True,
+                        help="进展状态:" + "、".join(f"{s.value}/{s.label}" for s in Status))
+    setter.add_argument("--note", help="进展情况")
+
+    sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
+    return parser
+
+
+# -- output helpers ----------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width:
+            return out[:-1] + "…" if out else ""
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], limits: Sequence[int]) -> None:
+    widths = [
+        min(limit, max([_width(h)] + [_width(r[i]) for r in rows]))
+        for i, (h, limit) in enumerate(zip(headers, limits, strict=True))
+    ]
+    print("  ".join(_fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(_fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _item_json(item: CatalogItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "area": item.area,
+        "area_name": item.area_name,
+        "measure": item.measure,
+        "measure_title": item.measure_title,
+        "item": item.item,
+        "text": item.text,
+        "lead": list(item.lead),
+        "coop": list(item.coop),
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+    }
+
+
+def _task_json(task: UnitTask, as_of: dt.date) -> dict[str, Any]:
+    data = _item_json(task.item)
+    data.update(
+        role=task.role,
+        status=task.status.value,
+        note=task.note,
+        completed_on=task.completed_on.isoformat() if task.completed_on else None,
+        updated_at=task.updated_at.isoformat(sep=" ") if task.updated_at else None,
+        evidence=task.evidence,
+        light=task.light(as_of).value,
+    )
+    return data
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
+    units = service.units()
+    if args.json:
+        _dump([
+            {"name": u.name, "category": u.category, "lead": u.lead_items, "coop": u.coop_items,
+             "aliases": list(u.aliases)}
+            for u in units
+        ])
+        return EXIT_OK
+    rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
+    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print(f"\n共 {len(units)} 个单位")
+    return EXIT_OK
+
+
+def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
+    items = service.catalog()
+    if args.json:
+        _dump([_item_json(i) for i in items])
+        return EXIT_OK
+    rows = [
+        [i.id, i.text, "、".join(i.lead), "、".join(i.coop) or "—",
+         i.deadline.isoformat() if i.deadline else "—"]
+        for i in items
+    ]
+    print_table(["编号", "工作措施", "牵头单位", "配合单位", "完成时限"], rows, [6, 40, 24, 24, 10])
+    info = service.plan_info()
+    print(f"\n{info.name}:{info.areas} 个领域，{info.measures} 项目标任务，{info.items} 条工作措施")
+    return EXIT_OK
+
+
+def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
+    unit = service.resolve_unit(args.unit)
+    as_of = args.as_of or service.clock.today()
+    tasks = service.tasks(unit)
+    if args.json:
+        _dump([_task_json(t, as_of) for t in tasks])
+        return EXIT_OK
+    rows = [
+        [t.item.id, ROLE_LABELS[t.role], t.status.label, t.light(as_of).label,
+         t.item.deadline.isoformat() if t.item.deadline else "—", t.item.text]
+        for t in tasks
+    ]
+    print(f"{unit}(统计截至 {as_of.isoformat()})\n")
+    print_table(["编号", "职责", "状态", "预警", "完成时限", "工作措施"], rows, [6, 4, 10, 4, 10, 50])
+    lead = sum(t.role == "lead" for t in tasks)
+    print(f"\n共 {len(tasks)} 条:牵头 {lead}，配合 {len(tasks) - lead}")
+    return EXIT_OK
+
+
+def cmd_set(service: LiaisonService, args: argparse.Namespace) -> int:
+    task = service.update(args.unit, args.item, status=args.status, note=args.note)
+    print(f"已保存:{task.unit} {task.item.id} → {task.status.label}"
+          + (f"(完成日期 {task.completed_on.isoformat()})" if task.completed_on else ""))
+    return EXIT_OK
+
+
+def cmd_anomalies(service: LiaisonService, _args: argparse.Namespace) -> int:
+    anomalies = service.anomalies()
+    rows = [[a.kind, a.location, a.detail] for a in anomalies]
+    print_table(["类别", "位置", "说明"], rows, [20, 28, 90])
+    print(f"\n共 {len(anomalies)} 条")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "units": cmd_units,
+    "catalog": cmd_catalog,
+    "tasks": cmd_tasks,
+    "set": cmd_set,
+    "anomalies": cmd_anomalies,
+}
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
+
+        return int(run_gui(paths.data_dir(args.data_dir)))
+    try:
+        service = LiaisonService.open(paths.data_dir(args.data_dir))
+    except (DatabaseError, paths.DataDirError) as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        return COMMANDS[args.command](service, args)
+    except ServiceError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as exc:  # e.g. an invalid status
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        service.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and not stream.isatty():
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        return run(argv)
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = None  # nothing more can be written to a closed pipe
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

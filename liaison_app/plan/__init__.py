@@ -1,0 +1,1 @@
+"""Reading a plan: the seed-text parser, the unit registry, deadlines and the bundled plan."""

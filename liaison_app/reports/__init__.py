@@ -1,0 +1,1 @@
+"""Standard report export, office consolidation and shared xlsx styles."""

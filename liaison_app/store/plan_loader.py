@@ -1,0 +1,85 @@
+"""Writing a parsed plan into the database (once, on first start or when loading another plan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison_app.paths import resources_dir
+from liaison_app.plan.bundle import load_plan_file
+from liaison_app.plan.model import Plan
+from liaison_app.store.models import (
+    AreaRow,
+    AssignmentRow,
+    ItemRow,
+    MeasureRow,
+    PlanAnomalyRow,
+    PlanRow,
+    UnitAliasRow,
+    UnitRow,
+)
+
+DEFAULT_PLAN_ID = "nanan-2019"
+
+
+def bundled_plan() -> Plan:
+    return load_plan_file(resources_dir() / "plans" / f"{DEFAULT_PLAN_ID}.plan.json")
+
+
+def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
+    """Insert ``plan`` (areas, measures, items, units, roles, anomalies). Caller commits."""
+    if session.get(PlanRow, plan.plan_id) is not None:
+        raise ValueError(f"工作方案 {plan.plan_id} 已经载入")
+    session.add(
+        PlanRow(
+            id=plan.plan_id,
+            name=plan.name,
+            issued_on=plan.issued_on,
+            issued_on_note=plan.issued_on_note,
+            source_sha256=plan.source_sha256,
+            loaded_at=loaded_at,
+        )
+    )
+    session.flush()
+    units: dict[str, UnitRow] = {}
+    for position, unit in enumerate(plan.units):
+        units[unit.name] = UnitRow(
+            plan_id=plan.plan_id, name=unit.name, category=unit.category, position=position
+        )
+    session.add_all(units.values())
+    areas = {a.number: AreaRow(plan_id=plan.plan_id, number=a.number, numeral=a.numeral,
+                               name=a.name) for a in plan.areas}
+    session.add_all(areas.values())
+    session.flush()
+    session.add_all(
+        UnitAliasRow(plan_id=plan.plan_id, alias=alias, unit_id=units[target].id)
+        for alias, target in plan.aliases.items()
+    )
+    position = 0
+    for measure in plan.measures:
+        measure_row = MeasureRow(plan_id=plan.plan_id, area_id=areas[measure.area].id,
+                                 number=measure.number, title=measure.title)
+        session.add(measure_row)
+        session.flush()
+        for item in measure.items:
+            item_row = ItemRow(plan_id=plan.plan_id, measure_id=measure_row.id, code=item.code,
+                               sub=item.sub, position=position, text=item.text,
+                               deadline=item.deadline)
+            position += 1
+            session.add(item_row)
+            session.flush()
+            roles = [(name, "lead") for name in item.lead] + [(name, "coop") for name in item.coop]
+            session.add_all(
+                AssignmentRow(item_id=item_row.id, unit_id=units[name].id, role=role, position=i)
+                for i, (name, role) in enumerate(roles)
+            )
+    session.add_all(
+        PlanAnomalyRow(plan_id=plan.plan_id, kind=a.kind, location=a.where, detail=a.detail)
+        for a in plan.anomalies
+    )
+
+
+def has_any_plan(session: Session) -> bool:
+    return session.scalar(select(PlanRow.id).limit(1)) is not None

@@ -1,0 +1,1 @@
+"""The Qt Widgets user interface: main window, item models, dialogs, background workers."""

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian/Ubuntu machine (see README):
+#   bash tasks.sh app [ARGS…]   set up the virtual environment (pinned) and start the app
+#   bash tasks.sh test [ARGS…]  set up everything the tests need and run the whole suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PY="$VENV/bin/python"
+# Shared libraries Qt needs even offscreen, and a font with Chinese glyphs.
+QT_DEBS=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei)
+# A real spreadsheet client for the tests that open our workbooks.
+TEST_DEBS=(libreoffice-calc poppler-utils)
+
+missing_debs() {
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+    done
+}
+
+ensure_debs() {
+    command -v dpkg-query >/dev/null || return 0
+    local missing
+    missing=$(missing_debs "$@")
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== installing system packages: $missing"
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "!! missing system packages: $missing  (sudo apt-get install $missing)" >&2
+    fi
+}
+
+ensure_venv() {
+    local stamp="$VENV/.installed-$1"
+    local locks=(requirements.lock)
+    [ "$1" = test ] && locks+=(requirements-test.lock)
+    if [ ! -x "$PY" ]; then
+        python3 -m venv "$VENV"
+    fi
+    if [ ! -f "$stamp" ] || [ -n "$(find "${locks[@]}" -newer "$stamp" 2>/dev/null)" ]; then
+        echo "== installing pinned Python packages (${locks[*]})"
+        "$PY" -m pip install -q --disable-pip-version-check --require-hashes "${locks[@]/#/-r}"
+        touch "$stamp"
+    fi
+}
+
+case "${1:-}" in
+    app)
+        shift
+        ensure_debs "${QT_DEBS[@]}"
+        ensure_venv app
+        exec "$PY" -m liaison_app "$@"
+        ;;
+    test)
+        shift
+        ensure_debs "${QT_DEBS[@]}" "${TEST_DEBS[@]}"
+        ensure_venv test
+        echo "== ruff"
+        "$VENV/bin/ruff" check liaison_app tests benchmarks
+        echo "== mypy"
+        "$VENV/bin/mypy"
+        echo "== pytest"
+        exec "$PY" -m pytest "$@"
+        ;;
+    *)
+        echo "usage: bash tasks.sh app|test [ARGS…]" >&2
+        exit 2
+        ;;
+esac
