@@ -1,0 +1,120 @@
+"""Plain records the service returns, its errors, and summary counts.
+
+Kept apart from :mod:`liaison_app.store.service` so the window can import them without loading
+SQLAlchemy (the window shows itself first and opens the database right after).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from liaison_app.store.status import Light, Status, light_for
+
+MAX_NOTE_CHARS = 20000
+
+
+class ServiceError(ValueError):
+    """A request that cannot be done; ``str(error)`` is a Chinese sentence for the user."""
+
+
+class UnknownUnitError(ServiceError):
+    def __init__(self, written: str, suggestions: list[str]) -> None:
+        self.written = written
+        self.suggestions = suggestions
+        hint = f"，是否要找:{'、'.join(suggestions)}" if suggestions else ""
+        super().__init__(f"没有名为「{written}」的单位{hint}")
+
+
+class UnknownItemError(ServiceError):
+    pass
+
+
+class NotAssignedError(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    plan_id: str
+    name: str
+    issued_on: dt.date
+    issued_on_note: str
+    areas: int
+    measures: int
+    items: int
+    units: int
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    name: str
+    category: str
+    lead_items: int
+    coop_items: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    id: str
+    area: int
+    area_name: str
+    measure: int
+    measure_title: str
+    item: int | None
+    text: str
+    lead: tuple[str, ...]
+    coop: tuple[str, ...]
+    deadline: dt.date | None
+    position: int
+
+
+@dataclass(frozen=True)
+class UnitTask:
+    """One item as one unit sees it."""
+
+    unit: str
+    role: str  # "lead" | "coop"
+    item: CatalogItem
+    status: Status
+    note: str
+    completed_on: dt.date | None
+    updated_at: dt.datetime | None
+    evidence: int
+
+    def light(self, as_of: dt.date) -> Light:
+        return light_for(self.item.deadline, self.status, as_of)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    changed_at: dt.datetime
+    field: str
+    before: str | None
+    after: str | None
+    actor: str
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    kind: str
+    location: str
+    detail: str
+
+
+def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
+    """Counts for a unit's summary strip: totals, roles, statuses, lights."""
+    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0, "overdue": 0, "due_soon": 0}
+    counts.update({s.value: 0 for s in Status})
+    for task in tasks:
+        counts["total"] += 1
+        counts[task.role] += 1
+        counts[task.status.value] += 1
+        light = task.light(as_of)
+        if light is not Light.ON_TRACK:
+            counts[light.value] += 1
+    return counts
+
+

@@ -1,0 +1,239 @@
+"""The selected item in full: text, units, status, note, completion date, history.
+
+The pane only shows and asks: it emits ``status_requested``, ``note_committed`` and
+``completed_requested``; the window turns them into undoable edits. The note is committed after a
+short pause in typing, when the editor loses focus, and whenever the window asks (``flush_note``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_app.store.records import HistoryEntry, UnitTask
+from liaison_app.store.status import Light, Status
+from liaison_app.ui.history_model import HistoryModel
+from liaison_app.ui.task_model import LIGHT_COLOURS, ROLE_LABELS
+
+NOTE_SAVE_DELAY_MS = 800
+NO_DATE = QDate(2000, 1, 1)  # shown as "未填" (special value text)
+
+
+class DetailPane(QWidget):
+    status_requested = Signal(object, object)  # UnitTask, Status
+    note_committed = Signal(object, str)  # UnitTask, note
+    completed_requested = Signal(object, object)  # UnitTask, date | None
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.task: UnitTask | None = None
+        self._saved_note = ""
+        self._updating = False
+
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.units = QLabel()
+        self.units.setWordWrap(True)
+        self.units.setTextFormat(Qt.TextFormat.RichText)
+        self.deadline = QLabel()
+
+        self.status = QComboBox()
+        for status in Status:
+            self.status.addItem(status.label, status.value)  # Qt hands enums back as str
+        self.status.setToolTip("进展状态(Ctrl+E 依次切换)")
+        self.status.activated.connect(self._on_status)
+
+        self.completed = QDateEdit()
+        self.completed.setCalendarPopup(True)
+        self.completed.setDisplayFormat("yyyy-MM-dd")
+        self.completed.setMinimumDate(NO_DATE)
+        self.completed.setSpecialValueText("未填")
+        self.completed.editingFinished.connect(self._on_completed)
+        self.clear_completed = QPushButton("清除")
+        self.clear_completed.setToolTip("清除完成日期")
+        self.clear_completed.clicked.connect(self._on_clear_completed)
+        completed_row = QHBoxLayout()
+        completed_row.addWidget(self.completed, 1)
+        completed_row.addWidget(self.clear_completed)
+
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("填写本单位的进展情况:做了什么、结果如何、下一步计划。输入后自动保存。")
+        self.note.setTabChangesFocus(True)
+        self.note.textChanged.connect(self._on_note_changed)
+        self.note.installEventFilter(self)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._note_timer.timeout.connect(self.flush_note)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("进展状态", self.status)
+        form.addRow("完成日期", completed_row)
+        form.addRow("进展情况", self.note)
+
+        self.evidence = QGroupBox("佐证材料")
+        evidence_layout = QVBoxLayout(self.evidence)
+        self.evidence_label = QLabel()
+        self.evidence_label.setWordWrap(True)
+        evidence_layout.addWidget(self.evidence_label)
+
+        self.history_model = HistoryModel(self)
+        self.history = QTableView()
+        self.history.setModel(self.history_model)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.history.verticalHeader().hide()
+        self.history.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.history.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.history.setWordWrap(False)
+        history_box = QGroupBox("修改记录")
+        QVBoxLayout(history_box).addWidget(self.history)
+
+        self.placeholder = QLabel("在左侧选择一条工作措施，查看和填报进展。")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.heading)
+        body.addWidget(self.text)
+        body.addWidget(self.units)
+        body.addWidget(self.deadline)
+        body.addLayout(form)
+        body.addWidget(self.evidence)
+        body.addWidget(history_box, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.body)
+        self.body.hide()
+
+    # -- showing ---------------------------------------------------------------------------
+    def show_task(self, task: UnitTask | None, history: list[HistoryEntry], as_of: dt.date) -> None:
+        """Show another task (the pending note of the previous one must be flushed first)."""
+        self._note_timer.stop()
+        self.task = task
+        self.placeholder.setVisible(task is None)
+        self.body.setVisible(task is not None)
+        if task is None:
+            return
+        self._saved_note = task.note
+        self._updating = True
+        self.note.setPlainText(task.note)
+        self._updating = False
+        self.refresh(task, history, as_of)
+
+    def refresh(self, task: UnitTask, history: list[HistoryEntry], as_of: dt.date) -> None:
+        """The shown task changed (saved, undone): update without disturbing typing."""
+        self.task = task
+        item = task.item
+        self.heading.setText(
+            f"<b>{html.escape(item.id)}</b>  {html.escape(item.area_name)} › "
+            f"{item.measure}.{html.escape(item.measure_title)}"
+        )
+        self.text.setText(item.text)
+        self.units.setText(
+            f"牵头单位:{self._names(item.lead, task.unit)}<br>"
+            f"配合单位:{self._names(item.coop, task.unit) or '无'}<br>"
+            f"本单位职责:<b>{ROLE_LABELS[task.role]}</b>"
+        )
+        light = task.light(as_of)
+        colour = LIGHT_COLOURS[light][1].name()
+        deadline = item.deadline.isoformat() if item.deadline else "无明确时限(常态推进)"
+        self.deadline.setText(f"完成时限:{deadline}    预警:")
+        self.deadline.setTextFormat(Qt.TextFormat.RichText)
+        self.deadline.setText(
+            f"完成时限:{deadline}    预警:<b style='color:{colour}'>{light.label}</b>"
+            + (f"(截至 {as_of.isoformat()})" if light is not Light.ON_TRACK else "")
+        )
+        self._updating = True
+        self.status.setCurrentIndex(self.status.findData(task.status.value))
+        self.completed.setDate(_qdate(task.completed_on))
+        if self.note.toPlainText() == self._saved_note and task.note != self._saved_note:
+            self.note.setPlainText(task.note)  # changed elsewhere (undo) and not being typed over
+        self._updating = False
+        self._saved_note = task.note
+        self.evidence_label.setText(
+            f"已附 {task.evidence} 个文件。" if task.evidence else
+            "本条目前没有佐证材料。附件的上传、查看和打包将在下一版本提供。"
+        )
+        self.history_model.set_entries(history)
+
+    @staticmethod
+    def _names(names: tuple[str, ...], own: str) -> str:
+        return "、".join(
+            f"<b style='background:#e3f2fd'>{html.escape(n)}</b>" if n == own else html.escape(n)
+            for n in names
+        )
+
+    # -- edits -----------------------------------------------------------------------------
+    def note_is_dirty(self) -> bool:
+        return self.task is not None and self.note.toPlainText() != self._saved_note
+
+    def flush_note(self) -> None:
+        self._note_timer.stop()
+        if self.task is not None and self.note_is_dirty():
+            text = self.note.toPlainText()
+            self._saved_note = text
+            self.note_committed.emit(self.task, text)
+
+    def _on_note_changed(self) -> None:
+        if not self._updating:
+            self._note_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.note and event.type() == QEvent.Type.FocusOut:
+            self.flush_note()
+        return super().eventFilter(watched, event)
+
+    def _on_status(self, index: int) -> None:
+        value = self.status.itemData(index)
+        if self.task is None or not value:
+            return
+        status = Status(value)
+        if status is not self.task.status:
+            self.status_requested.emit(self.task, status)
+
+    def _on_completed(self) -> None:
+        if self._updating or self.task is None:
+            return
+        day = _pydate(self.completed.date())
+        if day != self.task.completed_on:
+            self.completed_requested.emit(self.task, day)
+
+    def _on_clear_completed(self) -> None:
+        if self.task is not None and self.task.completed_on is not None:
+            self.completed_requested.emit(self.task, None)
+
+
+def _qdate(day: dt.date | None) -> QDate:
+    return QDate(day.year, day.month, day.day) if day else NO_DATE
+
+
+def _pydate(day: QDate) -> dt.date | None:
+    if day == NO_DATE or not day.isValid():
+        return None
+    return dt.date(day.year(), day.month(), day.day())

@@ -1,0 +1,427 @@
+"""The liaison's window: pick the unit, see its items with lights, record progress. Always saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QDate, QItemSelection, QModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_app import APP_TITLE, __version__
+from liaison_app.store.records import UnitTask
+
+if TYPE_CHECKING:
+    from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Light, Status
+from liaison_app.ui.detail_pane import DetailPane
+from liaison_app.ui.profile_dialog import ProfileDialog
+from liaison_app.ui.summary_strip import SummaryStrip
+from liaison_app.ui.task_editor import TaskEditor
+from liaison_app.ui.task_filter import TaskFilterProxy
+from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
+from liaison_app.ui.unit_picker import UnitPicker
+
+SETTING_UNIT = "ui.last_unit"
+SETTING_NAME = "profile.name"
+SETTING_PHONE = "profile.phone"
+SETTING_GEOMETRY = "ui.geometry"
+SETTING_SPLITTER = "ui.splitter"
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, service: LiaisonService | None = None, parent: Any = None) -> None:
+        """Build the window; with no service it shows itself as opening until :meth:`attach`."""
+        super().__init__(parent)
+        self.service: LiaisonService | None = None
+        self.editor: TaskEditor | None = None
+        self.unit = ""
+        self.resize(1280, 800)
+
+        self.model = TaskTreeModel(self)
+        self.proxy = TaskFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self._build_toolbar()
+        self._build_central()
+        self._build_menus()
+        self.saved_label = QLabel("尚无修改")
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._update_title()
+        if service is not None:
+            self.attach(service)
+        else:
+            self.central.setEnabled(False)
+            self.statusBar().showMessage("正在打开数据…")
+
+    def attach(self, service: LiaisonService) -> None:
+        """Connect the window to the opened data and show the last unit."""
+        self.service = service
+        self.editor = TaskEditor(service, self)
+        self.editor.task_changed.connect(self._on_task_changed)
+        self.editor.saved.connect(self._on_saved)
+        self.editor.failed.connect(self._on_failed)
+        self.detail.status_requested.connect(self.editor.set_status)
+        self.detail.note_committed.connect(self.editor.set_note)
+        self.detail.completed_requested.connect(self.editor.set_completed_on)
+        for action, make in ((self.undo_action, self.editor.undo_stack.undo),
+                             (self.redo_action, self.editor.undo_stack.redo)):
+            action.triggered.connect(make)
+        self.editor.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.editor.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.editor.undo_stack.undoTextChanged.connect(
+            lambda text: self.undo_action.setText(f"撤销 {text}" if text else "撤销"))
+        self.editor.undo_stack.redoTextChanged.connect(
+            lambda text: self.redo_action.setText(f"重做 {text}" if text else "重做"))
+        today = service.clock.today()
+        self.period.setDate(_qdate(today.replace(day=1)))
+        self.as_of.setDate(_qdate(today))
+        self.picker.set_units(service.units())
+        self._restore_layout()
+        self.central.setEnabled(True)
+        self.statusBar().clearMessage()
+        last = service.setting(SETTING_UNIT)
+        if last and self.picker.select_unit(last):
+            self.show_unit(last)
+        else:
+            self.show_unit("")
+
+    def _service(self) -> LiaisonService:
+        assert self.service is not None, "the window has no data yet"
+        return self.service
+
+    # -- building ------------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("单位与日期")
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.picker = UnitPicker()
+        self.picker.unit_chosen.connect(self._on_unit_chosen)
+        bar.addWidget(QLabel(" 本单位 "))
+        bar.addWidget(self.picker)
+        bar.addSeparator()
+        today = dt.date.today()
+        self.period = QDateEdit(_qdate(today.replace(day=1)))
+        self.period.setDisplayFormat("yyyy年MM月")
+        self.period.setCalendarPopup(True)
+        self.period.setToolTip("报送期:本次报表所属的月份")
+        bar.addWidget(QLabel(" 报送期 "))
+        bar.addWidget(self.period)
+        self.as_of = QDateEdit(_qdate(today))
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setToolTip("统计截至:逾期、临期按这一天计算")
+        self.as_of.dateChanged.connect(self._on_as_of_changed)
+        bar.addWidget(QLabel(" 统计截至 "))
+        bar.addWidget(self.as_of)
+
+    def _build_central(self) -> None:
+        self.summary = SummaryStrip()
+
+        self.role_filter = QComboBox()
+        self.role_filter.addItem("全部职责", None)
+        self.role_filter.addItem("牵头", "lead")
+        self.role_filter.addItem("配合", "coop")
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("全部状态", None)
+        for status in Status:
+            self.status_filter.addItem(status.label, status.value)  # Qt hands enums back as str
+        self.light_filter = QComboBox()
+        self.light_filter.addItem("全部预警", None)
+        for light in Light:
+            self.light_filter.addItem(light.label, light.value)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索工作措施和进展情况(Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        for combo in (self.role_filter, self.status_filter, self.light_filter):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.search.textChanged.connect(self._apply_filters)
+        filters = QHBoxLayout()
+        filters.addWidget(self.role_filter)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.light_filter)
+        filters.addWidget(self.search, 1)
+
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Widths from the font, not from the contents: measuring every row on every change
+        # would cost O(rows) per edit. Sections stay resizable by the user.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
+        metrics = self.tree.fontMetrics()
+        samples = {Column.CODE: "十五 59.4", Column.ROLE: "职责", Column.DEADLINE: "2019-12-31",
+                   Column.STATUS: "完成 10/10", Column.EVIDENCE: "佐证", Column.LIGHT: "逾期 10"}
+        for column, sample in samples.items():
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 3 * metrics.averageCharWidth())
+        # the code column also holds the tree's indentation (items sit two levels deep)
+        header.resizeSection(Column.CODE, header.sectionSize(Column.CODE) + 3 * self.tree.indentation())
+        self.tree.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.empty_hint = QLabel()
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.hide()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(self.empty_hint)
+
+        self.detail = DetailPane()
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        self.central = QWidget()
+        layout = QVBoxLayout(self.central)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(self.central)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        profile = QAction("联络员信息(&P)…", self)
+        profile.triggered.connect(self.edit_profile)
+        file_menu.addAction(profile)
+        file_menu.addSeparator()
+        quit_action = QAction("退出(&X)", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = self.menuBar().addMenu("编辑(&E)")
+        self.undo_action = QAction("撤销", self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setEnabled(False)
+        self.redo_action = QAction("重做", self)
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.setEnabled(False)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.cycle_action = QAction("切换进展状态", self)
+        self.cycle_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.cycle_action.triggered.connect(self.cycle_status)
+        edit_menu.addAction(self.cycle_action)
+        find = QAction("查找", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._focus_search)
+        edit_menu.addAction(find)
+
+        view_menu = self.menuBar().addMenu("查看(&V)")
+        expand = QAction("全部展开", self)
+        expand.triggered.connect(self.tree.expandAll)
+        collapse = QAction("全部折叠", self)
+        collapse.triggered.connect(self.tree.collapseAll)
+        view_menu.addAction(expand)
+        view_menu.addAction(collapse)
+
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于(&A)", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # -- showing a unit ----------------------------------------------------------------------
+    def show_unit(self, unit: str) -> None:
+        self.detail.flush_note()
+        self.unit = unit
+        tasks = self._service().tasks(unit) if unit else []
+        self.model.set_tasks(unit, tasks, self.current_as_of())
+        self.expand_groups()
+        self.summary.show_summary(unit, tasks, self.current_as_of())
+        self.detail.show_task(None, [], self.current_as_of())
+        self._update_empty_hint()
+        self._update_title()
+
+    def expand_groups(self) -> None:
+        """Open every area and measure (items are leaves: no need to visit them)."""
+        self.tree.expandAll()
+
+    def current_as_of(self) -> dt.date:
+        return _pydate(self.as_of.date())
+
+    def current_period(self) -> str:
+        day = self.period.date()
+        return f"{day.year():04d}-{day.month():02d}"
+
+    def select_item(self, code: str) -> bool:
+        source = self.model.index_of(code)
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return True
+
+    def selected_task(self) -> UnitTask | None:
+        task = self.tree.currentIndex().data(TASK_ROLE)
+        return task if isinstance(task, UnitTask) else None
+
+    # -- reactions -----------------------------------------------------------------------------
+    def _on_unit_chosen(self, unit: str) -> None:
+        if unit == self.unit:
+            return
+        self._service().set_settings({SETTING_UNIT: unit})
+        self.show_unit(unit)
+
+    def _on_as_of_changed(self, _day: QDate) -> None:
+        as_of = self.current_as_of()
+        self.model.set_as_of(as_of)
+        self.summary.show_summary(self.unit, self.model.tasks(), as_of)
+        task = self.detail.task
+        if task is not None:
+            self.detail.refresh(task, self._service().history(self.unit, task.item.id), as_of)
+        if self.light_filter.currentData() is not None:
+            self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        status, light = self.status_filter.currentData(), self.light_filter.currentData()
+        self.proxy.set_filters(
+            role=self.role_filter.currentData(),
+            status=Status(status) if status else None,
+            light=Light(light) if light else None,
+            text=self.search.text(),
+        )
+        self.expand_groups()
+        self._update_empty_hint()
+
+    def _update_empty_hint(self) -> None:
+        if not self.unit:
+            text = "请先在上方选择本单位。"
+        elif self.proxy.rowCount() == 0:
+            text = "没有符合筛选条件的工作措施。"
+        else:
+            text = ""
+        self.empty_hint.setText(text)
+        self.empty_hint.setVisible(bool(text))
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.detail.flush_note()
+        task = self.selected_task()
+        history = self._service().history(self.unit, task.item.id) if task else []
+        self.detail.show_task(task, history, self.current_as_of())
+
+    def _on_task_changed(self, task: UnitTask) -> None:
+        if task.unit != self.unit:
+            return
+        self.model.update_task(task)
+        self.summary.show_summary(self.unit, self.model.tasks(), self.current_as_of())
+        if self.detail.task is not None and self.detail.task.item.id == task.item.id:
+            self.detail.refresh(task, self._service().history(self.unit, task.item.id),
+                                self.current_as_of())
+
+    def _on_saved(self, when: dt.datetime) -> None:
+        self.saved_label.setText(f"已保存 {when.strftime('%H:%M:%S')}")
+
+    def _on_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "未保存", message)
+
+    def cycle_status(self) -> None:
+        task = self.selected_task()
+        if task is None:
+            return
+        statuses = list(Status)
+        following = statuses[(statuses.index(task.status) + 1) % len(statuses)]
+        if self.editor is not None:
+            self.editor.set_status(task, following)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- profile, about, title -----------------------------------------------------------------
+    def ask_profile(self, first_run: bool) -> bool:
+        service = self._service()
+        dialog = ProfileDialog(
+            service.units(), self.unit, service.setting(SETTING_NAME),
+            service.setting(SETTING_PHONE), first_run=first_run, parent=self,
+        )
+        if dialog.exec() != ProfileDialog.DialogCode.Accepted:
+            return False
+        unit, name, phone = dialog.values()
+        service.set_settings({SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone})
+        service.actor = name
+        if unit != self.unit:
+            self.picker.select_unit(unit)
+            self.show_unit(unit)
+        return True
+
+    def edit_profile(self) -> None:
+        self.ask_profile(first_run=False)
+
+    def show_about(self) -> None:
+        service = self._service()
+        info = service.plan_info()
+        QMessageBox.about(
+            self, "关于",
+            f"<b>{APP_TITLE}</b> 版本 {__version__}<br><br>工作方案:{info.name}<br>"
+            f"{info.areas} 个领域，{info.measures} 项目标任务，{info.items} 条工作措施<br><br>"
+            f"数据保存在:{service.database.path.parent}",
+        )
+
+    def _update_title(self) -> None:
+        suffix = f" — {self.unit}" if self.unit else ""
+        self.setWindowTitle(f"{APP_TITLE} {__version__}{suffix}")
+
+    # -- layout memory and closing -----------------------------------------------------------
+    def _restore_layout(self) -> None:
+        service = self._service()
+        geometry = service.setting(SETTING_GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        splitter = service.setting(SETTING_SPLITTER)
+        if splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
+        else:
+            self.splitter.setSizes([760, 520])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.detail.flush_note()  # nothing typed is lost
+        if self.service is None:
+            super().closeEvent(event)
+            return
+        self.service.set_settings({
+            SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+            SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
+        })
+        super().closeEvent(event)
+
+    def index_for(self, code: str) -> QModelIndex:
+        return self.proxy.mapFromSource(self.model.index_of(code))

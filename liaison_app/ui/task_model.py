@@ -1,0 +1,310 @@
+"""The tree of one unit's work: areas → measures → items, as a ``QAbstractItemModel``.
+
+Item rows carry the :class:`UnitTask` (``TASK_ROLE``); area and measure rows show progress as
+done/total. The model is reset once per unit switch; later changes emit targeted ``dataChanged``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from liaison_app.store.records import UnitTask
+from liaison_app.store.status import Light, Status
+
+Index = QModelIndex | QPersistentModelIndex
+
+TASK_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+LIGHT_ROLE = Qt.ItemDataRole.UserRole + 3
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
+
+ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
+LIGHT_COLOURS = {
+    Light.OVERDUE: (QColor("#fde2e1"), QColor("#b3261e")),
+    Light.DUE_SOON: (QColor("#fff1cc"), QColor("#8a5a00")),
+    Light.ON_TRACK: (None, QColor("#2e7d32")),
+}
+
+
+class Column(IntEnum):
+    CODE = 0
+    TEXT = 1
+    ROLE = 2
+    DEADLINE = 3
+    STATUS = 4
+    EVIDENCE = 5
+    LIGHT = 6
+
+
+HEADERS = {
+    Column.CODE: "编号",
+    Column.TEXT: "工作措施",
+    Column.ROLE: "职责",
+    Column.DEADLINE: "完成时限",
+    Column.STATUS: "进展状态",
+    Column.EVIDENCE: "佐证",
+    Column.LIGHT: "预警",
+}
+
+
+_COLUMNS = len(Column)
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ITEM_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class Kind(IntEnum):
+    AREA = 0
+    MEASURE = 1
+    ITEM = 2
+
+
+@dataclass(eq=False, slots=True)
+class _Node:
+    kind: Kind
+    code: str
+    title: str
+    key: str = ""  # "a3" for an area, "m11" for a measure, the item id for an item
+    parent: _Node | None = None
+    row: int = 0
+    children: list[_Node] = field(default_factory=list)
+    task: UnitTask | None = None
+    totals: tuple[int, int, int] | None = None  # cached (done, total, overdue) of a group
+
+    def items(self) -> list[UnitTask]:
+        if self.task is not None:
+            return [self.task]
+        return [t for child in self.children for t in child.items()]
+
+
+def short_text(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class TaskTreeModel(QAbstractItemModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = _Node(Kind.AREA, "", "")
+        self._by_code: dict[str, _Node] = {}
+        self._as_of = dt.date.today()
+        self.unit = ""
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- filling --------------------------------------------------------------------------
+    def set_tasks(self, unit: str, tasks: list[UnitTask], as_of: dt.date) -> None:
+        """Show ``unit``'s tasks (the one reset)."""
+        self.beginResetModel()
+        self.unit = unit
+        self._as_of = as_of
+        self._root = _Node(Kind.AREA, "", "")
+        self._by_code = {}
+        areas: dict[int, _Node] = {}
+        measures: dict[int, _Node] = {}
+        for task in tasks:
+            item = task.item
+            area = areas.get(item.area)
+            if area is None:
+                area = self._add(self._root, _Node(Kind.AREA, _numeral(item.area), item.area_name,
+                                                   key=f"a{item.area}"))
+                areas[item.area] = area
+            measure = measures.get(item.measure)
+            if measure is None:
+                measure = self._add(area, _Node(Kind.MEASURE, str(item.measure), item.measure_title,
+                                                key=f"m{item.measure}"))
+                measures[item.measure] = measure
+            node = self._add(measure, _Node(Kind.ITEM, item.id, item.text, key=item.id, task=task))
+            self._by_code[item.id] = node
+        self.endResetModel()
+
+    @staticmethod
+    def _add(parent: _Node, node: _Node) -> _Node:
+        node.parent = parent
+        node.row = len(parent.children)
+        parent.children.append(node)
+        return node
+
+    def set_as_of(self, as_of: dt.date) -> None:
+        """Recompute lights against another date: only the light cells change."""
+        self._as_of = as_of
+        for area in self._root.children:
+            area.totals = None
+            for measure in area.children:
+                measure.totals = None
+                if measure.children:
+                    self.dataChanged.emit(
+                        self.createIndex(0, Column.LIGHT, measure.children[0]),
+                        self.createIndex(len(measure.children) - 1, Column.LIGHT, measure.children[-1]),
+                        [Qt.ItemDataRole.DisplayRole, LIGHT_ROLE, Qt.ItemDataRole.BackgroundRole,
+                         Qt.ItemDataRole.ForegroundRole],
+                    )
+
+    @property
+    def as_of(self) -> dt.date:
+        return self._as_of
+
+    def update_task(self, task: UnitTask) -> None:
+        """One item changed: refresh its row and the progress shown on its parents."""
+        node = self._by_code.get(task.item.id)
+        if node is None:
+            return
+        node.task = task
+        self.dataChanged.emit(
+            self.createIndex(node.row, 0, node), self.createIndex(node.row, len(Column) - 1, node)
+        )
+        parent = node.parent
+        while parent is not None and parent is not self._root:
+            parent.totals = None
+            self.dataChanged.emit(self.createIndex(parent.row, Column.STATUS, parent),
+                                  self.createIndex(parent.row, Column.LIGHT, parent))
+            parent = parent.parent
+
+    def tasks(self) -> list[UnitTask]:
+        return self._root.items()
+
+    def filter_key(self, row: int, parent: Index) -> str:
+        """What the filter proxy looks up for a source row (no Python index objects made)."""
+        return self._node(parent).children[row].key
+
+    def _totals(self, node: _Node) -> tuple[int, int, int]:
+        if node.totals is None:
+            items = node.items()
+            node.totals = (
+                sum(t.status is Status.DONE for t in items),
+                len(items),
+                sum(t.light(self._as_of) is Light.OVERDUE for t in items),
+            )
+        return node.totals
+
+    def index_of(self, code: str) -> QModelIndex:
+        node = self._by_code.get(code)
+        return self.createIndex(node.row, 0, node) if node else QModelIndex()
+
+    # -- QAbstractItemModel -----------------------------------------------------------------
+    def _node(self, index: Index) -> _Node:
+        if index.isValid():
+            node: _Node = index.internalPointer()
+            return node
+        return self._root
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        # Called tens of thousands of times when a large tree is laid out: kept minimal (views
+        # only ask column-0 parents for children, rowCount() is 0 for the others).
+        children = (parent.internalPointer() if parent.isValid() else self._root).children
+        if 0 <= row < len(children) and 0 <= column < _COLUMNS:
+            return self.createIndex(row, column, children[row])
+        return QModelIndex()
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        parent = index.internalPointer().parent  # called very often: kept minimal
+        if parent is self._root or parent is None:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return _COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        # Items are leaves: saying so spares the view a rowCount() call per item.
+        return _ITEM_FLAGS if index.internalPointer().task is not None else _GROUP_FLAGS
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        column = Column(index.column())
+        if role == KIND_ROLE:
+            return node.kind
+        if role == TASK_ROLE:
+            return node.task
+        if node.task is None:
+            return self._group_data(node, column, role)
+        return self._item_data(node.task, column, role)
+
+    def _group_data(self, node: _Node, column: Column, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == Column.CODE:
+                return node.code
+            if column == Column.TEXT:
+                return node.title
+            if column == Column.STATUS:
+                done, total, _overdue = self._totals(node)
+                return f"完成 {done}/{total}"
+            if column == Column.LIGHT:
+                overdue = self._totals(node)[2]
+                return f"逾期 {overdue}" if overdue else ""
+        if role == Qt.ItemDataRole.FontRole and node.kind == Kind.AREA:
+            return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.LIGHT:
+            return QBrush(LIGHT_COLOURS[Light.OVERDUE][1])
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
+            return node.title
+        return None
+
+    def _item_data(self, task: UnitTask, column: Column, role: int) -> Any:
+        light = task.light(self._as_of)
+        if role == LIGHT_ROLE:
+            return light
+        if role == SEARCH_ROLE:
+            return f"{task.item.id}\n{task.item.text}\n{task.note}"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._item_display(task, column, light)
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
+            return task.item.text + (f"\n\n进展情况:{task.note}" if task.note else "")
+        if column == Column.LIGHT:
+            background, foreground = LIGHT_COLOURS[light]
+            if role == Qt.ItemDataRole.BackgroundRole and background is not None:
+                return QBrush(background)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(foreground)
+        if role == Qt.ItemDataRole.FontRole and column == Column.ROLE and task.role == "lead":
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.EVIDENCE, Column.LIGHT):
+            return Qt.AlignmentFlag.AlignCenter
+        return None
+
+    @staticmethod
+    def _item_display(task: UnitTask, column: Column, light: Light) -> str:
+        if column == Column.CODE:
+            return task.item.id
+        if column == Column.TEXT:
+            return short_text(task.item.text)
+        if column == Column.ROLE:
+            return ROLE_LABELS[task.role]
+        if column == Column.DEADLINE:
+            return task.item.deadline.isoformat() if task.item.deadline else "—"
+        if column == Column.STATUS:
+            return task.status.label
+        if column == Column.EVIDENCE:
+            return str(task.evidence) if task.evidence else ""
+        if light is Light.ON_TRACK and task.item.deadline is None:
+            return "—"  # ongoing work without a deadline: nothing to warn about
+        return light.label
+
+
+_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+             "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"]
+
+
+def _numeral(number: int) -> str:
+    return _NUMERALS[number - 1] if 0 < number <= len(_NUMERALS) else str(number)

@@ -1,0 +1,49 @@
+"""Render the main window to a PNG for the docs (run under xvfb-run, or offscreen).
+
+    PYTHONPATH=. xvfb-run -a .venv/bin/python scripts/screenshot.py docs/main-window.png
+
+Uses a throw-away data folder with a few statuses set so the lights show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+
+from liaison_app.app import make_application
+from liaison_app.clock import FixedClock
+from liaison_app.store.service import LiaisonService
+from liaison_app.ui.main_window import MainWindow
+
+
+def main(out: Path) -> None:
+    app = make_application()
+    with tempfile.TemporaryDirectory() as folder:
+        clock = FixedClock(dt.datetime(2020, 1, 6, 10, 0))
+        service = LiaisonService.open(Path(folder), clock=clock, actor="张三")
+        unit = "区市场监管局"
+        service.set_settings({"ui.last_unit": unit, "profile.name": "张三"})
+        service.update(unit, "1.1", status="已完成", note="全区企业名称自主申报系统已于9月上线。")
+        service.update(unit, "1.2", status="推进中", note="公章刻制已并联办理，正在对接发票申领。")
+        service.update(unit, "2", status="推进中")
+        service.update(unit, "4.1", status="需协调", note="社保网上经办平台接口待市级部门开放。")
+        window = MainWindow(service)
+        window.period.setDate(QDate(2019, 12, 1))
+        window.as_of.setDate(QDate(2020, 1, 6))
+        window.resize(1360, 820)
+        window.show()
+        window.select_item("1.2")
+        for _ in range(5):
+            app.processEvents()
+        window.grab().save(str(out), "PNG", 0)  # 0 = smallest file
+        window.close()
+        service.close()
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png"))
