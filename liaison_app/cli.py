@@ -12,9 +12,13 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from liaison_app import __version__, paths
+from liaison_app.evidence import EvidenceError
+from liaison_app.formatting import human_size
+from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.database import DatabaseError
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
@@ -34,6 +38,13 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD:{text}") from None
+
+
+def _period(text: str) -> str:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="进展状态:" + "、".join(f"{s.value}/{s.label}" for s in Status))
     setter.add_argument("--note", help="进展情况")
 
+    attach = sub.add_parser("attach", help="为某单位某项工作措施添加佐证材料")
+    attach.add_argument("--unit", required=True, help="单位名称")
+    attach.add_argument("--item", required=True, help="工作措施编号，如 11.2")
+    attach.add_argument("--description", default="", help="文件说明(可选)")
+    attach.add_argument("--period", type=_period, help="报送期 YYYY-MM(默认本月)")
+    attach.add_argument("files", nargs="+", metavar="FILE", help="要添加的文件")
+
+    bundle = sub.add_parser("bundle", help="把某单位某报送期的佐证材料打包为 zip")
+    bundle.add_argument("--unit", required=True, help="单位名称")
+    bundle.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
+    bundle.add_argument("-o", "--output", required=True, help="输出的 zip 文件")
+    bundle.add_argument("--split-mb", type=float, default=None,
+                        help="按邮件附件大小分卷，每卷最多 N MB(如 20)")
+
+    sub.add_parser("verify", help="校验全部佐证材料是否齐全、未被改动")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -191,11 +217,59 @@ def cmd_anomalies(service: LiaisonService, _args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
+    unit, code = service.check_can_attach(args.unit, args.item)
+    failures = 0
+    for name in args.files:
+        try:
+            record = service.attach(unit, code, Path(name), description=args.description,
+                                    period=args.period)
+        except EvidenceError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
+              f"SHA-256 {record.sha256[:12]}…)")
+    return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
+    unit = service.resolve_unit(args.unit)
+    files = service.bundle_files(unit, args.period)
+    if not files:
+        print(f"错误:{unit} 在 {args.period} 没有佐证材料可以打包", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.split_mb is not None and args.split_mb <= 0:
+        print("错误:--split-mb 须大于 0", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result = write_bundle(files, Path(args.output), args.split_mb)
+    print(f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，共 {len(result.parts)} 个分卷:")
+    for part in result.parts:
+        print(f"  {part}")
+    for name in result.oversized:
+        print(f"注意:「{name}」本身超过分卷大小，已单独成卷，可能无法通过邮件发送", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
+    problems = service.verify_evidence()
+    if not problems:
+        print("佐证材料全部齐全，未发现丢失或改动。")
+        return EXIT_OK
+    rows = [[p.unit, p.item_code, p.original_name, p.label] for p in problems]
+    print_table(["单位", "编号", "文件", "问题"], rows, [24, 6, 40, 16])
+    print(f"\n共 {len(problems)} 个问题")
+    return EXIT_FAILURE
+
+
 COMMANDS = {
     "units": cmd_units,
     "catalog": cmd_catalog,
     "tasks": cmd_tasks,
     "set": cmd_set,
+    "attach": cmd_attach,
+    "bundle": cmd_bundle,
+    "verify": cmd_verify,
     "anomalies": cmd_anomalies,
 }
 

@@ -31,6 +31,11 @@ def main(out: Path) -> None:
         service.update(unit, "1.2", status="推进中", note="公章刻制已并联办理，正在对接发票申领。")
         service.update(unit, "2", status="推进中")
         service.update(unit, "4.1", status="需协调", note="社保网上经办平台接口待市级部门开放。")
+        scans = Path(folder) / "材料"
+        scans.mkdir()
+        for name, size in (("公章刻制并联办理流程图.pdf", 182_000), ("12月推进会议纪要.docx", 46_000)):
+            (scans / name).write_bytes(bytes(size))
+            service.attach(unit, "1.2", scans / name, period="2019-12")
         window = MainWindow(service)
         window.period.setDate(QDate(2019, 12, 1))
         window.as_of.setDate(QDate(2020, 1, 6))

@@ -10,6 +10,7 @@ import pytest
 
 from liaison_app.clock import FixedClock
 from liaison_app.paths import database_path
+from liaison_app.store.database import HEAD_REVISION
 from liaison_app.store.service import (
     LiaisonService,
     NotAssignedError,
@@ -34,7 +35,7 @@ def test_first_start_loads_the_bundled_plan(service: LiaisonService, data_dir: P
     assert table_count(db, "item") == 162
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
 
 
 def test_unit_sees_only_its_items(service: LiaisonService) -> None:

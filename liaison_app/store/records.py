@@ -104,6 +104,33 @@ class Anomaly:
     detail: str
 
 
+@dataclass(frozen=True)
+class EvidenceRecord:
+    id: int
+    unit: str
+    item_code: str
+    sha256: str
+    size: int
+    original_name: str
+    description: str
+    period: str
+    added_at: dt.datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class EvidenceProblem:
+    unit: str
+    item_code: str
+    original_name: str
+    sha256: str
+    problem: str  # "missing" | "damaged"
+
+    @property
+    def label(self) -> str:
+        return {"missing": "文件丢失", "damaged": "文件已损坏或被改动"}[self.problem]
+
+
 def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
     """Counts for a unit's summary strip: totals, roles, statuses, lights."""
     counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0, "overdue": 0, "due_soon": 0}

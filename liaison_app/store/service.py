@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison_app import paths
 from liaison_app.clock import Clock, SystemClock
+from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
+from liaison_app.filenames import safe_name
+from liaison_app.reports.evidence_bundle import BundleFile
 from liaison_app.store.database import Database, open_database
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
+    EvidenceRow,
     HistoryRow,
     ItemRow,
     MeasureRow,
@@ -35,6 +41,8 @@ from liaison_app.store.records import (
     MAX_NOTE_CHARS,
     Anomaly,
     CatalogItem,
+    EvidenceProblem,
+    EvidenceRecord,
     HistoryEntry,
     NotAssignedError,
     PlanInfo,
@@ -48,9 +56,9 @@ from liaison_app.store.records import (
 from liaison_app.store.status import Status, parse_status
 
 __all__ = [
-    "MAX_NOTE_CHARS", "Anomaly", "CatalogItem", "HistoryEntry", "LiaisonService", "NotAssignedError",
-    "PlanInfo", "ServiceError", "UnitInfo", "UnitTask", "UnknownItemError", "UnknownUnitError",
-    "summarize",
+    "MAX_NOTE_CHARS", "Anomaly", "CatalogItem", "EvidenceError", "EvidenceProblem",
+    "EvidenceRecord", "HistoryEntry", "LiaisonService", "NotAssignedError", "PlanInfo",
+    "ServiceError", "UnitInfo", "UnitTask", "UnknownItemError", "UnknownUnitError", "summarize",
 ]
 
 _UNSET = object()
@@ -58,6 +66,15 @@ _UNSET = object()
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _validate_description(text: str) -> str:
+    text = text.strip()
+    if "\x00" in text:
+        raise ServiceError("说明中含有不可见的空字符(NUL)，请删除后再保存")
+    if len(text) > 200:
+        raise ServiceError("说明请控制在 200 字以内")
+    return text
 
 
 def _validate_note(note: str) -> str:
@@ -75,6 +92,9 @@ class LiaisonService:
         self.database = database
         self.clock = clock or SystemClock()
         self.actor = actor
+        self.data_dir = database.path.parent
+        self.evidence_store = EvidenceStore(self.data_dir / "evidence")
+        self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
         with self.database.sessions() as session:
             if not has_any_plan(session):
                 load_plan(session, bundled_plan(), self.clock.now())
@@ -206,6 +226,13 @@ class LiaisonService:
             raise NotAssignedError(f"{unit} 不是工作措施 {code} 的牵头或配合单位，不能填报")
         return role
 
+    def _evidence_counts(self, session: Session, unit_id: int) -> dict[int, int]:
+        rows = session.execute(
+            select(EvidenceRow.item_id, func.count()).where(EvidenceRow.unit_id == unit_id)
+            .group_by(EvidenceRow.item_id)
+        ).all()
+        return {item_id: int(count) for item_id, count in rows}
+
     def _task(self, unit: str, item_id: int, row: ProgressRow | None, evidence: int = 0) -> UnitTask:
         return UnitTask(
             unit=unit, role=self._roles_by_unit[unit][item_id], item=self._items[item_id],
@@ -223,8 +250,9 @@ class LiaisonService:
                 row.item_id: row
                 for row in session.scalars(select(ProgressRow).where(ProgressRow.unit_id == unit_id))
             }
+            counts = self._evidence_counts(session, unit_id)
         item_ids = sorted(self._roles_by_unit[unit], key=lambda i: self._items[i].position)
-        return [self._task(unit, item_id, rows.get(item_id)) for item_id in item_ids]
+        return [self._task(unit, i, rows.get(i), counts.get(i, 0)) for i in item_ids]
 
     def task(self, unit: str, code: str) -> UnitTask:
         unit = self.resolve_unit(unit)
@@ -236,7 +264,8 @@ class LiaisonService:
                     ProgressRow.unit_id == self._unit_ids[unit], ProgressRow.item_id == item_id
                 )
             ).first()
-            return self._task(unit, item_id, row)
+            count = self._evidence_counts(session, self._unit_ids[unit]).get(item_id, 0)
+            return self._task(unit, item_id, row, count)
 
     def update(
         self,
@@ -298,7 +327,8 @@ class LiaisonService:
                                after=after, changed_at=now, actor=self.actor)
                     for field, before, after in changes
                 )
-            return self._task(unit, item_id, row)
+            count = self._evidence_counts(session, unit_id).get(item_id, 0)
+            return self._task(unit, item_id, row, count)
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""
@@ -311,6 +341,181 @@ class LiaisonService:
                 .order_by(HistoryRow.id.desc())
             ).all()
             return [HistoryEntry(r.changed_at, r.field, r.before, r.after, r.actor) for r in rows]
+
+    # -- evidence (佐证材料) -------------------------------------------------------------------
+    def check_can_attach(self, unit: str, code: str) -> tuple[str, str]:
+        """Canonical unit and item id, or the reason the unit cannot attach to this item."""
+        unit = self.resolve_unit(unit)
+        item_id = self._item_id(code)
+        self._role(unit, item_id)
+        return unit, self._items[item_id].id
+
+    def attach(
+        self,
+        unit: str,
+        code: str,
+        source: Path,
+        *,
+        description: str = "",
+        period: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> EvidenceRecord:
+        """Copy ``source`` into the store, then record it (the file first, then the row)."""
+        unit, code = self.check_can_attach(unit, code)
+        _validate_description(description)  # before copying: a refusal must leave nothing behind
+        ingested = self.evidence_store.ingest(source, progress, cancelled)
+        return self.record_evidence(unit, code, ingested, description=description, period=period)
+
+    def record_evidence(self, unit: str, code: str, ingested: Ingested, *, description: str = "",
+                        period: str | None = None) -> EvidenceRecord:
+        """Name an already stored blob on a unit's item (one transaction, with history)."""
+        try:
+            unit, code = self.check_can_attach(unit, code)
+            description = _validate_description(description)
+        except ServiceError:
+            if ingested.created:
+                self._delete_blob_if_unused(ingested.sha256)
+            raise
+        period = period or self.clock.today().strftime("%Y-%m")
+        now = self.clock.now()
+        item_id, unit_id = self._item_ids[code], self._unit_ids[unit]
+        try:
+            with self.database.sessions() as session, session.begin():
+                row = EvidenceRow(unit_id=unit_id, item_id=item_id, sha256=ingested.sha256,
+                                  size=ingested.size, original_name=ingested.original_name,
+                                  description=description, period=period, added_at=now,
+                                  added_by=self.actor)
+                session.add(row)
+                session.add(HistoryRow(unit_id=unit_id, item_id=item_id, field="evidence",
+                                       before=None, after=ingested.original_name, changed_at=now,
+                                       actor=self.actor))
+                session.flush()
+                record = self._evidence_record(row, unit, code)
+        except Exception:
+            if ingested.created:
+                self._delete_blob_if_unused(ingested.sha256)
+            raise
+        return record
+
+    @staticmethod
+    def _evidence_record(row: EvidenceRow, unit: str, code: str) -> EvidenceRecord:
+        return EvidenceRecord(
+            id=row.id, unit=unit, item_code=code, sha256=row.sha256, size=row.size,
+            original_name=row.original_name, description=row.description, period=row.period,
+            added_at=row.added_at, added_by=row.added_by,
+        )
+
+    def evidence(self, unit: str, code: str | None = None, period: str | None = None,
+                 ) -> list[EvidenceRecord]:
+        """A unit's files, for one item or all, optionally of one period; in plan order."""
+        unit = self.resolve_unit(unit)
+        query = select(EvidenceRow).where(EvidenceRow.unit_id == self._unit_ids[unit])
+        if code is not None:
+            query = query.where(EvidenceRow.item_id == self._item_id(code))
+        if period is not None:
+            query = query.where(EvidenceRow.period == period)
+        with self.database.sessions() as session:
+            rows = session.scalars(query.order_by(EvidenceRow.id)).all()
+            records = [self._evidence_record(r, unit, self._items[r.item_id].id) for r in rows]
+        return sorted(records, key=lambda r: self._items[self._item_ids[r.item_code]].position)
+
+    def _evidence_row(self, session: Session, evidence_id: int) -> EvidenceRow:
+        row = session.get(EvidenceRow, evidence_id)
+        if row is None:
+            raise ServiceError("该佐证材料已不存在(可能已被移除)")
+        return row
+
+    def describe_evidence(self, evidence_id: int, description: str) -> EvidenceRecord:
+        description = _validate_description(description)
+        now = self.clock.now()
+        with self.database.sessions() as session, session.begin():
+            row = self._evidence_row(session, evidence_id)
+            if row.description != description:
+                session.add(HistoryRow(unit_id=row.unit_id, item_id=row.item_id,
+                                       field="evidence_description",
+                                       before=f"{row.original_name}:{row.description}",
+                                       after=f"{row.original_name}:{description}",
+                                       changed_at=now, actor=self.actor))
+                row.description = description
+            return self._evidence_record(row, self._unit_names[row.unit_id],
+                                         self._items[row.item_id].id)
+
+    def remove_evidence(self, evidence_id: int) -> EvidenceRecord:
+        """Take a file off an item; its bytes go only when nothing else refers to them."""
+        now = self.clock.now()
+        with self.database.sessions() as session, session.begin():
+            row = self._evidence_row(session, evidence_id)
+            record = self._evidence_record(row, self._unit_names[row.unit_id],
+                                           self._items[row.item_id].id)
+            session.add(HistoryRow(unit_id=row.unit_id, item_id=row.item_id, field="evidence",
+                                   before=row.original_name, after=None, changed_at=now,
+                                   actor=self.actor))
+            session.delete(row)
+        self._delete_blob_if_unused(record.sha256)
+        return record
+
+    def _delete_blob_if_unused(self, sha256: str) -> None:
+        with self.database.sessions() as session:
+            used = session.scalar(select(func.count()).where(EvidenceRow.sha256 == sha256))
+        if not used:
+            self.evidence_store.delete(sha256)
+
+    def evidence_file(self, evidence_id: int) -> Path:
+        with self.database.sessions() as session:
+            return self.evidence_store.blob_path(self._evidence_row(session, evidence_id).sha256)
+
+    def open_copy(self, evidence_id: int) -> Path:
+        """A copy under the original name, for the system's default application to open (the
+        stored blob has no extension, and an editor must never change the kept original)."""
+        with self.database.sessions() as session:
+            row = self._evidence_row(session, evidence_id)
+            sha, name = row.sha256, row.original_name
+        folder = self.data_dir / "opened" / sha[:12]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_name(name)
+        if not target.exists():
+            shutil.copyfile(self.evidence_store.blob_path(sha), target)
+        return target
+
+    def evidence_inventory(self) -> list[tuple[str, str, str, str]]:
+        """(unit, item id, original name, sha256) of every attached file: what verify checks."""
+        with self.database.sessions() as session:
+            rows = session.execute(
+                select(EvidenceRow.unit_id, EvidenceRow.item_id, EvidenceRow.original_name,
+                       EvidenceRow.sha256).order_by(EvidenceRow.id)
+            ).all()
+        return [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
+
+    @staticmethod
+    def problems_in(inventory: list[tuple[str, str, str, str]],
+                    verdicts: dict[str, str]) -> list[EvidenceProblem]:
+        return [EvidenceProblem(unit, code, name, sha, verdicts[sha])
+                for unit, code, name, sha in inventory if sha in verdicts]
+
+    def verify_evidence(self, progress: Callable[[int, int], None] | None = None,
+                        ) -> list[EvidenceProblem]:
+        """Every referenced file present and unchanged? The problems, per item."""
+        inventory = self.evidence_inventory()
+        verdicts = find_problems(self.evidence_store, [row[3] for row in inventory], progress)
+        return self.problems_in(inventory, verdicts)
+
+    def discard(self, ingested: Ingested) -> None:
+        """Forget a blob copied in but never recorded (a cancelled batch)."""
+        if ingested.created:
+            self._delete_blob_if_unused(ingested.sha256)
+
+    def bundle_files(self, unit: str, period: str | None) -> list[BundleFile]:
+        """The files of ``unit`` for ``period`` (all periods when None), ready to bundle."""
+        return [
+            BundleFile(
+                item_code=r.item_code,
+                item_title=self._items[self._item_ids[r.item_code]].measure_title,
+                original_name=r.original_name, sha256=r.sha256, size=r.size, added_at=r.added_at,
+                description=r.description, blob=self.evidence_store.blob_path(r.sha256),
+            )
+            for r in self.evidence(unit, period=period)
+        ]
 
     # -- settings (profile, last unit) ------------------------------------------------------
     def setting(self, key: str, default: str = "") -> str:

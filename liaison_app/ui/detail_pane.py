@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_app.store.records import HistoryEntry, UnitTask
+from liaison_app.store.records import EvidenceRecord, HistoryEntry, UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
 from liaison_app.ui.task_model import LIGHT_COLOURS, ROLE_LABELS
 
@@ -94,11 +95,7 @@ class DetailPane(QWidget):
         form.addRow("完成日期", completed_row)
         form.addRow("进展情况", self.note)
 
-        self.evidence = QGroupBox("佐证材料")
-        evidence_layout = QVBoxLayout(self.evidence)
-        self.evidence_label = QLabel()
-        self.evidence_label.setWordWrap(True)
-        evidence_layout.addWidget(self.evidence_label)
+        self.evidence = EvidencePanel()
 
         self.history_model = HistoryModel(self)
         self.history = QTableView()
@@ -123,7 +120,7 @@ class DetailPane(QWidget):
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
-        body.addWidget(self.evidence)
+        body.addWidget(self.evidence, 1)
         body.addWidget(history_box, 1)
 
         layout = QVBoxLayout(self)
@@ -132,7 +129,8 @@ class DetailPane(QWidget):
         self.body.hide()
 
     # -- showing ---------------------------------------------------------------------------
-    def show_task(self, task: UnitTask | None, history: list[HistoryEntry], as_of: dt.date) -> None:
+    def show_task(self, task: UnitTask | None, history: list[HistoryEntry], as_of: dt.date,
+                  evidence: list[EvidenceRecord] | None = None) -> None:
         """Show another task (the pending note of the previous one must be flushed first)."""
         self._note_timer.stop()
         self.task = task
@@ -144,9 +142,10 @@ class DetailPane(QWidget):
         self._updating = True
         self.note.setPlainText(task.note)
         self._updating = False
-        self.refresh(task, history, as_of)
+        self.refresh(task, history, as_of, evidence or [])
 
-    def refresh(self, task: UnitTask, history: list[HistoryEntry], as_of: dt.date) -> None:
+    def refresh(self, task: UnitTask, history: list[HistoryEntry], as_of: dt.date,
+                evidence: list[EvidenceRecord] | None = None) -> None:
         """The shown task changed (saved, undone): update without disturbing typing."""
         self.task = task
         item = task.item
@@ -176,10 +175,9 @@ class DetailPane(QWidget):
             self.note.setPlainText(task.note)  # changed elsewhere (undo) and not being typed over
         self._updating = False
         self._saved_note = task.note
-        self.evidence_label.setText(
-            f"已附 {task.evidence} 个文件。" if task.evidence else
-            "本条目前没有佐证材料。附件的上传、查看和打包将在下一版本提供。"
-        )
+        if evidence is not None:
+            self.evidence.show_records(evidence)
+        self.evidence.setTitle(f"佐证材料({task.evidence} 个文件)" if task.evidence else "佐证材料")
         self.history_model.set_entries(history)
 
     @staticmethod

@@ -24,6 +24,8 @@ def _value(field: str, value: str | None) -> str:
 
 
 def describe(entry: HistoryEntry) -> str:
+    if entry.field == "evidence":
+        return f"添加佐证材料「{entry.after}」" if entry.after else f"移除佐证材料「{entry.before}」"
     label = FIELD_LABELS.get(entry.field, entry.field)
     return f"{label}:{_value(entry.field, entry.before)} → {_value(entry.field, entry.after)}"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QDate, QItemSelection, QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,12 +32,15 @@ if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import DetailPane
+from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
 from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.summary_strip import SummaryStrip
 from liaison_app.ui.task_editor import TaskEditor
 from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
+from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
+from liaison_app.ui.workers import PoolRunner, Runner
 
 SETTING_UNIT = "ui.last_unit"
 SETTING_NAME = "profile.name"
@@ -54,11 +58,19 @@ def _pydate(day: QDate) -> dt.date:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: LiaisonService | None = None, parent: Any = None) -> None:
-        """Build the window; with no service it shows itself as opening until :meth:`attach`."""
+    def __init__(self, service: LiaisonService | None = None, parent: Any = None, *,
+                 runner: Runner | None = None, opener: Opener = open_with_system) -> None:
+        """Build the window; with no service it shows itself as opening until :meth:`attach`.
+
+        ``runner`` runs background work (a thread pool; tests pass a synchronous one) and
+        ``opener`` hands files to the operating system (tests record the calls instead).
+        """
         super().__init__(parent)
         self.service: LiaisonService | None = None
         self.editor: TaskEditor | None = None
+        self.evidence: EvidenceActions | None = None
+        self.runner: Runner = runner or PoolRunner()
+        self.opener = opener
         self.unit = ""
         self.resize(1280, 800)
 
@@ -91,12 +103,23 @@ class MainWindow(QMainWindow):
         for action, make in ((self.undo_action, self.editor.undo_stack.undo),
                              (self.redo_action, self.editor.undo_stack.redo)):
             action.triggered.connect(make)
-        self.editor.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        self.editor.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        self.editor.undo_stack.undoTextChanged.connect(
-            lambda text: self.undo_action.setText(f"撤销 {text}" if text else "撤销"))
-        self.editor.undo_stack.redoTextChanged.connect(
-            lambda text: self.redo_action.setText(f"重做 {text}" if text else "重做"))
+        # bound methods, not lambdas: Qt drops them when the window goes, before its children
+        stack = self.editor.undo_stack
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(self._on_undo_text)
+        stack.redoTextChanged.connect(self._on_redo_text)
+        self.evidence = EvidenceActions(self, service, self.runner, self.current_period, self.opener)
+        self.evidence.changed.connect(self._on_evidence_changed)
+        self.evidence.finished.connect(self._show_message)
+        panel = self.detail.evidence
+        panel.add_requested.connect(lambda: self._evidence().choose_and_attach(self.detail.task))
+        panel.files_dropped.connect(self._attach_to_shown)
+        panel.open_requested.connect(lambda record: self._evidence().open(record))
+        panel.reveal_requested.connect(lambda record: self._evidence().reveal(record))
+        panel.remove_requested.connect(lambda record: self._evidence().remove(record))
+        panel.model.description_edited.connect(self._on_description_edited)
+        self.tree.files_dropped.connect(lambda task, files: self._evidence().attach(task, files))
         today = service.clock.today()
         self.period.setDate(_qdate(today.replace(day=1)))
         self.as_of.setDate(_qdate(today))
@@ -109,6 +132,35 @@ class MainWindow(QMainWindow):
             self.show_unit(last)
         else:
             self.show_unit("")
+
+    def _on_undo_text(self, text: str) -> None:
+        self.undo_action.setText(f"撤销 {text}" if text else "撤销")
+
+    def _on_redo_text(self, text: str) -> None:
+        self.redo_action.setText(f"重做 {text}" if text else "重做")
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def _evidence(self) -> EvidenceActions:
+        assert self.evidence is not None, "the window has no data yet"
+        return self.evidence
+
+    def _attach_to_shown(self, files: list[Path]) -> None:
+        if self.detail.task is not None:
+            self._evidence().attach(self.detail.task, files)
+
+    def _on_evidence_changed(self, code: str) -> None:
+        if not self.unit:
+            return
+        task = self._service().task(self.unit, code)
+        self._on_task_changed(task)
+        self.saved_label.setText(f"已保存 {self._service().clock.now().strftime('%H:%M:%S')}")
+
+    def _on_description_edited(self, record: Any, text: str) -> None:
+        updated = self._evidence().describe(record, text)
+        if updated is not None:
+            self.detail.evidence.model.update_record(updated)
 
     def _service(self) -> LiaisonService:
         assert self.service is not None, "the window has no data yet"
@@ -167,7 +219,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.light_filter)
         filters.addWidget(self.search, 1)
 
-        self.tree = QTreeView()
+        self.tree = TaskTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
@@ -253,6 +305,17 @@ class MainWindow(QMainWindow):
         view_menu.addAction(expand)
         view_menu.addAction(collapse)
 
+        tools_menu = self.menuBar().addMenu("工具(&T)")
+        self.add_files_action = QAction("为所选条目添加佐证材料…", self)
+        self.add_files_action.triggered.connect(
+            lambda: self._evidence().choose_and_attach(self.selected_task()))
+        self.bundle_action = QAction("导出佐证材料包…", self)
+        self.bundle_action.triggered.connect(self._bundle)
+        self.verify_action = QAction("校验佐证材料", self)
+        self.verify_action.triggered.connect(lambda: self._evidence().verify())
+        for action in (self.add_files_action, self.bundle_action, self.verify_action):
+            tools_menu.addAction(action)
+
         help_menu = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于(&A)", self)
         about.triggered.connect(self.show_about)
@@ -335,8 +398,10 @@ class MainWindow(QMainWindow):
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.detail.flush_note()
         task = self.selected_task()
-        history = self._service().history(self.unit, task.item.id) if task else []
-        self.detail.show_task(task, history, self.current_as_of())
+        service = self._service()
+        history = service.history(self.unit, task.item.id) if task else []
+        evidence = service.evidence(self.unit, task.item.id) if task else []
+        self.detail.show_task(task, history, self.current_as_of(), evidence)
 
     def _on_task_changed(self, task: UnitTask) -> None:
         if task.unit != self.unit:
@@ -344,14 +409,21 @@ class MainWindow(QMainWindow):
         self.model.update_task(task)
         self.summary.show_summary(self.unit, self.model.tasks(), self.current_as_of())
         if self.detail.task is not None and self.detail.task.item.id == task.item.id:
-            self.detail.refresh(task, self._service().history(self.unit, task.item.id),
-                                self.current_as_of())
+            service = self._service()
+            self.detail.refresh(task, service.history(self.unit, task.item.id),
+                                self.current_as_of(), service.evidence(self.unit, task.item.id))
 
     def _on_saved(self, when: dt.datetime) -> None:
         self.saved_label.setText(f"已保存 {when.strftime('%H:%M:%S')}")
 
     def _on_failed(self, message: str) -> None:
         QMessageBox.warning(self, "未保存", message)
+
+    def _bundle(self) -> None:
+        if not self.unit:
+            QMessageBox.information(self, "佐证材料包", "请先选择本单位。")
+            return
+        self._evidence().bundle(self.unit)
 
     def cycle_status(self) -> None:
         task = self.selected_task()
@@ -414,6 +486,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail.flush_note()  # nothing typed is lost
+        if self.evidence is not None and self.evidence.running:
+            self.evidence.cancel_all()  # a copy in progress is undone, never left half-made
+            if isinstance(self.runner, PoolRunner):
+                self.runner.wait(30000)
+            QApplication.processEvents()
         if self.service is None:
             super().closeEvent(event)
             return

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 
-FIELD_LABELS = {"status": "状态", "note": "进展情况", "completed_on": "完成日期"}
+FIELD_LABELS = {"status": "状态", "note": "进展情况", "completed_on": "完成日期",
+                "evidence_description": "佐证材料说明"}
 
 
 @dataclass(frozen=True)
