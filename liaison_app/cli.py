@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="按邮件附件大小分卷，每卷最多 N MB(如 20)")
 
     sub.add_parser("verify", help="校验全部佐证材料是否齐全、未被改动")
+
+    export = sub.add_parser("export", help="导出某单位某报送期的工作进展报表(xlsx)")
+    export.add_argument("--unit", required=True, help="单位名称")
+    export.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
+    export.add_argument("--as-of", type=_date, help="统计截至日期(默认今天)")
+    export.add_argument("-o", "--output", required=True,
+                        help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -262,6 +269,32 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
     return EXIT_FAILURE
 
 
+def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.reports.unit_report import default_file_name
+    from liaison_app.store.reporting import ReportService
+
+    unit = service.resolve_unit(args.unit)
+    as_of = args.as_of or service.clock.today()
+    out = Path(args.output)
+    if out.is_dir():
+        out = out / default_file_name(unit, args.period)
+    if out.suffix.lower() != ".xlsx":
+        print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not out.parent.is_dir():
+        print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    reports = ReportService(service)
+    incomplete = reports.export_check(unit, as_of)
+    record = reports.export(unit, args.period, as_of, out, incomplete)
+    print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
+    if incomplete:
+        print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
+        for code, reason in incomplete[:20]:
+            print(f"  {code}:{reason}", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS = {
     "units": cmd_units,
     "catalog": cmd_catalog,
@@ -270,6 +303,7 @@ COMMANDS = {
     "attach": cmd_attach,
     "bundle": cmd_bundle,
     "verify": cmd_verify,
+    "export": cmd_export,
     "anomalies": cmd_anomalies,
 }
 

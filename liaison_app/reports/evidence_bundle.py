@@ -65,6 +65,11 @@ def _arcnames(files: list[BundleFile]) -> list[str]:
     return names
 
 
+def bundle_file_name(unit: str, period: str) -> str:
+    year, month = period.split("-")
+    return safe_name(f"{unit}_{year}年{month}月_佐证材料.zip", 120)
+
+
 def part_paths(out: Path, count: int) -> list[Path]:
     if count == 1:
         return [out]

@@ -157,3 +157,19 @@ class EvidenceRow(Base):
     period: Mapped[str] = mapped_column(String(7))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime)
     added_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportExportRow(Base):
+    """One report a unit exported: for the 已报送 list and the changes since the last one."""
+
+    __tablename__ = "report_export"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    exported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(Text)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[str] = mapped_column(Text)
+    incomplete: Mapped[str] = mapped_column(Text, default="[]")

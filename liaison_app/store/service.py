@@ -192,6 +192,9 @@ class LiaisonService:
             return self._aliases[cleaned]
         raise UnknownUnitError(written, self.suggest_units(cleaned))
 
+    def unit_id(self, unit: str) -> int:
+        return self._unit_ids[self.resolve_unit(unit)]
+
     def suggest_units(self, written: str, limit: int = 3) -> list[str]:
         if not written:
             return []

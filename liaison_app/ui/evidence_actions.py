@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from liaison_app.evidence import Batch, CopyCancelled, find_problems, ingest_many
 from liaison_app.formatting import human_size
-from liaison_app.reports.evidence_bundle import BundleResult, write_bundle
+from liaison_app.reports.evidence_bundle import BundleResult, bundle_file_name, write_bundle
 from liaison_app.store.records import EvidenceRecord, ServiceError, UnitTask
 from liaison_app.ui.workers import BackgroundTask, Runner
 
@@ -232,9 +232,8 @@ class EvidenceActions(QObject):
                          lambda p, c: write_bundle(files, out, split_mb, p, c), done, failed)
 
     def _ask_bundle_target(self, unit: str, period: str) -> tuple[Path | None, float | None]:
-        year, month = period.split("-")
         folder = self.service.setting(SETTING_BUNDLE_DIR) or str(Path.home())
-        default = Path(folder) / f"{unit}_{year}年{month}月_佐证材料.zip"
+        default = Path(folder) / bundle_file_name(unit, period)
         name, _filter = QFileDialog.getSaveFileName(self.window, "保存佐证材料包", str(default),
                                                     "zip 压缩包 (*.zip)")
         if not name:

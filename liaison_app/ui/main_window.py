@@ -34,6 +34,7 @@ from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import DetailPane
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
 from liaison_app.ui.profile_dialog import ProfileDialog
+from liaison_app.ui.report_actions import SETTING_OFFICE_EMAIL, ReportActions, UrlOpener, open_url
 from liaison_app.ui.summary_strip import SummaryStrip
 from liaison_app.ui.task_editor import TaskEditor
 from liaison_app.ui.task_filter import TaskFilterProxy
@@ -59,7 +60,8 @@ def _pydate(day: QDate) -> dt.date:
 
 class MainWindow(QMainWindow):
     def __init__(self, service: LiaisonService | None = None, parent: Any = None, *,
-                 runner: Runner | None = None, opener: Opener = open_with_system) -> None:
+                 runner: Runner | None = None, opener: Opener = open_with_system,
+                 url_opener: UrlOpener = open_url) -> None:
         """Build the window; with no service it shows itself as opening until :meth:`attach`.
 
         ``runner`` runs background work (a thread pool; tests pass a synchronous one) and
@@ -71,6 +73,8 @@ class MainWindow(QMainWindow):
         self.evidence: EvidenceActions | None = None
         self.runner: Runner = runner or PoolRunner()
         self.opener = opener
+        self.url_opener = url_opener
+        self.reports: ReportActions | None = None
         self.unit = ""
         self.resize(1280, 800)
 
@@ -120,6 +124,12 @@ class MainWindow(QMainWindow):
         panel.remove_requested.connect(lambda record: self._evidence().remove(record))
         panel.model.description_edited.connect(self._on_description_edited)
         self.tree.files_dropped.connect(lambda task, files: self._evidence().attach(task, files))
+        from liaison_app.store.reporting import ReportService  # with the data, not before
+
+        self.reports = ReportActions(self, ReportService(service), self.evidence, self.runner,
+                                     self.opener, self.url_opener)
+        self.reports.go_to_item.connect(self.select_item)
+        self.reports.message.connect(self._show_message)
         today = service.clock.today()
         self.period.setDate(_qdate(today.replace(day=1)))
         self.as_of.setDate(_qdate(today))
@@ -269,6 +279,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
+        self.export_action = QAction("导出报表(&E)…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_action.triggered.connect(self.export_report)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         profile = QAction("联络员信息(&P)…", self)
         profile.triggered.connect(self.edit_profile)
         file_menu.addAction(profile)
@@ -419,6 +434,10 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         QMessageBox.warning(self, "未保存", message)
 
+    def export_report(self) -> None:
+        if self.reports is not None:
+            self.reports.export(self.unit, self.current_period(), self.current_as_of())
+
     def _bundle(self) -> None:
         if not self.unit:
             QMessageBox.information(self, "佐证材料包", "请先选择本单位。")
@@ -443,12 +462,14 @@ class MainWindow(QMainWindow):
         service = self._service()
         dialog = ProfileDialog(
             service.units(), self.unit, service.setting(SETTING_NAME),
-            service.setting(SETTING_PHONE), first_run=first_run, parent=self,
+            service.setting(SETTING_PHONE), service.setting(SETTING_OFFICE_EMAIL),
+            first_run=first_run, parent=self,
         )
         if dialog.exec() != ProfileDialog.DialogCode.Accepted:
             return False
-        unit, name, phone = dialog.values()
-        service.set_settings({SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone})
+        unit, name, phone, office = dialog.values()
+        service.set_settings({SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone,
+                              SETTING_OFFICE_EMAIL: office})
         service.actor = name
         if unit != self.unit:
             self.picker.select_unit(unit)

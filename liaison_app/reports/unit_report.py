@@ -1,0 +1,296 @@
+"""Writing a unit's progress report (see report_format.py and docs/report-format.md).
+
+Takes plain :class:`ReportData` (the service assembles it) and writes the workbook; no database
+here. The SHA-256 in the hidden metadata sheet covers exactly the values written to the data
+sheets, so the reader can tell a return edited after export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from liaison_app.filenames import safe_name
+from liaison_app.reports import report_format as fmt
+from liaison_app.reports.styles import (
+    BODY,
+    BOLD,
+    DUE_SOON_FILL,
+    OVERDUE_FILL,
+    TITLE,
+    CellStyles,
+    print_setup,
+    set_text,
+    set_value,
+    title_row,
+    write_table,
+)
+
+STATUS_LABELS = ("未启动", "推进中", "已完成", "常态化推进", "需协调")
+LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    code: str
+    area: str
+    measure: str
+    text: str
+    deadline: str
+    lead: str
+    coop: str
+    role: str
+    status: str
+    note: str
+    completed_on: str
+    evidence: str
+    light: str
+    updated_at: str
+    change: str
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    code: str
+    name: str
+    size: int
+    sha256: str
+    period: str
+    added_at: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ReportData:
+    plan_id: str
+    plan_name: str
+    unit: str
+    liaison: str
+    phone: str
+    period: str  # "2019-11"
+    as_of: dt.date
+    exported_at: dt.datetime
+    app_version: str
+    rows: list[ReportRow]
+    evidence: list[EvidenceLine]
+    counts: dict[str, int]
+    incomplete: list[tuple[str, str]] = field(default_factory=list)  # (item id, what is missing)
+    previous_export: str = ""  # when the unit last reported, "" for the first report
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{year}年{month}月"
+
+
+def default_file_name(unit: str, period: str) -> str:
+    return safe_name(f"{unit}_{period_label(period)}_营商环境工作进展.xlsx", 120)
+
+
+def detail_values(data: ReportData) -> list[list[Any]]:
+    return [
+        [seq, r.code, r.area, r.measure, r.text, r.deadline, r.lead, r.coop, r.role, r.status,
+         r.note, r.completed_on, r.evidence, r.light, r.updated_at, r.change]
+        for seq, r in enumerate(data.rows, start=1)
+    ]
+
+
+def evidence_values(data: ReportData) -> list[list[Any]]:
+    return [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description]
+            for e in data.evidence]
+
+
+def _canonical(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def data_hash(unit: str, period: str, as_of: str, detail: Sequence[Sequence[Any]],
+              evidence: Sequence[Sequence[Any]]) -> str:
+    """SHA-256 over the report's data as written (and as read back)."""
+    payload = [unit, period, as_of,
+               [[_canonical(v) for v in row] for row in detail],
+               [[_canonical(v) for v in row] for row in evidence]]
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def build_workbook(data: ReportData) -> tuple[Workbook, str]:
+    """The report workbook and the SHA-256 of its data."""
+    detail, evidence = detail_values(data), evidence_values(data)
+    digest = data_hash(data.unit, data.period, data.as_of.isoformat(), detail, evidence)
+    workbook = Workbook()
+    cover = workbook.active
+    assert cover is not None
+    cover.title = fmt.SHEET_COVER
+    _cover(cover, data)
+    _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
+    _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
+    _meta(workbook.create_sheet(fmt.SHEET_META), data, digest)
+    workbook.active = 1  # opens on 任务进展
+    return workbook, digest
+
+
+def write_report(data: ReportData, path: Path) -> str:
+    """Write atomically (temporary name, flush, rename). Returns the data SHA-256."""
+    workbook, digest = build_workbook(data)
+    temporary = path.with_name(path.name + ".part")
+    try:
+        workbook.save(temporary)
+        with temporary.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return digest
+
+
+# -- sheets -------------------------------------------------------------------------------------
+def _pair(ws: Worksheet, styles: CellStyles, row: int, label: str, value: Any, column: int = 1) -> None:
+    label_cell = ws.cell(row=row, column=column)
+    styles.apply(label_cell, styles.label)
+    set_text(label_cell, label)
+    value_cell = ws.cell(row=row, column=column + 1)
+    styles.apply(value_cell, styles.wrap)
+    set_value(value_cell, value)
+    value_cell.alignment = LEFT_WRAP  # numbers too: the cover reads as a form
+
+
+def _cover(ws: Worksheet, data: ReportData) -> None:
+    styles = CellStyles(ws)
+    for letter, width in zip("ABCD", (16, 42, 14, 26), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.merge_cells("A1:D1")
+    set_text(ws["A1"], fmt.TITLE)
+    ws["A1"].font = TITLE
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 44
+    counts = data.counts
+    rows: list[tuple[str, Any, str, Any]] = [
+        ("工作方案", data.plan_name, "报送期", period_label(data.period)),
+        ("填报单位", data.unit, "统计截至", data.as_of.isoformat()),
+        ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
+        ("导出时间", data.exported_at.strftime("%Y-%m-%d %H:%M:%S"), "程序版本", data.app_version),
+        ("工作措施总数", counts.get("total", 0), "佐证材料", f"{len(data.evidence)} 个文件"),
+        ("其中牵头", counts.get("lead", 0), "其中配合", counts.get("coop", 0)),
+        ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
+        ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
+        ("需协调", counts.get("blocked", 0), "完成率", _percent(counts)),
+        ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
+    ]
+    row = 3
+    for left, left_value, right, right_value in rows:
+        _pair(ws, styles, row, left, left_value)
+        _pair(ws, styles, row, right, right_value, column=3)
+        ws.row_dimensions[row].height = 30 if row == 3 else 20
+        row += 1
+    for fill, key, column in ((OVERDUE_FILL, "overdue", 2), (DUE_SOON_FILL, "due_soon", 4)):
+        if counts.get(key):
+            ws.cell(row=row - 1, column=column).fill = fill
+    row += 1
+    changes = sum(1 for r in data.rows if r.change)
+    since = (f"较上次报送({data.previous_export})有变化的工作措施 {changes} 条，见“任务进展”表末列"
+             if data.previous_export else "本单位首次报送")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    set_text(ws.cell(row=row, column=1), since)
+    ws.cell(row=row, column=1).font = BODY
+    row += 2
+    row = _incomplete_block(ws, styles, row, data.incomplete)
+    row += 1
+    for label in ("填报人(签字):", "审核人(签字):", "单位盖章:", "日期:"):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        set_text(ws.cell(row=row, column=1), label)
+        ws.cell(row=row, column=1).font = BOLD
+        ws.row_dimensions[row].height = 36
+        row += 1
+    print_setup(ws, "1:1", landscape=False)
+
+
+def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int,
+                      incomplete: list[tuple[str, str]]) -> int:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    heading = ws.cell(row=row, column=1)
+    if not incomplete:
+        set_text(heading, "导出前检查:未发现不完整的条目。")
+        heading.font = BODY
+        return row + 1
+    set_text(heading, f"导出前检查:以下 {len(incomplete)} 条在导出时尚不完整(填报单位已知悉):")
+    heading.font = BOLD
+    row += 1
+    for code, reason in incomplete:  # no merged cells here: openpyxl merges cost O(n) each
+        _pair(ws, styles, row, code, reason)
+        row += 1
+    return row
+
+
+def _percent(counts: dict[str, int]) -> str:
+    total = counts.get("total", 0)
+    return f"{round(100 * counts.get('done', 0) / total)}%" if total else "—"
+
+
+def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
+    columns = len(fmt.DETAIL_COLUMNS)
+    title_row(ws, f"{data.unit}  {period_label(data.period)}工作进展(统计截至 {data.as_of.isoformat()})",
+              columns)
+    last = write_table(ws, fmt.DETAIL_HEADER_ROW, fmt.DETAIL_COLUMNS, detail)
+    first = fmt.DETAIL_HEADER_ROW + 1
+    ws.freeze_panes = ws.cell(row=first, column=3)
+    ws.auto_filter.ref = f"A{fmt.DETAIL_HEADER_ROW}:{get_column_letter(columns)}{max(last, first)}"
+    status = get_column_letter(fmt.STATUS_COLUMN)
+    validation = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_LABELS) + '"', allow_blank=False,
+        showDropDown=False, showErrorMessage=True, errorStyle="stop",
+        errorTitle="进展状态", error="请从下拉列表中选择:" + "、".join(STATUS_LABELS),
+        promptTitle="进展状态", prompt="请从下拉列表中选择", showInputMessage=True,
+    )
+    validation.add(f"{status}{first}:{status}{max(last, first)}")
+    ws.add_data_validation(validation)
+    light = get_column_letter(fmt.LIGHT_COLUMN)
+    for row_number in range(first, last + 1):
+        cell = ws[f"{light}{row_number}"]
+        if cell.value == "逾期":
+            cell.fill = OVERDUE_FILL
+            cell.font = Font(name=BODY.name, size=BODY.size, bold=True, color="9C0006")
+        elif cell.value == "临期":
+            cell.fill = DUE_SOON_FILL
+    print_setup(ws, f"{fmt.DETAIL_HEADER_ROW - 1}:{fmt.DETAIL_HEADER_ROW}")
+
+
+def _evidence(ws: Worksheet, data: ReportData, evidence: list[list[Any]]) -> None:
+    title_row(ws, f"{data.unit} 佐证材料清单(共 {len(evidence)} 个文件)", len(fmt.EVIDENCE_COLUMNS))
+    last = write_table(ws, fmt.EVIDENCE_HEADER_ROW, fmt.EVIDENCE_COLUMNS, evidence)
+    ws.freeze_panes = ws.cell(row=fmt.EVIDENCE_HEADER_ROW + 1, column=1)
+    columns = get_column_letter(len(fmt.EVIDENCE_COLUMNS))
+    ws.auto_filter.ref = f"A{fmt.EVIDENCE_HEADER_ROW}:{columns}{max(last, fmt.EVIDENCE_HEADER_ROW + 1)}"
+    print_setup(ws, f"{fmt.EVIDENCE_HEADER_ROW - 1}:{fmt.EVIDENCE_HEADER_ROW}")
+
+
+def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
+    values = {
+        "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION),
+        "plan_id": data.plan_id, "plan_name": data.plan_name, "unit": data.unit,
+        "period": data.period, "as_of": data.as_of.isoformat(),
+        "exported_at": data.exported_at.isoformat(sep=" "), "app_version": data.app_version,
+        "liaison": data.liaison, "phone": data.phone, "data_sha256": digest,
+    }
+    for row, key in enumerate(fmt.META_KEYS, start=1):
+        set_text(ws.cell(row=row, column=1), key)
+        set_text(ws.cell(row=row, column=2), values[key])
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    ws.protection.password = "liaison-app"  # deters casual edits; the hash detects the rest

@@ -1,0 +1,172 @@
+"""The unit report as the service sees it: the check before export, the data that goes in, and
+the record of every export (so the next report can say what changed since).
+
+The workbook itself is written by :mod:`liaison_app.reports.unit_report` from plain data; in the
+window that happens off the GUI thread, between :meth:`ReportService.report_data` and
+:meth:`ReportService.record_export`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from liaison_app import __version__
+from liaison_app.reports.unit_report import EvidenceLine, ReportData, ReportRow, write_report
+from liaison_app.store.models import ReportExportRow
+from liaison_app.store.records import UnitTask, summarize
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Light, Status
+
+ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    id: int
+    unit: str
+    period: str
+    as_of: dt.date
+    exported_at: dt.datetime
+    file_name: str
+    data_sha256: str
+    incomplete: list[tuple[str, str]]
+
+
+def check_task(task: UnitTask, as_of: dt.date) -> str | None:
+    """What looks incomplete about one item before export, or None."""
+    if task.status is Status.DONE and not task.evidence and not task.note.strip():
+        return "标记已完成，但没有佐证材料和进展情况"
+    if task.light(as_of) is Light.OVERDUE and not task.note.strip():
+        return "已逾期，进展情况中没有说明"
+    if task.updated_at is None and not task.evidence:
+        return "从未填报"
+    return None
+
+
+class ReportService:
+    def __init__(self, service: LiaisonService) -> None:
+        self.service = service
+
+    def export_check(self, unit: str, as_of: dt.date) -> list[tuple[str, str]]:
+        """(item id, what is missing) for items that look incomplete: the liaison decides."""
+        found = []
+        for task in self.service.tasks(unit):
+            reason = check_task(task, as_of)
+            if reason:
+                found.append((task.item.id, reason))
+        return found
+
+    def report_data(self, unit: str, period: str, as_of: dt.date,
+                    incomplete: list[tuple[str, str]] | None = None) -> ReportData:
+        service = self.service
+        unit = service.resolve_unit(unit)
+        tasks = service.tasks(unit)
+        evidence = service.evidence(unit)
+        names_by_item: dict[str, list[str]] = {}
+        for record in evidence:
+            names_by_item.setdefault(record.item_code, []).append(record.original_name)
+        previous = self.last_export(unit)
+        snapshot = self._snapshot(previous.id) if previous else {}
+        rows = []
+        for task in tasks:
+            item = task.item
+            files = names_by_item.get(item.id, [])
+            rows.append(ReportRow(
+                code=item.id,
+                area=item.area_name,
+                measure=f"{item.measure}.{item.measure_title}",
+                text=item.text,
+                deadline=item.deadline.isoformat() if item.deadline else "",
+                lead="、".join(item.lead),
+                coop="、".join(item.coop),
+                role=ROLE_LABELS[task.role],
+                status=task.status.label,
+                note=task.note,
+                completed_on=task.completed_on.isoformat() if task.completed_on else "",
+                evidence=f"{len(files)} 个:" + ";".join(files) if files else "",
+                light=task.light(as_of).label,
+                updated_at=task.updated_at.strftime("%Y-%m-%d %H:%M") if task.updated_at else "",
+                change=_change(snapshot.get(item.id), task) if previous else "",
+            ))
+        lines = [
+            EvidenceLine(r.item_code, r.original_name, r.size, r.sha256, r.period,
+                         r.added_at.strftime("%Y-%m-%d %H:%M:%S"), r.description)
+            for r in evidence
+        ]
+        info = service.plan_info()
+        return ReportData(
+            plan_id=info.plan_id, plan_name=info.name, unit=unit,
+            liaison=service.setting("profile.name"), phone=service.setting("profile.phone"),
+            period=period, as_of=as_of, exported_at=service.clock.now(), app_version=__version__,
+            rows=rows, evidence=lines, counts=summarize(tasks, as_of),
+            incomplete=list(incomplete or []),
+            previous_export=previous.exported_at.strftime("%Y-%m-%d %H:%M") if previous else "",
+        )
+
+    def export(self, unit: str, period: str, as_of: dt.date, path: Path,
+               incomplete: list[tuple[str, str]] | None = None) -> ExportRecord:
+        """Check, write and record in one call (the command line)."""
+        if incomplete is None:
+            incomplete = self.export_check(unit, as_of)
+        data = self.report_data(unit, period, as_of, incomplete)
+        digest = write_report(data, path)
+        return self.record_export(data, path, digest)
+
+    def record_export(self, data: ReportData, path: Path, digest: str) -> ExportRecord:
+        """Remember what was sent (after the file exists)."""
+        service = self.service
+        snapshot = {row.code: [row.status, row.note] for row in data.rows}
+        with service.database.sessions() as session, session.begin():
+            row = ReportExportRow(
+                unit_id=service.unit_id(data.unit), period=data.period, as_of=data.as_of,
+                exported_at=data.exported_at, file_name=path.name, data_sha256=digest,
+                snapshot=json.dumps(snapshot, ensure_ascii=False),
+                incomplete=json.dumps(data.incomplete, ensure_ascii=False),
+            )
+            session.add(row)
+            session.flush()
+            return self._record(row, data.unit)
+
+    def exports(self, unit: str) -> list[ExportRecord]:
+        """Every report the unit exported, newest first."""
+        unit = self.service.resolve_unit(unit)
+        with self.service.database.sessions() as session:
+            rows = session.scalars(
+                select(ReportExportRow).where(ReportExportRow.unit_id == self.service.unit_id(unit))
+                .order_by(ReportExportRow.exported_at.desc(), ReportExportRow.id.desc())
+            ).all()
+            return [self._record(r, unit) for r in rows]
+
+    def last_export(self, unit: str) -> ExportRecord | None:
+        found = self.exports(unit)
+        return found[0] if found else None
+
+    def _snapshot(self, export_id: int) -> dict[str, list[str]]:
+        with self.service.database.sessions() as session:
+            row = session.get(ReportExportRow, export_id)
+            return dict(json.loads(row.snapshot)) if row else {}
+
+    @staticmethod
+    def _record(row: ReportExportRow, unit: str) -> ExportRecord:
+        return ExportRecord(
+            id=row.id, unit=unit, period=row.period, as_of=row.as_of,
+            exported_at=row.exported_at, file_name=row.file_name, data_sha256=row.data_sha256,
+            incomplete=[(str(code), str(reason)) for code, reason in json.loads(row.incomplete)],
+        )
+
+
+def _change(before: list[str] | None, task: UnitTask) -> str:
+    if before is None:
+        return "新增"
+    status, note = before
+    parts = []
+    if status != task.status.label:
+        parts.append(f"状态:{status}→{task.status.label}")
+    if note != task.note:
+        parts.append("进展情况有更新")
+    return ";".join(parts)

@@ -1,0 +1,132 @@
+"""Exporting the unit report from the window: check, choose where, write off the GUI thread,
+record it, then offer to open it, bundle the evidence, or mail the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from liaison_app.reports.evidence_bundle import bundle_file_name
+from liaison_app.reports.unit_report import ReportData, default_file_name, period_label, write_report
+from liaison_app.ui.evidence_actions import EvidenceActions, Opener
+from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
+from liaison_app.ui.workers import BackgroundTask, Runner
+
+if TYPE_CHECKING:
+    from liaison_app.store.reporting import ReportService
+
+SETTING_EXPORT_DIR = "ui.export_dir"
+SETTING_OFFICE_EMAIL = "office.email"
+UrlOpener = Callable[[QUrl], bool]
+
+
+def open_url(url: QUrl) -> bool:
+    return bool(QDesktopServices.openUrl(url))
+
+
+def mailto(address: str, unit: str, period: str, files: list[Path]) -> QUrl:
+    """A mailto: link with subject and body; attachments cannot travel in a link, so the body
+    names the files and the folder holding them is opened beside the mail."""
+    subject = f"{unit}{period_label(period)}营商环境工作进展报表"
+    body = (f"领导小组办公室:\n\n现报送{unit}{period_label(period)}营商环境工作进展报表，请查收。\n"
+            "附件(请从随后打开的文件夹中添加):\n" + "\n".join(f"  {f.name}" for f in files))
+    return QUrl(f"mailto:{quote(address)}?subject={quote(subject)}&body={quote(body)}")
+
+
+class ReportActions(QObject):
+    go_to_item = Signal(str)
+    exported = Signal(object)  # ExportRecord
+    message = Signal(str)
+
+    def __init__(self, window: QWidget, reports: ReportService, evidence: EvidenceActions,
+                 runner: Runner, opener: Opener, url_opener: UrlOpener = open_url) -> None:
+        super().__init__(window)
+        self.window = window
+        self.reports = reports
+        self.evidence = evidence
+        self.runner = runner
+        self.opener = opener
+        self.url_opener = url_opener
+        self.done_dialog: ExportDoneDialog | None = None
+        self.running: set[BackgroundTask] = set()
+
+    def export(self, unit: str, period: str, as_of: dt.date, path: Path | None = None,
+               confirm_incomplete: bool | None = None) -> BackgroundTask | None:
+        """The whole flow; ``path`` and ``confirm_incomplete`` skip the dialogs (tests)."""
+        if not unit:
+            QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
+            return None
+        incomplete = self.reports.export_check(unit, as_of)
+        if incomplete and confirm_incomplete is None:
+            dialog = ExportCheckDialog(incomplete, self.window)
+            dialog.go_to_item.connect(self.go_to_item)
+            confirm_incomplete = dialog.exec() == ExportCheckDialog.DialogCode.Accepted
+        if incomplete and not confirm_incomplete:
+            return None
+        if path is None:
+            path = self._ask_path(unit, period)
+            if path is None:
+                return None
+        data = self.reports.report_data(unit, period, as_of, incomplete)
+        task = BackgroundTask(lambda _progress, _cancelled: write_report(data, path))
+        task.signals.finished.connect(lambda digest: self._written(task, data, path, str(digest)))
+        task.signals.failed.connect(lambda exc: self._failed(task, path, exc))
+        self.running.add(task)
+        self.message.emit("正在导出报表…")
+        self.runner.start(task)
+        return task
+
+    def _ask_path(self, unit: str, period: str) -> Path | None:
+        service = self.reports.service
+        folder = service.setting(SETTING_EXPORT_DIR) or str(Path.home())
+        name, _filter = QFileDialog.getSaveFileName(
+            self.window, "导出工作进展报表", str(Path(folder) / default_file_name(unit, period)),
+            "Excel 工作簿 (*.xlsx)")
+        if not name:
+            return None
+        return Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+
+    def _written(self, task: BackgroundTask, data: ReportData, path: Path, digest: str) -> None:
+        self.running.discard(task)
+        record = self.reports.record_export(data, path, digest)
+        self.reports.service.set_settings({SETTING_EXPORT_DIR: str(path.parent)})
+        self.exported.emit(record)
+        self.message.emit(f"已导出 {path.name}")
+        dialog = ExportDoneDialog(path, len(data.incomplete), self.window)
+        dialog.open_file.connect(lambda: self.opener(path))
+        dialog.open_folder.connect(lambda: self.opener(path.parent))
+        dialog.make_bundle.connect(lambda: self._bundle(data.unit, data.period, path))
+        dialog.send_to_office.connect(lambda: self.send_to_office(data.unit, data.period, path))
+        self.done_dialog = dialog
+        dialog.open()
+
+    def _failed(self, task: BackgroundTask, path: Path, exc: BaseException) -> None:
+        self.running.discard(task)
+        text = str(exc)
+        if isinstance(exc, PermissionError):
+            text = f"无法写入 {path}:文件可能正在 Excel/WPS 中打开，请关闭后重试。"
+        QMessageBox.warning(self.window, "导出失败", f"报表没有导出。\n{text}")
+
+    def _bundle(self, unit: str, period: str, report: Path) -> None:
+        """The evidence bundle beside the report, in 20 MB parts for the mail."""
+        self.evidence.bundle(unit, report.parent / bundle_file_name(unit, period), 20.0)
+
+    def send_to_office(self, unit: str, period: str, report: Path) -> bool:
+        address = self.reports.service.setting(SETTING_OFFICE_EMAIL)
+        if not address:
+            QMessageBox.information(
+                self.window, "发送给办公室",
+                "还没有设置领导小组办公室的邮箱。请在“文件 → 联络员信息”中填写后再发送。")
+            return False
+        bundle_stem = Path(bundle_file_name(unit, period)).stem
+        files = [report, *sorted(report.parent.glob(f"{bundle_stem}*.zip"))]
+        self.opener(report.parent)  # mailto cannot carry attachments: show where the files are
+        return self.url_opener(mailto(address, unit, period, files))
+

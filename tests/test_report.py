@@ -1,0 +1,243 @@
+"""The unit report: written, read back, opened by a real spreadsheet application."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from liaison_app.clock import FixedClock
+from liaison_app.reports import report_format as fmt
+from liaison_app.reports.report_reader import ReportFormatError, read_report
+from liaison_app.reports.unit_report import default_file_name
+from liaison_app.store.reporting import ReportService
+from liaison_app.store.service import LiaisonService
+from tests.test_evidence import make_file
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2019, 12, 16)
+
+
+def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019-12") -> Path:
+    path = folder / default_file_name(unit, period)
+    ReportService(service).export(unit, period, AS_OF, path)
+    return path
+
+
+@pytest.fixture
+def filled(service: LiaisonService, tmp_path: Path) -> LiaisonService:
+    service.set_settings({"profile.name": "张三", "profile.phone": "023-62988888"})
+    service.update("区市场监管局", "1.1", status="已完成", note="已上线自主申报系统")
+    service.update("区市场监管局", "1.2", status="推进中", note="=1+1")
+    service.update("区市场监管局", "2", note="@SUM(A1:A9) 已对接")
+    service.update("区市场监管局", "3.1", status="需协调", note="-待市级部门批复\n第二行")
+    service.attach("区市场监管局", "1.1", make_file(tmp_path, "系统上线通知.pdf"), period="2019-12")
+    service.update("区公安分局", "1.1", status="推进中", note="公安分局的秘密备注")
+    return service
+
+
+@pytest.mark.parametrize("unit", ["区市场监管局", "区公安分局"])
+def test_export_reads_back_equal_to_the_database(filled: LiaisonService, tmp_path: Path, unit: str) -> None:
+    path = export(filled, unit, tmp_path)
+    report = read_report(path)
+    assert not report.modified
+    assert (report.unit, report.period, report.as_of) == (unit, "2019-12", AS_OF)
+    tasks = filled.tasks(unit)
+    assert [r.code for r in report.rows] == [t.item.id for t in tasks]
+    for row, task in zip(report.rows, tasks, strict=True):
+        assert row.status == task.status.label
+        assert row.note == task.note
+        assert row.role == {"lead": "牵头", "coop": "配合"}[task.role]
+        assert row.text == task.item.text
+        assert row.deadline == (task.item.deadline.isoformat() if task.item.deadline else "")
+        assert row.light == task.light(AS_OF).label
+    evidence = filled.evidence(unit)
+    assert [(e.code, e.name, e.sha256) for e in report.evidence] == [
+        (r.item_code, r.original_name, r.sha256) for r in evidence]
+    if unit == "区公安分局":
+        assert {r.role for r in report.rows} == {"配合"}
+
+
+def test_typed_text_stays_literal_in_cells_and_xml(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    ws = load_workbook(path)[fmt.SHEET_DETAIL]
+    notes = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=11)
+             for r in range(fmt.DETAIL_HEADER_ROW + 1, ws.max_row + 1)}
+    for code, text in (("1.2", "=1+1"), ("2", "@SUM(A1:A9) 已对接"), ("3.1", "-待市级部门批复\n第二行")):
+        assert notes[code].value == text and notes[code].data_type == "s"
+        assert notes[code].quotePrefix
+    with zipfile.ZipFile(path) as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
+                      if n.startswith("xl/worksheets/sheet"))
+    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    for text in ("=1+1", "@SUM(A1:A9) 已对接"):
+        # a text cell (inline string) holding exactly what was typed
+        assert re.search(rf'<c r="K\d+" s="\d+" t="inlineStr"><is><t>{re.escape(text)}</t></is></c>', xml)
+    assert 't="inlineStr" />' not in xml  # no empty text cells
+
+
+def test_status_list_rejects_other_values(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    ws = load_workbook(path)[fmt.SHEET_DETAIL]
+    (validation,) = ws.data_validations.dataValidation
+    assert validation.type == "list"
+    assert validation.formula1 == '"未启动,推进中,已完成,常态化推进,需协调"'
+    assert validation.showErrorMessage and validation.errorStyle == "stop"
+    assert not validation.allow_blank
+    first, last = fmt.DETAIL_HEADER_ROW + 1, ws.max_row
+    assert str(validation.sqref) == f"J{first}:J{last}"
+    assert ws.cell(row=fmt.DETAIL_HEADER_ROW, column=fmt.STATUS_COLUMN).value == "进展状态"
+
+
+def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    assert path.name == "区市场监管局_2019年12月_营商环境工作进展.xlsx"
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == [fmt.SHEET_COVER, fmt.SHEET_DETAIL, fmt.SHEET_EVIDENCE, fmt.SHEET_META]
+    detail = workbook[fmt.SHEET_DETAIL]
+    assert detail.freeze_panes == "C3" and detail.auto_filter.ref.startswith("A2:P")
+    assert detail.page_setup.orientation == "landscape" and detail.page_setup.paperSize == 9
+    assert detail.page_setup.fitToWidth == 1 and detail.sheet_properties.pageSetUpPr.fitToPage
+    assert detail.print_title_rows == "$1:$2"
+    assert "&P" in detail.oddFooter.center.text
+    assert detail.cell(row=3, column=5).font.name == "宋体"
+    long_row = max(range(3, detail.max_row + 1), key=lambda r: len(str(detail.cell(row=r, column=5).value)))
+    assert detail.row_dimensions[long_row].height > 45  # wrapped text gets a tall row
+    meta = workbook[fmt.SHEET_META]
+    assert meta.sheet_state == "hidden" and meta.protection.sheet
+    values = {meta.cell(row=r, column=1).value: meta.cell(row=r, column=2).value for r in range(1, 13)}
+    assert values["format"] == fmt.FORMAT_NAME and values["unit"] == "区市场监管局"
+    assert values["liaison"] == "张三" and re.fullmatch(r"[0-9a-f]{64}", values["data_sha256"])
+    cover = [str(c.value) for row in workbook[fmt.SHEET_COVER].iter_rows() for c in row if c.value]
+    assert fmt.TITLE in cover and "张三" in cover and "023-62988888" in cover
+    assert "填报人(签字):" in cover and "单位盖章:" in cover
+
+
+def test_hash_detects_an_edited_cell(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    workbook = load_workbook(path)
+    workbook[fmt.SHEET_DETAIL].cell(row=4, column=10).value = "已完成"  # someone improves 1.2
+    edited = tmp_path / "edited.xlsx"
+    workbook.save(edited)
+    assert read_report(edited).modified
+    assert not read_report(path).modified
+
+
+def test_only_this_units_data_goes_in(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        everything = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    assert "公安分局的秘密备注" not in everything
+    codes = {r.code for r in read_report(path).rows}
+    assert codes == {t.item.id for t in filled.tasks("区市场监管局")}
+
+
+def test_exports_are_recorded_and_the_next_shows_changes(filled: LiaisonService, tmp_path: Path,
+                                                         clock: FixedClock) -> None:
+    reports = ReportService(filled)
+    export(filled, "区市场监管局", tmp_path, "2019-11")
+    first = read_report(tmp_path / default_file_name("区市场监管局", "2019-11"))
+    assert all(r.change == "" for r in first.rows)
+    clock.advance(days=20)
+    filled.update("区市场监管局", "1.2", status="已完成")
+    filled.update("区市场监管局", "2", note="已完成对接")
+    second_path = export(filled, "区市场监管局", tmp_path, "2019-12")
+    changes = {r.code: r.change for r in read_report(second_path).rows if r.change}
+    assert changes == {"1.2": "状态:推进中→已完成", "2": "进展情况有更新"}
+    history = reports.exports("区市场监管局")
+    assert [h.period for h in history] == ["2019-12", "2019-11"]
+    assert history[0].data_sha256 == read_report(second_path).meta["data_sha256"]
+
+
+def test_soft_check_and_incomplete_on_the_cover(service: LiaisonService, tmp_path: Path) -> None:
+    reports = ReportService(service)
+    service.update("区城管局", "16", status="已完成")  # done, no note, no file
+    service.update("区城管局", "11.2", status="推进中")  # overdue at 2020-01-06, no note
+    found = dict(reports.export_check("区城管局", dt.date(2020, 1, 6)))
+    assert found["16"] == "标记已完成，但没有佐证材料和进展情况"
+    assert found["11.2"] == "已逾期，进展情况中没有说明"
+    assert found["17"] == "从未填报"
+    path = tmp_path / "r.xlsx"
+    reports.export("区城管局", "2019-12", dt.date(2020, 1, 6), path)
+    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows()
+             for c in row if c.value]
+    assert any("在导出时尚不完整" in text for text in cover)
+    assert "标记已完成，但没有佐证材料和进展情况" in cover
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"not a workbook at all", "不是 xlsx 文件"),
+        (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512), "密码保护"),
+    ],
+)
+def test_reader_refuses_what_is_not_a_report(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(ReportFormatError, match=reason):
+        read_report(path)
+
+
+def test_reader_refuses_another_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    with pytest.raises(ReportFormatError, match="不是营商环境工作进展报表"):
+        read_report(other)
+
+
+def test_reader_refuses_a_newer_format(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区城管局", tmp_path)
+    workbook = load_workbook(path)
+    meta = workbook[fmt.SHEET_META]
+    for row in range(1, meta.max_row + 1):
+        if meta.cell(row=row, column=1).value == "format_version":
+            meta.cell(row=row, column=2).value = "99"
+    workbook.save(path)
+    with pytest.raises(ReportFormatError, match="更新版本"):
+        read_report(path)
+
+
+def test_format_document_agrees_with_the_code() -> None:
+    doc = (REPO / "docs" / "report-format.md").read_text(encoding="utf-8")
+    for header in (*fmt.DETAIL_HEADERS, *fmt.EVIDENCE_HEADERS, *fmt.META_KEYS):
+        assert header in doc, header
+    assert f"version {fmt.FORMAT_VERSION}" in doc and fmt.FORMAT_NAME in doc
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; tasks.sh installs it")
+def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    work = tmp_path / "lo"
+    work.mkdir()
+    source = work / "report.xlsx"
+    shutil.copy(path, source)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    for target in (csv_filter, "pdf"):
+        subprocess.run([SOFFICE, profile, "--headless", "--convert-to", target, "--outdir", str(work),
+                        str(source)], check=True, capture_output=True, timeout=180)
+    with (work / f"report-{fmt.SHEET_DETAIL}.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][:2] == ["序号", "编号"]
+    by_code = {row[1]: row for row in rows[2:]}
+    assert by_code["1.2"][10] == "=1+1"  # text, not 2
+    assert by_code["2"][10] == "@SUM(A1:A9) 已对接"
+    assert by_code["1.1"][9] == "已完成" and by_code["1.1"][12] == "1 个:系统上线通知.pdf"
+    assert len(by_code) == len(filled.tasks("区市场监管局"))
+    info = subprocess.run(["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 4 <= pages <= 12  # cover, several landscape pages of 42 items, the manifest
