@@ -22,27 +22,26 @@ def main() -> None:
     from common import largest_unit, open_scaled, timed
     from openpyxl import Workbook
 
-    from liaison_app.reports.unit_report import detail_values, write_report
+    from liaison_app.reports.unit_report import ReportData, detail_values, write_report
     from liaison_app.store.reporting import ReportService
 
+    as_of = dt.date(2020, 1, 15)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for factor in (1, 100):
             service = open_scaled(folder / f"x{factor}", factor)
             unit = largest_unit(service)
             reports = ReportService(service)
-            as_of = dt.date(2020, 1, 15)
             data = reports.report_data(unit, "2019-12", as_of)
             rows = detail_values(data)
 
-            def ours() -> None:
-                path = folder / "ours.xlsx"
-                reports.export(unit, "2019-12", as_of, path)
+            def ours(reports: ReportService = reports, unit: str = unit) -> None:
+                reports.export(unit, "2019-12", as_of, folder / "ours.xlsx")
 
-            def only_write() -> None:
+            def only_write(data: ReportData = data) -> None:
                 write_report(data, folder / "write.xlsx")
 
-            def bare() -> None:
+            def bare(rows: list[list[object]] = rows) -> None:
                 workbook = Workbook()
                 sheet = workbook.active
                 for row in rows:

@@ -95,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", type=_date, help="统计截至日期(默认今天)")
     export.add_argument("-o", "--output", required=True,
                         help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)")
+    consolidate = sub.add_parser("consolidate", help="领导小组办公室:汇总各单位报表")
+    consolidate.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
+    consolidate.add_argument("-o", "--output", required=True, help="汇总表 xlsx，或一个文件夹")
+    consolidate.add_argument("--period", type=_period, help="报送期 YYYY-MM(默认按多数报表)")
+    consolidate.add_argument("--as-of", type=_date, help="统计截至(默认取各报表中最晚的一天)")
+    consolidate.add_argument("--lead", help="只汇总该牵头单位牵头的事项(牵头单位汇总配合单位)")
+    consolidate.add_argument("--accept-modified", nargs="*", default=[], metavar="FILE",
+                             help="确认采用这些导出后被修改过的报表")
+
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -295,6 +304,38 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
+    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.store.reporting import ReportService
+
+    catalog = ReportService(service).catalog_snapshot()
+    lead = service.resolve_unit(args.lead) if args.lead else ""
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    if missing:
+        print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    intake = receive([Path(p) for p in args.inputs], catalog, args.period,
+                     [Path(p) for p in args.accept_modified])
+    for verdict in intake.verdicts:
+        print(verdict.line())
+    if not intake.reports:
+        print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    as_of = args.as_of or default_as_of(intake, service.clock.today())
+    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
+    out = Path(args.output)
+    if out.is_dir():
+        out = out / default_file_name(intake.period, lead)
+    write_consolidation(result, out)
+    print(f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+          f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
+          f"不一致 {len(result.inconsistent)} 条)")
+    all_used = all(v.verdict.value in ("accepted", "superseded", "modified_accepted")
+                   for v in intake.verdicts)
+    return EXIT_OK if all_used else EXIT_FAILURE
+
+
 COMMANDS = {
     "units": cmd_units,
     "catalog": cmd_catalog,
@@ -304,6 +345,7 @@ COMMANDS = {
     "bundle": cmd_bundle,
     "verify": cmd_verify,
     "export": cmd_export,
+    "consolidate": cmd_consolidate,
     "anomalies": cmd_anomalies,
 }
 

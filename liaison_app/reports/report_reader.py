@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.unit_report import EvidenceLine, ReportRow, data_hash
@@ -90,6 +90,15 @@ def _check_container(path: Path) -> None:
             raise ReportFormatError("文件内容压缩比异常(疑似压缩炸弹)，已拒绝")
 
 
+def _unsafe_xml(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -104,10 +113,10 @@ def read_report(path: Path) -> UnitReport:
     _check_container(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReportFormatError(f"xlsx 文件无法打开:{exc}") from exc
-    except Exception as exc:  # defusedxml refusals and other parser errors
-        raise ReportFormatError(f"xlsx 文件内容有误或不安全，已拒绝:{type(exc).__name__}") from exc
+    except Exception as exc:  # openpyxl wraps parser errors; the cause says which
+        if _unsafe_xml(exc):
+            raise ReportFormatError("文件中含有不安全的 XML 内容(实体扩展攻击)，已拒绝") from exc
+        raise ReportFormatError("xlsx 文件内容已损坏，无法打开") from exc
     try:
         names = workbook.sheetnames
         if fmt.SHEET_META not in names:

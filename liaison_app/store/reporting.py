@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from liaison_app import __version__
+from liaison_app.reports.consolidation import Catalog
 from liaison_app.reports.unit_report import EvidenceLine, ReportData, ReportRow, write_report
 from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, summarize
@@ -51,6 +52,12 @@ def check_task(task: UnitTask, as_of: dt.date) -> str | None:
 class ReportService:
     def __init__(self, service: LiaisonService) -> None:
         self.service = service
+
+    def catalog_snapshot(self) -> Catalog:
+        """What the office consolidation checks reports against (plain data, thread-safe)."""
+        info = self.service.plan_info()
+        units = [u.name for u in self.service.units() if u.lead_items or u.coop_items]
+        return Catalog(info.plan_id, info.name, list(self.service.catalog()), units)
 
     def export_check(self, unit: str, as_of: dt.date) -> list[tuple[str, str]]:
         """(item id, what is missing) for items that look incomplete: the liaison decides."""

@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
 from liaison_app import APP_TITLE, __version__
 from liaison_app.store.records import UnitTask
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
     from liaison_app.store.service import LiaisonService
+    from liaison_app.ui.office_window import OfficeWindow
+    from liaison_app.ui.report_actions import ReportActions, UrlOpener
+
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import DetailPane
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
 from liaison_app.ui.profile_dialog import ProfileDialog
-from liaison_app.ui.report_actions import SETTING_OFFICE_EMAIL, ReportActions, UrlOpener, open_url
 from liaison_app.ui.summary_strip import SummaryStrip
 from liaison_app.ui.task_editor import TaskEditor
 from liaison_app.ui.task_filter import TaskFilterProxy
@@ -43,6 +45,7 @@ from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
 from liaison_app.ui.workers import PoolRunner, Runner
 
+SETTING_OFFICE_EMAIL = "office.email"
 SETTING_UNIT = "ui.last_unit"
 SETTING_NAME = "profile.name"
 SETTING_PHONE = "profile.phone"
@@ -61,7 +64,7 @@ def _pydate(day: QDate) -> dt.date:
 class MainWindow(QMainWindow):
     def __init__(self, service: LiaisonService | None = None, parent: Any = None, *,
                  runner: Runner | None = None, opener: Opener = open_with_system,
-                 url_opener: UrlOpener = open_url) -> None:
+                 url_opener: UrlOpener | None = None) -> None:
         """Build the window; with no service it shows itself as opening until :meth:`attach`.
 
         ``runner`` runs background work (a thread pool; tests pass a synchronous one) and
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         self.opener = opener
         self.url_opener = url_opener
         self.reports: ReportActions | None = None
+        self.office_window: OfficeWindow | None = None
         self.unit = ""
         self.resize(1280, 800)
 
@@ -125,9 +129,10 @@ class MainWindow(QMainWindow):
         panel.model.description_edited.connect(self._on_description_edited)
         self.tree.files_dropped.connect(lambda task, files: self._evidence().attach(task, files))
         from liaison_app.store.reporting import ReportService  # with the data, not before
+        from liaison_app.ui.report_actions import ReportActions, open_url
 
         self.reports = ReportActions(self, ReportService(service), self.evidence, self.runner,
-                                     self.opener, self.url_opener)
+                                     self.opener, self.url_opener or open_url)
         self.reports.go_to_item.connect(self.select_item)
         self.reports.message.connect(self._show_message)
         today = service.clock.today()
@@ -330,6 +335,11 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(lambda: self._evidence().verify())
         for action in (self.add_files_action, self.bundle_action, self.verify_action):
             tools_menu.addAction(action)
+        tools_menu.addSeparator()
+        self.office_action = QAction("领导小组办公室汇总…", self)
+        self.office_action.setToolTip("收取各单位报表并汇总;牵头单位也可在此对照配合单位的报送")
+        self.office_action.triggered.connect(self.open_office)
+        tools_menu.addAction(self.office_action)
 
         help_menu = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于(&A)", self)
@@ -433,6 +443,17 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         QMessageBox.warning(self, "未保存", message)
+
+    def open_office(self) -> OfficeWindow:
+        from liaison_app.store.reporting import ReportService
+        from liaison_app.ui.office_window import OfficeWindow
+
+        if self.office_window is None:
+            catalog = ReportService(self._service()).catalog_snapshot()
+            self.office_window = OfficeWindow(self._service(), catalog, self.runner, self)
+        self.office_window.show()
+        self.office_window.raise_()
+        return self.office_window
 
     def export_report(self) -> None:
         if self.reports is not None:

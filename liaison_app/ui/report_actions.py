@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from liaison_app.store.reporting import ReportService
 
 SETTING_EXPORT_DIR = "ui.export_dir"
-SETTING_OFFICE_EMAIL = "office.email"
+SETTING_OFFICE_EMAIL = "office.email"  # also in main_window (kept light to import)
 UrlOpener = Callable[[QUrl], bool]
 
 

@@ -1,0 +1,355 @@
+"""The leading-group office's job: receive every unit's report, judge each file, merge (汇总).
+
+Pure data work, safe in a worker thread: files are read with the report reader, judged against a
+snapshot of the plan catalogue, and merged. Nothing half-read enters the result: a file is either
+accepted whole or listed with the reason it was not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
+from liaison_app.reports.unit_report import ReportRow
+
+SETTLED = ("已完成", "常态化推进")
+NOT_REPORTED = "未报送"
+
+
+class CatalogEntry(Protocol):
+    """What consolidation needs to know of a plan item (the service's CatalogItem fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def area(self) -> int: ...
+    @property
+    def area_name(self) -> str: ...
+    @property
+    def measure(self) -> int: ...
+    @property
+    def measure_title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def lead(self) -> tuple[str, ...]: ...
+    @property
+    def coop(self) -> tuple[str, ...]: ...
+    @property
+    def deadline(self) -> dt.date | None: ...
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+    MODIFIED = "modified"  # edited after export: excluded unless accepted explicitly
+    MODIFIED_ACCEPTED = "modified_accepted"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {
+            "accepted": "已接收", "superseded": "已被更新的报表取代", "modified": "已被修改(未采用)",
+            "modified_accepted": "已被修改(经确认采用)", "rejected": "已拒收",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    path: Path
+    verdict: Verdict
+    reason: str = ""
+    unit: str = ""
+    period: str = ""
+    exported_at: dt.datetime | None = None
+
+    @property
+    def counts_as_used(self) -> bool:
+        return self.verdict in (Verdict.ACCEPTED, Verdict.MODIFIED_ACCEPTED)
+
+    def line(self) -> str:
+        """One line for the command line and the log."""
+        who = f"{self.unit} " if self.unit else ""
+        when = f"(导出于 {self.exported_at:%Y-%m-%d %H:%M})" if self.exported_at else ""
+        why = f":{self.reason}" if self.reason else ""
+        return f"{self.verdict.label}  {self.path.name}  {who}{when}{why}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    plan_id: str
+    plan_name: str
+    items: list[CatalogEntry]
+    units: list[str]
+
+    def items_of(self, unit: str) -> set[str]:
+        return {i.id for i in self.items if unit in i.lead or unit in i.coop}
+
+
+@dataclass
+class Intake:
+    """The judged files and the reports that will be used, one per unit."""
+
+    period: str
+    verdicts: list[FileVerdict]
+    reports: dict[str, UnitReport]
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the workbooks inside given folders (sorted, recursively)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xlsx")
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _judge(path: Path, catalog: Catalog, period: str | None) -> tuple[FileVerdict, UnitReport | None]:
+    if path.name.startswith("~$"):
+        return FileVerdict(path, Verdict.REJECTED, "Office 打开文件时留下的临时文件，不是报表"), None
+    try:
+        report = read_report(path)
+    except ReportFormatError as exc:
+        return FileVerdict(path, Verdict.REJECTED, str(exc)), None
+    unit = report.unit
+
+    def verdict(kind: Verdict, reason: str = "") -> FileVerdict:
+        return FileVerdict(path, kind, reason, unit, report.period, report.exported_at)
+
+    if report.plan_id != catalog.plan_id:
+        name = report.meta.get("plan_name") or report.plan_id
+        return verdict(Verdict.REJECTED, f"属于另一份工作方案({name})"), None
+    if unit not in catalog.units:
+        return verdict(Verdict.REJECTED, f"未知单位「{unit}」"), None
+    if period is not None and report.period != period:
+        return verdict(Verdict.REJECTED, f"报送期为 {report.period}，不是本次汇总的 {period}"), None
+    own = catalog.items_of(unit)
+    codes = [row.code for row in report.rows]
+    foreign = [c for c in codes if c not in own]
+    if foreign:
+        return verdict(Verdict.REJECTED, f"含有不属于{unit}的工作措施:{'、'.join(foreign[:5])}"), None
+    missing = own - set(codes)
+    if missing or len(codes) != len(set(codes)):
+        return verdict(Verdict.REJECTED,
+                       f"报表不完整或有重复行(缺少 {len(missing)} 条本单位工作措施)"), None
+    if report.modified:
+        return verdict(Verdict.MODIFIED, "导出后内容被修改过(校验值不符)"), report
+    return verdict(Verdict.ACCEPTED), report
+
+
+def receive(paths: Iterable[Path], catalog: Catalog, period: str | None = None,
+            accept_modified: Iterable[Path] = (),
+            progress: Callable[[int, int], None] | None = None,
+            cancelled: Callable[[], bool] | None = None) -> Intake:
+    """Judge every file. With no ``period``, the one most reports are for is used."""
+    files = expand(paths)
+    accepted_edits = {Path(p) for p in accept_modified}
+    judged: list[tuple[FileVerdict, UnitReport | None]] = []
+    for index, path in enumerate(files, start=1):
+        if cancelled is not None and cancelled():
+            raise InterruptedError("已取消")
+        judged.append(_judge(path, catalog, None))
+        if progress is not None:
+            progress(index, len(files))
+    if period is None:
+        periods = Counter(r.period for v, r in judged if r is not None)
+        period = periods.most_common(1)[0][0] if periods else ""
+    verdicts: list[FileVerdict] = []
+    candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}
+    for verdict, report in judged:
+        if report is not None and report.period != period:
+            verdict = FileVerdict(verdict.path, Verdict.REJECTED,
+                                  f"报送期为 {report.period}，不是本次汇总的 {period}",
+                                  verdict.unit, verdict.period, verdict.exported_at)
+            report = None
+        if report is not None and verdict.verdict is Verdict.MODIFIED and verdict.path in accepted_edits:
+            verdict = FileVerdict(verdict.path, Verdict.MODIFIED_ACCEPTED,
+                                  "导出后内容被修改过，已由办公室确认采用",
+                                  verdict.unit, verdict.period, verdict.exported_at)
+        if report is not None and verdict.counts_as_used:
+            candidates.setdefault(report.unit, []).append((verdict, report))
+        else:
+            verdicts.append(verdict)
+    reports: dict[str, UnitReport] = {}
+    for unit, found in candidates.items():
+        found.sort(key=lambda pair: pair[1].exported_at, reverse=True)
+        newest_verdict, newest = found[0]
+        reports[unit] = newest
+        verdicts.append(newest_verdict)
+        for older_verdict, _older in found[1:]:
+            verdicts.append(FileVerdict(
+                older_verdict.path, Verdict.SUPERSEDED,
+                f"同一单位有更新的报表({newest.exported_at:%Y-%m-%d %H:%M} 导出)",
+                older_verdict.unit, older_verdict.period, older_verdict.exported_at))
+    order = {path: i for i, path in enumerate(files)}
+    verdicts.sort(key=lambda v: order.get(v.path, 0))
+    return Intake(period, verdicts, reports)
+
+
+# -- merging ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitState:
+    unit: str
+    role: str  # 牵头 / 配合
+    status: str  # a status label, or 未报送
+    note: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    item: CatalogEntry
+    states: list[UnitState]  # leads first, then helpers, in plan order
+    status: str  # the item's status: its lead units' (the least advanced if several)
+    overdue_days: int  # > 0 when overdue at as_of
+    inconsistent: str  # "" or why the lead's and the helpers' pictures disagree
+
+    @property
+    def latest_note(self) -> str:
+        notes = [s.note for s in self.states if s.role == "牵头" and s.note]
+        return notes[0] if notes else next((s.note for s in self.states if s.note), "")
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    unit: str
+    reported: bool
+    items: int
+    done: int
+    overdue: int
+    exported_at: dt.datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.items) if self.items else 0
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    number: int
+    name: str
+    items: int
+    done: int
+    in_progress: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.items) if self.items else 0
+
+
+@dataclass
+class Consolidation:
+    plan_name: str
+    period: str
+    as_of: dt.date
+    made_at: dt.datetime
+    verdicts: list[FileVerdict]
+    items: list[ItemView]
+    units: list[UnitLine]
+    areas: list[GroupLine]
+    measures: list[GroupLine]
+    lead_scope: str = ""  # when a lead unit consolidates its helpers: that unit
+    cases: list[list[str]] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[ItemView]:
+        return sorted((i for i in self.items if i.overdue_days > 0),
+                      key=lambda i: (-i.overdue_days, i.item.area, i.item.measure))
+
+    @property
+    def missing_units(self) -> list[UnitLine]:
+        return [u for u in self.units if not u.reported]
+
+    @property
+    def inconsistent(self) -> list[ItemView]:
+        return [i for i in self.items if i.inconsistent]
+
+
+_PROGRESS_ORDER = {"未报送": 0, "未启动": 1, "需协调": 2, "推进中": 3, "常态化推进": 4, "已完成": 5}
+
+
+def _item_status(leads: list[UnitState]) -> str:
+    if not leads:
+        return NOT_REPORTED
+    return min((s.status for s in leads), key=lambda s: _PROGRESS_ORDER.get(s, 0))
+
+
+def _inconsistency(states: list[UnitState]) -> str:
+    leads = [s for s in states if s.role == "牵头" and s.status != NOT_REPORTED]
+    helpers = [s for s in states if s.role == "配合" and s.status != NOT_REPORTED]
+    for lead in leads:
+        for helper in helpers:
+            if lead.status == "已完成" and helper.status == "未启动":
+                return f"牵头单位{lead.unit}称已完成，配合单位{helper.unit}称未启动"
+            if lead.status == "未启动" and helper.status == "已完成":
+                return f"配合单位{helper.unit}称已完成，牵头单位{lead.unit}称未启动"
+    return ""
+
+
+def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.datetime,
+                lead_scope: str = "") -> Consolidation:
+    rows: dict[tuple[str, str], ReportRow] = {
+        (unit, row.code): row for unit, report in intake.reports.items() for row in report.rows
+    }
+    entries = [i for i in catalog.items if not lead_scope or lead_scope in i.lead]
+    views = []
+    for entry in entries:
+        states = []
+        for role, names in (("牵头", entry.lead), ("配合", entry.coop)):
+            for unit in names:
+                row = rows.get((unit, entry.id))
+                states.append(UnitState(unit, role, row.status if row else NOT_REPORTED,
+                                        row.note if row else ""))
+        status = _item_status([s for s in states if s.role == "牵头"])
+        late = (as_of - entry.deadline).days if entry.deadline and status not in SETTLED else 0
+        views.append(ItemView(entry, states, status, max(0, late), _inconsistency(states)))
+    units = []
+    scope_units = catalog.units if not lead_scope else sorted(
+        {u for i in entries for u in (*i.lead, *i.coop)}, key=catalog.units.index)
+    for unit in scope_units:
+        own = [v for v in views if unit in v.item.lead or unit in v.item.coop]
+        if not own:
+            continue
+        report = intake.reports.get(unit)
+        statuses = [next(s.status for s in v.states if s.unit == unit) for v in own]
+        overdue = sum(1 for v, s in zip(own, statuses, strict=True)
+                      if v.item.deadline and v.item.deadline < as_of and s not in SETTLED)
+        units.append(UnitLine(unit, report is not None, len(own), statuses.count("已完成"), overdue,
+                              report.exported_at if report else None))
+    return Consolidation(
+        plan_name=catalog.plan_name, period=intake.period, as_of=as_of, made_at=made_at,
+        verdicts=intake.verdicts, items=views, units=units,
+        areas=_groups(views, lambda v: (v.item.area, v.item.area_name)),
+        measures=_groups(views, lambda v: (v.item.measure, f"{v.item.measure}.{v.item.measure_title}")),
+        lead_scope=lead_scope,
+    )
+
+
+def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -> list[GroupLine]:
+    grouped: dict[tuple[int, str], list[ItemView]] = {}
+    for view in views:
+        grouped.setdefault(key(view), []).append(view)
+    return [
+        GroupLine(number, name, len(group), sum(v.status == "已完成" for v in group),
+                  sum(v.status == "推进中" for v in group), sum(v.overdue_days > 0 for v in group))
+        for (number, name), group in sorted(grouped.items())
+    ]
+
+
+def default_as_of(intake: Intake, fallback: dt.date) -> dt.date:
+    """The latest 统计截至 among the reports used, else the last day of the period."""
+    if intake.reports:
+        return max(r.as_of for r in intake.reports.values())
+    if not intake.period:
+        return fallback
+    year, month = (int(x) for x in intake.period.split("-"))
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)

@@ -1,0 +1,348 @@
+"""The leading-group office's page: receive the units' workbooks, see each file's verdict and the
+merged picture (completion by area, the chase list, who has not reported), export the 汇总表.
+
+Reading and merging run off the GUI thread on a snapshot of the catalogue, with an inline
+progress bar and a cancel button; the window stays usable meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_app.reports.consolidation import (
+    Catalog,
+    Consolidation,
+    FileVerdict,
+    GroupLine,
+    ItemView,
+    UnitLine,
+    Verdict,
+    consolidate,
+    default_as_of,
+    receive,
+)
+from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+from liaison_app.ui.evidence_panel import local_files
+from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
+from liaison_app.ui.workers import BackgroundTask, Runner
+
+if TYPE_CHECKING:
+    from liaison_app.store.service import LiaisonService
+
+SETTING_OFFICE_DIR = "office.last_dir"
+
+VERDICT_COLUMNS: list[Column[FileVerdict]] = [
+    Column("文件", lambda v: v.path.name),
+    Column("单位", lambda v: v.unit),
+    Column("报送期", lambda v: v.period),
+    Column("导出时间", lambda v: f"{v.exported_at:%Y-%m-%d %H:%M}" if v.exported_at else ""),
+    Column("结果", lambda v: v.verdict.label,
+           highlight=lambda v: v.verdict in (Verdict.REJECTED, Verdict.MODIFIED)),
+    Column("原因", lambda v: v.reason),
+]
+AREA_COLUMNS: list[Column[GroupLine]] = [
+    Column("领域", lambda a: a.name),
+    Column("工作措施", lambda a: a.items),
+    Column("已完成", lambda a: a.done),
+    Column("推进中", lambda a: a.in_progress),
+    Column("逾期", lambda a: a.overdue, highlight=lambda a: a.overdue > 0),
+    Column("完成率", lambda a: f"{a.percent}%"),
+]
+CHASE_COLUMNS: list[Column[ItemView]] = [
+    Column("编号", lambda v: v.item.id),
+    Column("工作措施", lambda v: v.item.text[:40]),
+    Column("牵头单位", lambda v: "、".join(v.item.lead)),
+    Column("完成时限", lambda v: v.item.deadline.isoformat() if v.item.deadline else ""),
+    Column("逾期天数", lambda v: v.overdue_days, highlight=lambda v: True),
+    Column("事项状态", lambda v: v.status),
+    Column("最新进展", lambda v: v.latest_note[:40]),
+]
+UNIT_COLUMNS: list[Column[UnitLine]] = [
+    Column("单位", lambda u: u.unit),
+    Column("是否报送", lambda u: "已报送" if u.reported else "未报送", highlight=lambda u: not u.reported),
+    Column("工作措施", lambda u: u.items),
+    Column("完成率", lambda u: f"{u.percent}%"),
+    Column("逾期", lambda u: u.overdue, highlight=lambda u: u.overdue > 0),
+]
+INCONSISTENT_COLUMNS: list[Column[ItemView]] = [
+    Column("编号", lambda v: v.item.id),
+    Column("工作措施", lambda v: v.item.text[:40]),
+    Column("不一致", lambda v: v.inconsistent, highlight=lambda v: True),
+]
+
+
+def _table(model: RowsModel[Any], stretch: int) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class OfficeWindow(QMainWindow):
+    def __init__(self, service: LiaisonService, catalog: Catalog, runner: Runner,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("领导小组办公室 — 汇总各单位报表")
+        self.resize(1200, 760)
+        self.setAcceptDrops(True)
+        self.service = service
+        self.catalog = catalog
+        self.runner = runner
+        self.paths: list[Path] = []
+        self.accepted_edits: set[Path] = set()
+        self.result: Consolidation | None = None
+        self.task: BackgroundTask | None = None
+        self.last_export: Path | None = None
+
+        today = service.clock.today()
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
+        self.period = QDateEdit(QDate(last_month.year, last_month.month, 1))
+        self.period.setDisplayFormat("yyyy年MM月")
+        self.period.setCalendarPopup(True)
+        self.scope = QComboBox()
+        self.scope.addItem("全部事项", "")
+        for unit in service.units():
+            if unit.lead_items:
+                self.scope.addItem(f"{unit.name}牵头的事项", unit.name)
+        self.scope.setToolTip("牵头单位可只看自己牵头的事项，对照各配合单位报送的情况")
+        self.add_files_button = QPushButton("添加报表…")
+        self.add_folder_button = QPushButton("添加文件夹…")
+        self.clear_button = QPushButton("清空")
+        self.accept_button = QPushButton("采用所选的已修改报表")
+        self.export_button = QPushButton("导出汇总表…")
+        self.add_files_button.clicked.connect(self._choose_files)
+        self.add_folder_button.clicked.connect(self._choose_folder)
+        self.clear_button.clicked.connect(self.clear)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.export_button.clicked.connect(lambda: self.export())
+        self.period.dateChanged.connect(lambda _d: self.refresh())
+        self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
+
+        top = QHBoxLayout()
+        for label, widget in (("报送期", self.period), ("范围", self.scope)):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+        for button in (self.add_files_button, self.add_folder_button, self.clear_button):
+            top.addWidget(button)
+        top.addStretch(1)
+        top.addWidget(self.accept_button)
+        top.addWidget(self.export_button)
+
+        self.progress = QProgressBar()
+        self.progress.setFormat("正在读取 %v / %m 个文件")
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.progress_box = QWidget()
+        self.progress_box.setLayout(progress_row)
+        self.progress_box.hide()
+        self.summary = QLabel("把各单位报送的报表(或所在文件夹)拖到这里，或点“添加报表”。")
+        self.summary.setWordWrap(True)
+
+        self.verdicts = RowsModel(VERDICT_COLUMNS, self)
+        self.areas = RowsModel(AREA_COLUMNS, self)
+        self.chase = RowsModel(CHASE_COLUMNS, self)
+        self.units = RowsModel(UNIT_COLUMNS, self)
+        self.inconsistent = RowsModel(INCONSISTENT_COLUMNS, self)
+        self.verdict_view = _table(self.verdicts, 5)
+        self.views = [self.verdict_view, _table(self.areas, 0), _table(self.chase, 1),
+                      _table(self.units, 0), _table(self.inconsistent, 2)]
+        tabs = QTabWidget()
+        for view, title in zip(self.views[1:], ("各领域完成情况", "督办清单", "各单位报送情况",
+                                                "牵头与配合不一致"), strict=True):
+            tabs.addTab(view, title)
+        self.tabs = tabs
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.progress_box)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("收到的文件"))
+        layout.addWidget(self.verdict_view, 2)
+        layout.addWidget(tabs, 3)
+        self.setCentralWidget(central)
+        self._update_buttons()
+
+    # -- input -------------------------------------------------------------------------------
+    def current_period(self) -> str:
+        day = self.period.date()
+        return f"{day.year():04d}-{day.month():02d}"
+
+    def add_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            if path not in self.paths:
+                self.paths.append(path)
+        self.refresh()
+
+    def clear(self) -> None:
+        self.paths, self.accepted_edits, self.result = [], set(), None
+        for model in (self.verdicts, self.areas, self.chase, self.units, self.inconsistent):
+            model.set_rows([])
+        self.summary.setText("已清空。")
+        self._update_buttons()
+
+    def accept_selected(self) -> None:
+        verdict = self.verdict_view.currentIndex().data(RECORD_ROLE)
+        if not isinstance(verdict, FileVerdict) or verdict.verdict is not Verdict.MODIFIED:
+            QMessageBox.information(self, "采用已修改的报表", "请先在文件列表中选择一个“已被修改”的报表。")
+            return
+        self.accepted_edits.add(verdict.path)
+        self.refresh()
+
+    def _choose_files(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(self, "选择各单位报送的报表", self._last_dir(),
+                                                      "Excel 工作簿 (*.xlsx);;所有文件 (*)")
+        if names:
+            self._remember_dir(Path(names[0]).parent)
+            self.add_paths([Path(n) for n in names])
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择存放报表的文件夹", self._last_dir())
+        if folder:
+            self._remember_dir(Path(folder))
+            self.add_paths([Path(folder)])
+
+    def _last_dir(self) -> str:
+        return self.service.setting(SETTING_OFFICE_DIR) or str(Path.home())
+
+    def _remember_dir(self, folder: Path) -> None:
+        self.service.set_settings({SETTING_OFFICE_DIR: str(folder)})
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = local_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.add_paths(files)
+
+    # -- reading and merging off the GUI thread ---------------------------------------------------
+    def refresh(self) -> None:
+        if not self.paths:
+            return
+        if self.task is not None:
+            self.task.cancel()
+        paths, period, edits = list(self.paths), self.current_period(), set(self.accepted_edits)
+        scope, catalog = str(self.scope.currentData() or ""), self.catalog
+        fallback, made_at = self.service.clock.today(), self.service.clock.now()
+
+        def work(progress: Any, cancelled: Any) -> Consolidation:
+            intake = receive(paths, catalog, period, edits, progress, cancelled)
+            return consolidate(intake, catalog, default_as_of(intake, fallback), made_at, scope)
+
+        task = BackgroundTask(work)
+        task.signals.progress.connect(self._on_progress)
+        task.signals.finished.connect(lambda result: self._on_done(task, result))
+        task.signals.failed.connect(lambda exc: self._on_failed(task, exc))
+        self.task = task
+        self.progress.setValue(0)
+        self.progress_box.show()
+        self._update_buttons()
+        self.runner.start(task)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _on_done(self, task: BackgroundTask, result: Consolidation) -> None:
+        if task is not self.task:
+            return  # an older run that was replaced
+        self.task = None
+        self.progress_box.hide()
+        self.result = result
+        self.verdicts.set_rows(result.verdicts)
+        self.areas.set_rows(result.areas)
+        self.chase.set_rows(result.overdue)
+        self.units.set_rows(result.units)
+        self.inconsistent.set_rows(result.inconsistent)
+        for view in self.views:  # a few hundred rows at most: measuring them is cheap
+            view.resizeColumnsToContents()
+            for column in range(view.model().columnCount()):
+                view.setColumnWidth(column, min(view.columnWidth(column), 360))
+        used = sum(v.counts_as_used for v in result.verdicts)
+        refused = sum(v.verdict in (Verdict.REJECTED, Verdict.MODIFIED) for v in result.verdicts)
+        self.summary.setText(
+            f"收到 {len(result.verdicts)} 个文件:采用 {used} 个，未采用 {refused} 个。"
+            f"应报 {len(result.units)} 个单位，未报送 {len(result.missing_units)} 个;"
+            f"逾期 {len(result.overdue)} 条，不一致 {len(result.inconsistent)} 条"
+            f"(统计截至 {result.as_of.isoformat()})。")
+        self._update_buttons()
+
+    def _on_failed(self, task: BackgroundTask, exc: BaseException) -> None:
+        if task is not self.task:
+            return
+        self.task = None
+        self.progress_box.hide()
+        if isinstance(exc, InterruptedError):
+            self.summary.setText("已取消读取。")
+        else:
+            QMessageBox.warning(self, "汇总失败", str(exc))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        busy = self.task is not None
+        self.export_button.setEnabled(not busy and self.result is not None
+                                      and any(v.counts_as_used for v in self.result.verdicts))
+        self.accept_button.setEnabled(not busy and self.result is not None)
+
+    # -- output ----------------------------------------------------------------------------
+    def export(self, path: Path | None = None) -> BackgroundTask | None:
+        result = self.result
+        if result is None:
+            return None
+        if path is None:
+            default = Path(self._last_dir()) / default_file_name(result.period, result.lead_scope)
+            name, _filter = QFileDialog.getSaveFileName(self, "导出汇总表", str(default),
+                                                        "Excel 工作簿 (*.xlsx)")
+            if not name:
+                return None
+            path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+        target = path
+        task = BackgroundTask(lambda _p, _c: write_consolidation(result, target))
+        task.signals.finished.connect(lambda _r: self._exported(target))
+        task.signals.failed.connect(lambda exc: QMessageBox.warning(
+            self, "导出失败", f"汇总表没有导出:{exc}"))
+        self.runner.start(task)
+        return task
+
+    def _exported(self, path: Path) -> None:
+        self.last_export = path
+        self.statusBar().showMessage(f"已导出汇总表:{path}", 15000)
+

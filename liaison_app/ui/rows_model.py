@@ -1,0 +1,68 @@
+"""A read-only table model over a list of records, its columns given as (header, getter).
+
+The office page shows several small tables of plain records (verdicts, areas, the chase list);
+each is this model with its own column list rather than a near-copy of the same class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+T = TypeVar("T")
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(Generic[T]):
+    def __init__(self, header: str, value: Callable[[T], Any],
+                 highlight: Callable[[T], bool] | None = None) -> None:
+        self.header = header
+        self.value = value
+        self.highlight = highlight
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    HIGHLIGHT = QBrush(QColor("#fde2e1"))
+
+    def __init__(self, columns: Sequence[Column[T]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].header
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == RECORD_ROLE:
+            return record
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = column.value(record)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.BackgroundRole and column.highlight and column.highlight(record):
+            return self.HIGHLIGHT
+        return None

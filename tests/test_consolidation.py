@@ -1,0 +1,277 @@
+"""The office consolidation: every unit's real report, judged and merged, and hostile files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from liaison_app.clock import FixedClock
+from liaison_app.reports import consolidation_report as sheets
+from liaison_app.reports import report_format as fmt
+from liaison_app.reports.consolidation import Verdict, consolidate, default_as_of, receive
+from liaison_app.reports.consolidation_report import write_consolidation
+from liaison_app.reports.unit_report import default_file_name
+from liaison_app.store.reporting import ReportService
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Status
+
+PERIOD = "2019-12"
+AS_OF = dt.date(2020, 1, 10)
+STATUSES = list(Status)
+REMOVED = "区交通局"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonService, Path]]:
+    """One data folder where every unit has reported, with varied statuses; a folder of returns."""
+    root = tmp_path_factory.mktemp("office")
+    clock = FixedClock(dt.datetime(2020, 1, 8, 9, 0))
+    service = LiaisonService.open(root / "data", clock=clock)
+    reports = ReportService(service)
+    for n, unit in enumerate(u.name for u in service.units() if u.lead_items or u.coop_items):
+        for k, task in enumerate(service.tasks(unit)):
+            status = STATUSES[(n + k) % len(STATUSES)]
+            if status is not Status.NOT_STARTED:
+                service.update(unit, task.item.id, status=status, note=f"{unit}第{k}条")
+    # planted: the earliest deadline (1.1, 2019-09-30) still open, so it heads the chase list
+    service.update("区市场监管局", "1.1", status=Status.IN_PROGRESS, note="系统联调中")
+    # planted: the lead says done while a helper says not started
+    service.update("区经济信息委", "11.2", status=Status.DONE, note="牵头已办结")
+    service.update("区城管局", "11.2", status=Status.NOT_STARTED, note="")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for unit in (u.name for u in service.units() if u.lead_items or u.coop_items):
+        if unit != REMOVED:
+            reports.export(unit, PERIOD, AS_OF, inbox / default_file_name(unit, PERIOD))
+        clock.advance(seconds=1)
+    yield service, inbox
+    service.close()
+
+
+def catalog(service: LiaisonService):
+    return ReportService(service).catalog_snapshot()
+
+
+def test_counts_match_the_database(world) -> None:
+    service, inbox = world
+    intake = receive([inbox], catalog(service), PERIOD)
+    assert all(v.verdict is Verdict.ACCEPTED for v in intake.verdicts)
+    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10, 12))
+    assert len(result.items) == 162
+    for view in result.items:
+        for state in view.states:
+            if state.unit == REMOVED:
+                assert state.status == "未报送"
+                continue
+            task = service.task(state.unit, view.item.id)
+            assert (state.status, state.note) == (task.status.label, task.note)
+    for line in result.units:
+        if line.unit == REMOVED:
+            assert not line.reported
+            continue
+        tasks = service.tasks(line.unit)
+        assert line.items == len(tasks)
+        assert line.done == sum(t.status is Status.DONE for t in tasks)
+        assert line.overdue == sum(1 for t in tasks if t.light(AS_OF).value == "overdue")
+    done_items = sum(v.status == "已完成" for v in result.items)
+    assert sum(a.done for a in result.areas) == done_items == sum(m.done for m in result.measures)
+
+
+def test_a_unit_left_out_is_listed_as_not_reported(world) -> None:
+    service, inbox = world
+    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
+                         dt.datetime(2020, 1, 10))
+    assert [u.unit for u in result.missing_units] == [REMOVED]
+
+
+def test_planted_inconsistency_is_found(world) -> None:
+    service, inbox = world
+    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
+                         dt.datetime(2020, 1, 10))
+    flagged = {v.item.id: v.inconsistent for v in result.inconsistent}
+    assert "11.2" in flagged and "区经济信息委称已完成" in flagged["11.2"]
+    assert "区城管局称未启动" in flagged["11.2"]
+
+
+def test_overdue_chase_list_is_sorted_by_days_late(world) -> None:
+    service, inbox = world
+    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
+                         dt.datetime(2020, 1, 10))
+    days = [v.overdue_days for v in result.overdue]
+    assert days == sorted(days, reverse=True)
+    assert result.overdue[0].item.id == "1.1" and days[0] == (AS_OF - dt.date(2019, 9, 30)).days
+    assert result.overdue[0].latest_note == "系统联调中"
+    assert all(v.status not in ("已完成", "常态化推进") for v in result.overdue)
+
+
+def _copy(inbox: Path, target: Path) -> Path:
+    shutil.copytree(inbox, target)
+    return target
+
+
+def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
+    service, inbox = world
+    box = _copy(inbox, tmp_path / "box")
+    # a return edited after export
+    edited = box / default_file_name("区城管局", PERIOD)
+    workbook = load_workbook(edited)
+    workbook[fmt.SHEET_DETAIL].cell(row=3, column=11).value = "事后改过的说明"
+    workbook.save(edited)
+    # an older export of the same unit, kept under another name
+    older = box / "区市场监管局_旧版.xlsx"
+    shutil.copy(box / default_file_name("区市场监管局", PERIOD), older)
+    service.clock.advance(days=1)
+    ReportService(service).export("区市场监管局", PERIOD, AS_OF,
+                                  box / default_file_name("区市场监管局", PERIOD))
+    # hostile and foreign files
+    (box / "损坏.xlsx").write_bytes(zipfile.ZipFile.__doc__.encode()[:300])
+    (box / "改了扩展名.xlsx").write_text("这其实是一个文本文件", encoding="utf-8")
+    from openpyxl import Workbook
+    Workbook().save(box / "无关的表格.xlsx")
+    other_plan = box / "另一方案.xlsx"
+    shutil.copy(box / default_file_name("区法院", PERIOD), other_plan)
+    workbook = load_workbook(other_plan)
+    meta = workbook[fmt.SHEET_META]
+    for row in range(1, meta.max_row + 1):
+        if meta.cell(row=row, column=1).value == "plan_id":
+            meta.cell(row=row, column=2).value = "jiangbei-2020"
+        if meta.cell(row=row, column=1).value == "plan_name":
+            meta.cell(row=row, column=2).value = "江北区工作方案"
+    workbook.save(other_plan)
+    make_zip_bomb(box / "压缩炸弹.xlsx")
+    make_billion_laughs(box / default_file_name("区法院", PERIOD), box / "实体炸弹.xlsx")
+
+    intake = receive([box], catalog(service), PERIOD)
+    by_name = {v.path.name: v for v in intake.verdicts}
+    assert by_name[edited.name].verdict is Verdict.MODIFIED
+    assert by_name[older.name].verdict is Verdict.SUPERSEDED
+    for name, reason in (("损坏.xlsx", "不是 xlsx"), ("改了扩展名.xlsx", "不是 xlsx"),
+                         ("无关的表格.xlsx", "不是营商环境工作进展报表"),
+                         ("另一方案.xlsx", "另一份工作方案(江北区工作方案)"),
+                         ("压缩炸弹.xlsx", "压缩"), ("实体炸弹.xlsx", "不安全")):
+        assert by_name[name].verdict is Verdict.REJECTED, name
+        assert reason in by_name[name].reason, (name, by_name[name].reason)
+    assert "区城管局" not in intake.reports  # edited: excluded unless accepted
+    assert intake.reports["区市场监管局"].exported_at == max(
+        v.exported_at for v in intake.verdicts if v.unit == "区市场监管局")
+    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10))
+    assert {u.unit for u in result.missing_units} == {REMOVED, "区城管局"}
+    accepted = receive([box], catalog(service), PERIOD, accept_modified=[edited])
+    assert {v.path.name: v.verdict for v in accepted.verdicts}[edited.name] is Verdict.MODIFIED_ACCEPTED
+    assert accepted.reports["区城管局"].rows[0].note == "事后改过的说明"
+
+
+def make_zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as handle:
+            block = b"\0" * (1 << 20)
+            for _ in range(64):
+                handle.write(block)
+
+
+def make_billion_laughs(template: Path, path: Path) -> None:
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">'
+                        for i in range(1, 10))
+              + ']><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<sheets><sheet name="&lol9;" sheetId="1" r:id="rId1" '
+              'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>'
+              '</sheets></workbook>')
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = laughs.encode() if info.filename == "xl/workbook.xml" else source.read(info)
+            target.writestr(info, data)
+
+
+def test_period_and_default_as_of(world, tmp_path: Path) -> None:
+    service, inbox = world
+    box = _copy(inbox, tmp_path / "box")
+    ReportService(service).export("区法院", "2019-11", dt.date(2019, 11, 30), box / "十一月.xlsx")
+    intake = receive([box], catalog(service))  # the period most files are for
+    assert intake.period == PERIOD
+    (late,) = [v for v in intake.verdicts if v.path.name == "十一月.xlsx"]
+    assert late.verdict is Verdict.REJECTED and "2019-11" in late.reason
+    assert default_as_of(intake, dt.date(2030, 1, 1)) == AS_OF
+
+
+def test_lead_unit_sees_what_its_helpers_reported(world) -> None:
+    service, inbox = world
+    intake = receive([inbox], catalog(service), PERIOD)
+    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10),
+                         lead_scope="区经济信息委")
+    assert result.items and all("区经济信息委" in v.item.lead for v in result.items)
+    view = next(v for v in result.items if v.item.id == "11.2")
+    helpers = {s.unit: s.status for s in view.states if s.role == "配合"}
+    assert helpers["区城管局"] == "未启动"
+    assert helpers["南岸供电公司"] == service.task("南岸供电公司", "11.2").status.label
+
+
+def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
+    service, inbox = world
+    intake = receive([inbox], catalog(service), PERIOD)
+    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10))
+    out = tmp_path / sheets.default_file_name(PERIOD)
+    write_consolidation(result, out)
+    assert out.name == "汇总_2019年12月_营商环境工作进展.xlsx"
+    workbook = load_workbook(out)
+    assert workbook.sheetnames == [sheets.SHEET_OVERVIEW, sheets.SHEET_CHASE, sheets.SHEET_MISSING,
+                                   sheets.SHEET_DETAIL, sheets.SHEET_LOG]
+    assert len(workbook[sheets.SHEET_OVERVIEW]._charts) == 2
+    chase = workbook[sheets.SHEET_CHASE]
+    assert chase.max_row - 2 == len(result.overdue)
+    missing = workbook[sheets.SHEET_MISSING]
+    assert missing.cell(row=3, column=2).value == REMOVED
+    detail = workbook[sheets.SHEET_DETAIL]
+    row = next(r for r in range(3, detail.max_row + 1) if detail.cell(row=r, column=1).value == "11.2")
+    assert detail.cell(row=row, column=10).value.startswith("不一致")
+    assert "区城管局【未启动】" in detail.cell(row=row, column=9).value
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; tasks.sh installs it")
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    source = tmp_path / "c.xlsx"
+    shutil.copy(out, source)
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    for target in (csv_filter, "pdf"):
+        subprocess.run([soffice, profile, "--headless", "--convert-to", target, "--outdir",
+                        str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    with (tmp_path / f"c-{sheets.SHEET_CHASE}.csv").open(encoding="utf-8") as handle:
+        chase_rows = list(csv.reader(handle))[2:]
+    assert [r[1] for r in chase_rows] == [v.item.id for v in result.overdue]
+    assert [int(r[6]) for r in chase_rows] == [v.overdue_days for v in result.overdue]
+    info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 5
+
+
+def test_cli_exit_codes(world, tmp_path: Path) -> None:
+    service, inbox = world
+    env = {**os.environ, "LIAISON_APP_DATA_DIR": str(service.data_dir)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "liaison_app", "consolidate", *args],
+                              capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+
+    ok = run(str(inbox), "-o", str(tmp_path), "--period", PERIOD)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.count("已接收") == len(list(inbox.glob("*.xlsx")))
+    assert (tmp_path / sheets.default_file_name(PERIOD)).exists()
+    bad = tmp_path / "坏.xlsx"
+    bad.write_text("x", encoding="utf-8")
+    some = run(str(inbox), str(bad), "-o", str(tmp_path / "some.xlsx"))
+    assert some.returncode == 1 and "已拒收  坏.xlsx" in some.stdout
+    assert (tmp_path / "some.xlsx").exists()
+    none = run(str(bad), "-o", str(tmp_path / "none.xlsx"))
+    assert none.returncode == 2 and not (tmp_path / "none.xlsx").exists()
+    assert "没有可以汇总的报表" in none.stderr
