@@ -104,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     consolidate.add_argument("--accept-modified", nargs="*", default=[], metavar="FILE",
                              help="确认采用这些导出后被修改过的报表")
 
+    cases = sub.add_parser("cases", help="列出某单位的典型案例")
+    cases.add_argument("--unit", required=True, help="单位名称")
+    cases.add_argument("--period", type=_period, help="只列出这个月(YYYY-MM)")
+    cases.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    groups = sub.add_parser("groups", help="列出专项小组(或某单位所在的专项小组)")
+    groups.add_argument("--unit", help="单位名称")
+    groups.add_argument("--json", action="store_true", help="以 JSON 输出")
+
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -294,7 +303,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
         print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
     reports = ReportService(service)
-    incomplete = reports.export_check(unit, as_of)
+    incomplete = reports.export_check(unit, as_of, args.period)
     record = reports.export(unit, args.period, as_of, out, incomplete)
     print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
     if incomplete:
@@ -336,6 +345,40 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK if all_used else EXIT_FAILURE
 
 
+def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.store.duties import DutiesService
+
+    unit = service.resolve_unit(args.unit)
+    found = DutiesService(service).cases(unit, args.period)
+    if args.json:
+        _dump([{"id": c.id, "unit": c.unit, "period": c.period, "kind": c.kind, "title": c.title,
+                "body": c.body, "related": list(c.related),
+                "attachments": [a.original_name for a in c.attachments]} for c in found])
+        return EXIT_OK
+    rows = [[c.period, c.kind_label, c.title, "、".join(c.related) or "—", str(len(c.attachments))]
+            for c in found]
+    print_table(["月份", "类型", "标题", "关联工作措施", "附件"], rows, [7, 4, 40, 20, 4])
+    if args.period and not found:
+        print(f"\n{unit} 在 {args.period} 还没有典型案例(每月至少报送一篇)")
+    else:
+        print(f"\n共 {len(found)} 篇")
+    return EXIT_OK
+
+
+def cmd_groups(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.store.duties import DutiesService
+
+    found = DutiesService(service).groups(args.unit)
+    if args.json:
+        _dump([{"number": g.number, "name": g.name, "lead": list(g.lead), "members": list(g.members),
+                "all_members": g.all_members, "duties": g.duties, "role": g.role or None}
+               for g in found])
+        return EXIT_OK
+    rows = [[g.title, g.role or "、".join(g.lead), g.duties] for g in found]
+    print_table(["专项小组", "本单位角色" if args.unit else "牵头单位", "主要职责"], rows, [36, 24, 60])
+    return EXIT_OK
+
+
 COMMANDS = {
     "units": cmd_units,
     "catalog": cmd_catalog,
@@ -346,6 +389,8 @@ COMMANDS = {
     "verify": cmd_verify,
     "export": cmd_export,
     "consolidate": cmd_consolidate,
+    "cases": cmd_cases,
+    "groups": cmd_groups,
     "anomalies": cmd_anomalies,
 }
 

@@ -20,7 +20,7 @@ from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 
 
-def main(out: Path) -> None:
+def main(out: Path, tab: int = 0) -> None:
     app = make_application()
     with tempfile.TemporaryDirectory() as folder:
         clock = FixedClock(dt.datetime(2020, 1, 6, 10, 0))
@@ -36,12 +36,22 @@ def main(out: Path) -> None:
         for name, size in (("公章刻制并联办理流程图.pdf", 182_000), ("12月推进会议纪要.docx", 46_000)):
             (scans / name).write_bytes(bytes(size))
             service.attach(unit, "1.2", scans / name, period="2019-12")
+        from liaison_app.store.duties import DutiesService
+
+        duties = DutiesService(service)
+        duties.save_case(unit, period="2019-12", kind="positive", title="企业开办“一网通办”压缩至1个工作日",
+                         body="依托全程电子化登记平台，营业执照、公章、发票、社保一次提交，平均用时由3天压缩至1天。",
+                         related=["1.2", "4.1"])
+        duties.save_case(unit, period="2019-11", kind="negative", title="个别窗口“一次性告知”不到位",
+                         body="已约谈窗口负责人并修订告知清单。", related=["4.3"])
+        duties.update_deliverable(unit, "measures", status="已完成", note="已于12月2日印发")
         window = MainWindow(service)
         window.period.setDate(QDate(2019, 12, 1))
         window.as_of.setDate(QDate(2020, 1, 6))
         window.resize(1360, 820)
         window.show()
         window.select_item("1.2")
+        window.side_tabs.setCurrentIndex(tab)
         for _ in range(5):
             app.processEvents()
         window.grab().save(str(out), "PNG", 0)  # 0 = smallest file
@@ -51,4 +61,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png"),
+         int(sys.argv[2]) if len(sys.argv) > 2 else 0)

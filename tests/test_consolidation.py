@@ -46,6 +46,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonSer
                 service.update(unit, task.item.id, status=status, note=f"{unit}第{k}条")
     # planted: the earliest deadline (1.1, 2019-09-30) still open, so it heads the chase list
     service.update("区市场监管局", "1.1", status=Status.IN_PROGRESS, note="系统联调中")
+    # planted: typical cases of two units, one lead unit's deliverables done
+    from liaison_app.store.duties import DutiesService
+
+    duties = DutiesService(service)
+    duties.save_case("区城管局", period=PERIOD, kind="positive", title="用水报装提速",
+                     body="报装时间压缩到5天", related=["16"])
+    duties.save_case("区法院", period=PERIOD, kind="negative", title="执行案件超期", body="已整改")
+    duties.save_case("区法院", period="2019-11", kind="positive", title="上月的案例")
+    duties.update_deliverable("区市场监管局", "measures", status="已完成")
+    duties.update_deliverable("区市场监管局", "research", status="已完成")
     # planted: the lead says done while a helper says not started
     service.update("区经济信息委", "11.2", status=Status.DONE, note="牵头已办结")
     service.update("区城管局", "11.2", status=Status.NOT_STARTED, note="")
@@ -227,7 +237,8 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     assert out.name == "汇总_2019年12月_营商环境工作进展.xlsx"
     workbook = load_workbook(out)
     assert workbook.sheetnames == [sheets.SHEET_OVERVIEW, sheets.SHEET_CHASE, sheets.SHEET_MISSING,
-                                   sheets.SHEET_DETAIL, sheets.SHEET_LOG]
+                                   sheets.SHEET_DETAIL, sheets.SHEET_DELIVERABLES, sheets.SHEET_CASES,
+                                   sheets.SHEET_LOG]
     assert len(workbook[sheets.SHEET_OVERVIEW]._charts) == 2
     chase = workbook[sheets.SHEET_CHASE]
     assert chase.max_row - 2 == len(result.overdue)
@@ -275,3 +286,33 @@ def test_cli_exit_codes(world, tmp_path: Path) -> None:
     none = run(str(bad), "-o", str(tmp_path / "none.xlsx"))
     assert none.returncode == 2 and not (tmp_path / "none.xlsx").exists()
     assert "没有可以汇总的报表" in none.stderr
+
+
+def test_typical_cases_and_deliverables_are_consolidated(world) -> None:
+    service, inbox = world
+    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
+                         dt.datetime(2020, 1, 10))
+    assert sorted((c[0], c[3]) for c in result.cases) == [("区城管局", "用水报装提速"),
+                                                         ("区法院", "执行案件超期")]
+    sent = {u.unit: u.case_sent for u in result.units}
+    assert sent["区城管局"] == "是" and sent["区法院"] == "是"
+    assert sent["区公安分局"] == "否" and sent[REMOVED] == "未报送"
+    issues = {(d.unit, d.label): d.problem for d in result.deliverable_issues}
+    assert ("区市场监管局", "具体措施") not in issues  # done on time
+    assert issues[("区城管局", "具体措施")] == "逾期未完成"  # due 2019-12-06, not done by 2020-01-10
+    assert all(unit != "区公安分局" for unit, _label in issues)  # leads nothing: owes nothing
+    workbook_rows = [d.unit for d in result.deliverable_issues]
+    assert "区城管局" in workbook_rows
+
+
+def test_office_can_look_at_one_special_group(world) -> None:
+    from liaison_app.store.duties import DutiesService
+
+    service, inbox = world
+    group = next(g for g in DutiesService(service).groups() if g.number == 3)
+    units = frozenset(group.units([u.name for u in service.units()]))
+    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
+                         dt.datetime(2020, 1, 10), group=(group.title, units))
+    assert result.scope_label == "(三)方便企业获得水电气专项小组"
+    assert {u.unit for u in result.units} <= units
+    assert result.items and all(set(v.item.lead) & units for v in result.items)

@@ -142,16 +142,17 @@ def test_the_item_without_unit_cells_is_decided_and_reported(plan: Plan) -> None
     codes = items_by_code(plan)
     assert codes["34.4"].lead == codes["34.3"].lead == ["区法院"]
     assert codes["34.4"].coop == codes["34.3"].coop
-    (decision,) = [a for a in plan.anomalies if a.kind == "decision"]
-    assert decision.where == "34.4"
+    decisions = [a for a in plan.anomalies if a.kind == "decision"]
+    assert [d.where for d in decisions if "34.4" in d.detail] == ["34.4"]
 
 
 def test_anomaly_report_lists_every_repair(plan: Plan) -> None:
     kinds = Counter(a.kind for a in plan.anomalies)
     assert kinds == Counter({
         "repeated_heading": 13, "lost_parenthesis": 11, "unit_without_items": 9,
-        "unit_cell_wrapped": 6, "unit_alias": 4, "several_deadlines": 3, "text_joined": 3,
-        "missing_separator": 2, "deadline_repaired": 1, "missing_dot": 1, "decision": 1,
+        "unit_cell_wrapped": 6, "unit_alias": 5, "several_deadlines": 3, "text_joined": 3,
+        "missing_separator": 9, "deadline_repaired": 1, "missing_dot": 1, "decision": 3,
+        "group_field_repaired": 6,
     })
 
 
@@ -226,3 +227,34 @@ def test_not_a_plan() -> None:
         parse_plan("这是一份普通的通知。", errata())
     with pytest.raises(PlanSourceError, match="成员"):
         parse_plan("附件2\n\n一、开办企业", errata())
+
+
+# -- the special groups of 附件1 -------------------------------------------------------------------
+def test_thirteen_special_groups_with_resolved_units(plan: Plan) -> None:
+    assert [g.number for g in plan.groups] == list(range(1, 14))
+    names = {u.name for u in plan.units}
+    for group in plan.groups:
+        assert group.lead and group.duties, group.name
+        assert set(group.lead) | set(group.members) <= names
+        assert group.members or group.all_members
+    first, third, seventh = plan.groups[0], plan.groups[2], plan.groups[6]
+    assert first.name == "简化企业开办优化市场监管专项小组"
+    assert first.lead == ["区市场监管局", "区市场监管局经开区局"]
+    assert "区金融办" in first.members
+    # "区政务办经开区经发局、经开区市政绿化处经开区建管局、…南岸供电公司燃气南岸分公司"
+    assert {"区政务办", "经开区经发局", "经开区市政绿化处", "经开区建管局", "南岸供电公司",
+            "燃气南岸分公司"} <= set(third.members)
+    assert third.duties.startswith("方便企业获得水电气")  # "要职责" lost its 主
+    assert seventh.members[0] == "区发展改革委"  # "责任单位区发展改革委" lost its colon
+    assert "区政府外办(区招商投资局)" in plan.groups[10].members  # 区招商投资局
+    assert plan.groups[11].all_members and plan.groups[12].all_members
+    assert plan.groups[12].lead[0] == "区委督查办"
+
+
+def test_group_repairs_are_reported(plan: Plan) -> None:
+    repaired = [a.detail for a in plan.anomalies if a.kind == "group_field_repaired"]
+    assert sum("字段「任单位」" in d for d in repaired) == 3
+    assert sum("字段「要职责」" in d for d in repaired) == 2
+    assert sum("缺少冒号" in d for d in repaired) == 1
+    split = [a.detail for a in plan.anomalies if a.kind == "missing_separator" and "小组" in a.detail]
+    assert len(split) == 7

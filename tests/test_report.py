@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -100,7 +101,8 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
     path = export(filled, "区市场监管局", tmp_path)
     assert path.name == "区市场监管局_2019年12月_营商环境工作进展.xlsx"
     workbook = load_workbook(path)
-    assert workbook.sheetnames == [fmt.SHEET_COVER, fmt.SHEET_DETAIL, fmt.SHEET_EVIDENCE, fmt.SHEET_META]
+    assert workbook.sheetnames == [fmt.SHEET_COVER, fmt.SHEET_DETAIL, fmt.SHEET_EVIDENCE,
+                                   fmt.SHEET_CASES, fmt.SHEET_META]
     detail = workbook[fmt.SHEET_DETAIL]
     assert detail.freeze_panes == "C3" and detail.auto_filter.ref.startswith("A2:P")
     assert detail.page_setup.orientation == "landscape" and detail.page_setup.paperSize == 9
@@ -209,7 +211,8 @@ def test_reader_refuses_a_newer_format(filled: LiaisonService, tmp_path: Path) -
 
 def test_format_document_agrees_with_the_code() -> None:
     doc = (REPO / "docs" / "report-format.md").read_text(encoding="utf-8")
-    for header in (*fmt.DETAIL_HEADERS, *fmt.EVIDENCE_HEADERS, *fmt.META_KEYS):
+    for header in (*fmt.DETAIL_HEADERS, *fmt.EVIDENCE_HEADERS, *fmt.CASE_HEADERS, *fmt.META_KEYS,
+                   *fmt.DELIVERABLE_META_KEYS):
         assert header in doc, header
     assert f"version {fmt.FORMAT_VERSION}" in doc and fmt.FORMAT_NAME in doc
 
@@ -241,3 +244,65 @@ def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) ->
                           check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 4 <= pages <= 12  # cover, several landscape pages of 42 items, the manifest
+
+
+def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tmp_path: Path) -> None:
+    from liaison_app.store.duties import DutiesService
+
+    duties = DutiesService(service)
+    case = duties.save_case("区城管局", period="2019-12", kind="positive", title="=“一窗办理”",
+                            body="报装时间压缩到5天", related=["16"])
+    duties.attach("区城管局", "case", case.id, make_file(tmp_path, "现场.jpg"))
+    duties.save_case("区城管局", period="2019-11", kind="negative", title="上月案例")
+    duties.update_deliverable("区城管局", "measures", status="已完成", note="已印发")
+    path = export(service, "区城管局", tmp_path)
+    report = read_report(path)
+    assert not report.modified and report.version == 2
+    assert [(c.period, c.kind, c.title, c.related, c.attachments) for c in report.cases] == [
+        ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")]  # only this period's cases
+    assert report.deliverable("measures") == ("已完成", "2019-12-06")
+    assert report.deliverable("research") == ("未启动", "2019-12-06")
+    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows()
+             for c in row if c.value]
+    assert "本月典型案例" in cover and "具体措施" in cover and "调研报告" in cover
+    # a changed deliverable status in the hidden sheet is caught by the hash
+    workbook = load_workbook(path)
+    meta = workbook[fmt.SHEET_META]
+    for row in range(1, meta.max_row + 1):
+        if meta.cell(row=row, column=1).value == "research_status":
+            meta.cell(row=row, column=2).value = "已完成"
+    workbook.save(path)
+    assert read_report(path).modified
+
+
+def test_a_coop_only_unit_has_no_deliverables_and_is_reminded_of_cases(service: LiaisonService,
+                                                                       tmp_path: Path) -> None:
+    path = export(service, "区公安分局", tmp_path)
+    report = read_report(path)
+    assert report.deliverable("measures") == ("", "") and report.cases == []
+    check = dict(ReportService(service).export_check("区公安分局", AS_OF, "2019-12"))
+    assert "典型案例" in check and "具体措施" not in check
+
+
+def test_version_1_reports_are_still_read(service: LiaisonService, tmp_path: Path) -> None:
+    from liaison_app.reports.unit_report import data_hash
+
+    path = export(service, "区城管局", tmp_path)
+    workbook = load_workbook(path)
+    del workbook[fmt.SHEET_CASES]
+    meta = workbook[fmt.SHEET_META]
+    values = {meta.cell(row=r, column=1).value: r for r in range(1, meta.max_row + 1)}
+    for key in fmt.DELIVERABLE_META_KEYS:  # a version 1 metadata sheet has no such keys
+        meta.cell(row=values[key], column=1).value = None
+        meta.cell(row=values[key], column=2).value = None
+    meta.cell(row=values["format_version"], column=2).value = "1"
+    report_v2 = read_report(path)
+    digest = data_hash(report_v2.unit, report_v2.period, report_v2.meta["as_of"],
+                       [[n, *dataclasses.astuple(r)] for n, r in enumerate(report_v2.rows, start=1)],
+                       [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description]
+                        for e in report_v2.evidence])
+    meta.cell(row=values["data_sha256"], column=2).value = digest
+    old = tmp_path / "v1.xlsx"
+    workbook.save(old)
+    report = read_report(old)
+    assert report.version == 1 and not report.modified and report.cases == []

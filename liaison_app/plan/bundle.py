@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from liaison_app.plan.groups import SpecialGroup
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
 from liaison_app.plan.parser import Errata, parse_plan
 
@@ -54,6 +55,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for m in plan.measures
         ],
         "units": [{"name": u.name, "category": u.category} for u in plan.units],
+        "groups": [
+            {"number": g.number, "name": g.name, "lead": g.lead, "members": g.members,
+             "all_members": g.all_members, "duties": g.duties}
+            for g in plan.groups
+        ],
         "aliases": plan.aliases,
         "anomalies": [{"kind": a.kind, "where": a.where, "detail": a.detail} for a in plan.anomalies],
     }
@@ -96,6 +102,11 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             units=[Unit(u["name"], u["category"]) for u in data["units"]],
             aliases=dict(data["aliases"]),
             anomalies=[Anomaly(a["kind"], a["where"], a["detail"]) for a in data["anomalies"]],
+            groups=[
+                SpecialGroup(g["number"], g["name"], list(g["lead"]), list(g["members"]),
+                             bool(g["all_members"]), g["duties"])
+                for g in data.get("groups", [])
+            ],
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"工作方案文件内容不完整或有误:{exc}") from exc
@@ -135,11 +146,14 @@ KIND_LABELS = {
     "subitem_out_of_order": "工作措施编号不连续",
     "area_out_of_order": "领域编号不连续",
     "empty_measure": "没有工作措施的目标任务",
+    "group_field_repaired": "专项小组字段缺字",
+    "group_incomplete": "不完整的专项小组",
 }
 
 # Anything of these kinds means the parser could not place something: a reviewer must act.
 UNPLACED_KINDS = frozenset(
-    {"no_units", "unknown_unit", "unplaced_text", "unplaced_units", "empty_measure"}
+    {"no_units", "unknown_unit", "unplaced_text", "unplaced_units", "empty_measure",
+     "group_incomplete"}
 )
 
 
@@ -149,7 +163,7 @@ def anomaly_report(plan: Plan) -> str:
         f"# 解析报告:{plan.name}",
         "",
         f"- 领域 {len(plan.areas)} 个，目标任务 {len(plan.measures)} 项，"
-        f"工作措施 {len(plan.items())} 条，单位 {len(plan.units)} 个",
+        f"工作措施 {len(plan.items())} 条，单位 {len(plan.units)} 个，专项小组 {len(plan.groups)} 个",
         f"- 印发日期取 {plan.issued_on.isoformat()}:{plan.issued_on_note}",
         f"- 源文本 SHA-256:`{plan.source_sha256}`",
         "",

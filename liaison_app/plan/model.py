@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from liaison_app.plan.groups import SpecialGroup
 
 Role = Literal["lead", "coop"]
 ROLES: tuple[Role, ...] = ("lead", "coop")
@@ -72,6 +75,7 @@ class Plan:
     units: list[Unit]
     aliases: dict[str, str]
     anomalies: list[Anomaly]
+    groups: list[SpecialGroup] = field(default_factory=list)
 
     def items(self) -> list[Item]:
         return [item for measure in self.measures for item in measure.items]

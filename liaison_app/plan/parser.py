@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from liaison_app.plan.deadlines import item_deadline
+from liaison_app.plan.groups import parse_groups
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
 from liaison_app.plan.units import UnitRegistry, default_category
 
@@ -46,6 +47,7 @@ class Errata:
     issued_on_note: str
     table_start: str
     table_end: str
+    groups_start: str
     table_only_units: list[str]
     categories: dict[str, str]
     aliases: dict[str, str]
@@ -63,6 +65,7 @@ class Errata:
             issued_on_note=plan.get("issued_on_note", ""),
             table_start=source["table_start"],
             table_end=source["table_end"],
+            groups_start=source.get("groups_start", "二、专项小组"),
             table_only_units=list(units.get("table_only", [])),
             categories=dict(units.get("categories", {})),
             aliases=dict(data.get("aliases", {})),
@@ -397,6 +400,9 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
         len(lines),
     )
     registry = build_registry(_members(lines[:start]), errata)
+    groups_at = next((i for i in range(start) if lines[i].strip() == errata.groups_start), None)
+    groups, group_anomalies = ([], []) if groups_at is None else parse_groups(
+        lines[groups_at + 1:start], groups_at + 2, registry)
     table = lines[start + 1:end]
     cells = _cells(table, start + 2)
     first_area = next((i for i, c in enumerate(cells) if _AREA.match(c.text)), None)
@@ -404,6 +410,7 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
         raise PlanSourceError("任务分工表中没有领域标题(如“一、开办企业”)")
     parser = _TableParser(cells[first_area:], registry, errata)
     parser.run()
+    parser.anomalies.extend(group_anomalies)
     units_used = {u for item in (i for m in parser.measures for i in m.items)
                   for u in (*item.lead, *item.coop)}
     for unit in registry.units:
@@ -423,4 +430,5 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
         units=registry.units,
         aliases=registry.aliases,
         anomalies=parser.anomalies,
+        groups=groups,
     )

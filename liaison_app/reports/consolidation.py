@@ -225,6 +225,15 @@ class UnitLine:
     done: int
     overdue: int
     exported_at: dt.datetime | None
+    cases: int | None = None  # typical cases sent for the period; None when not known
+
+    @property
+    def case_sent(self) -> str:
+        if not self.reported:
+            return "未报送"
+        if self.cases is None:
+            return "报表版本过旧"
+        return "是" if self.cases else "否"
 
     @property
     def percent(self) -> int:
@@ -245,6 +254,15 @@ class GroupLine:
         return round(100 * self.done / self.items) if self.items else 0
 
 
+@dataclass(frozen=True)
+class DeliverableIssue:
+    unit: str
+    label: str  # 具体措施 / 调研报告
+    status: str
+    due: str
+    problem: str
+
+
 @dataclass
 class Consolidation:
     plan_name: str
@@ -257,7 +275,9 @@ class Consolidation:
     areas: list[GroupLine]
     measures: list[GroupLine]
     lead_scope: str = ""  # when a lead unit consolidates its helpers: that unit
-    cases: list[list[str]] = field(default_factory=list)
+    scope_label: str = ""  # a special group, when the office looks at one group
+    cases: list[list[str]] = field(default_factory=list)  # [unit, 月份, 类型, 标题, 内容, 关联, 附件]
+    deliverable_issues: list[DeliverableIssue] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[ItemView]:
@@ -295,11 +315,18 @@ def _inconsistency(states: list[UnitState]) -> str:
 
 
 def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.datetime,
-                lead_scope: str = "") -> Consolidation:
+                lead_scope: str = "", group: tuple[str, frozenset[str]] | None = None,
+                ) -> Consolidation:
+    """Merge the used reports. ``lead_scope``: only the items that unit leads (a lead unit
+    comparing its helpers); ``group``: (label, units) of a special group, only the items its
+    units lead and only its units in the unit table."""
     rows: dict[tuple[str, str], ReportRow] = {
         (unit, row.code): row for unit, report in intake.reports.items() for row in report.rows
     }
-    entries = [i for i in catalog.items if not lead_scope or lead_scope in i.lead]
+    group_units = group[1] if group else None
+    entries = [i for i in catalog.items
+               if (not lead_scope or lead_scope in i.lead)
+               and (group_units is None or group_units & set(i.lead))]
     views = []
     for entry in entries:
         states = []
@@ -314,6 +341,8 @@ def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.da
     units = []
     scope_units = catalog.units if not lead_scope else sorted(
         {u for i in entries for u in (*i.lead, *i.coop)}, key=catalog.units.index)
+    if group_units is not None:
+        scope_units = [u for u in scope_units if u in group_units]
     for unit in scope_units:
         own = [v for v in views if unit in v.item.lead or unit in v.item.coop]
         if not own:
@@ -322,15 +351,39 @@ def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.da
         statuses = [next(s.status for s in v.states if s.unit == unit) for v in own]
         overdue = sum(1 for v, s in zip(own, statuses, strict=True)
                       if v.item.deadline and v.item.deadline < as_of and s not in SETTLED)
+        cases = (len(report.cases) if report.version >= 2 else None) if report else None
         units.append(UnitLine(unit, report is not None, len(own), statuses.count("已完成"), overdue,
-                              report.exported_at if report else None))
+                              report.exported_at if report else None, cases))
     return Consolidation(
         plan_name=catalog.plan_name, period=intake.period, as_of=as_of, made_at=made_at,
         verdicts=intake.verdicts, items=views, units=units,
         areas=_groups(views, lambda v: (v.item.area, v.item.area_name)),
         measures=_groups(views, lambda v: (v.item.measure, f"{v.item.measure}.{v.item.measure_title}")),
-        lead_scope=lead_scope,
+        lead_scope=lead_scope, scope_label=group[0] if group else "",
+        cases=[[unit, *(c.period, c.kind, c.title, c.body, c.related, c.attachments)]
+               for unit, report in intake.reports.items() if unit in scope_units
+               for c in report.cases],
+        deliverable_issues=_deliverable_issues(intake, catalog, scope_units, as_of),
     )
+
+
+def _deliverable_issues(intake: Intake, catalog: Catalog, units: list[str],
+                        as_of: dt.date) -> list[DeliverableIssue]:
+    """Lead units whose 具体措施 or 调研报告 is missing or late."""
+    leads = {u for i in catalog.items for u in i.lead}
+    issues = []
+    for unit in (u for u in units if u in leads):
+        report = intake.reports.get(unit)
+        for kind, label in (("measures", "具体措施"), ("research", "调研报告")):
+            if report is None:
+                issues.append(DeliverableIssue(unit, label, "", "", "未报送"))
+                continue
+            status, due = report.deliverable(kind)
+            if report.version < 2 or not due:
+                issues.append(DeliverableIssue(unit, label, "", "", "报表版本过旧，未含此项"))
+            elif status != "已完成" and dt.date.fromisoformat(due) < as_of:
+                issues.append(DeliverableIssue(unit, label, status, due, "逾期未完成"))
+    return issues
 
 
 def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -> list[GroupLine]:

@@ -20,6 +20,7 @@ SHEET_CHASE = "督办清单"
 SHEET_MISSING = "未报送单位"
 SHEET_DETAIL = "全部明细"
 SHEET_CASES = "典型案例汇总"
+SHEET_DELIVERABLES = "牵头单位具体措施和调研报告"
 SHEET_LOG = "接收记录"
 
 AREA_COLUMNS = (("序号", 6, False), ("领域", 22, True), ("工作措施", 9, False), ("已完成", 8, False),
@@ -30,7 +31,7 @@ MEASURE_COLUMNS = (("编号", 6, False), ("目标任务", 22, True), ("工作措
 # The overview stacks three tables in the same columns: 序号, a wide name, then figures.
 UNIT_COLUMNS = (("序号", 6, False), ("单位", 22, True), ("是否报送", 9, False),
                 ("工作措施", 8, False), ("已完成", 8, False), ("逾期", 7, False),
-                ("完成率(%)", 10, False), ("报表导出时间", 17, False))
+                ("完成率(%)", 10, False), ("报表导出时间", 17, False), ("本月典型案例", 12, False))
 CHASE_COLUMNS = (("序号", 6, False), ("编号", 7, False), ("工作措施", 44, True),
                  ("牵头单位", 18, True), ("配合单位", 22, True), ("完成时限", 11, False),
                  ("逾期天数", 9, False), ("事项状态", 10, False), ("最新进展", 40, True))
@@ -40,6 +41,8 @@ DETAIL_COLUMNS = (("编号", 7, False), ("领域", 12, True), ("目标任务", 1
                   ("工作措施", 40, True), ("完成时限", 11, False), ("事项状态", 10, False),
                   ("逾期天数", 9, False), ("牵头单位报送情况", 36, True),
                   ("配合单位报送情况", 44, True), ("不一致", 24, True))
+DELIVERABLE_COLUMNS = (("序号", 6, False), ("牵头单位", 24, True), ("任务", 10, False),
+                       ("状态", 10, False), ("完成时限", 11, False), ("问题", 24, True))
 CASE_COLUMNS = (("单位", 20, True), ("月份", 9, False), ("类型", 7, False), ("标题", 28, True),
                 ("内容", 50, True), ("关联工作措施", 14, True), ("附件", 24, True))
 LOG_COLUMNS = (("序号", 6, False), ("文件", 40, True), ("单位", 20, True), ("报送期", 9, False),
@@ -60,7 +63,8 @@ def build_workbook(result: Consolidation) -> Workbook:
     overview = workbook.active
     assert overview is not None
     overview.title = SHEET_OVERVIEW
-    scope = f"({result.lead_scope}牵头事项)" if result.lead_scope else ""
+    scope = (f"({result.lead_scope}牵头事项)" if result.lead_scope
+             else f"({result.scope_label})" if result.scope_label else "")
     heading = (f"{result.plan_name} {period_label(result.period)}工作进展汇总{scope}"
                f"(统计截至 {result.as_of.isoformat()})")
     _overview(overview, result, heading)
@@ -85,6 +89,10 @@ def build_workbook(result: Consolidation) -> Workbook:
     for row in range(3, detail.max_row + 1):
         if detail.cell(row=row, column=10).value:
             detail.cell(row=row, column=10).fill = OVERDUE_FILL
+    _simple(workbook.create_sheet(SHEET_DELIVERABLES),
+            f"牵头单位具体措施和调研报告:缺报或逾期 {len(result.deliverable_issues)} 项",
+            DELIVERABLE_COLUMNS, [[n, d.unit, d.label, d.status, d.due, d.problem]
+                                  for n, d in enumerate(result.deliverable_issues, start=1)])
     if result.cases:
         _simple(workbook.create_sheet(SHEET_CASES), f"典型案例汇总 {len(result.cases)} 篇",
                 CASE_COLUMNS, result.cases)
@@ -134,7 +142,7 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
     unit_header = last + 3
     last_unit = write_table(ws, unit_header, UNIT_COLUMNS, [
         [n, u.unit, "已报送" if u.reported else "未报送", u.items, u.done, u.overdue, u.percent,
-         u.exported_at.strftime("%Y-%m-%d %H:%M") if u.exported_at else ""]
+         u.exported_at.strftime("%Y-%m-%d %H:%M") if u.exported_at else "", u.case_sent]
         for n, u in enumerate(result.units, start=1)])
     for row in range(unit_header + 1, last_unit + 1):
         if ws.cell(row=row, column=3).value == "未报送":

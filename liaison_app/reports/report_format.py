@@ -7,14 +7,15 @@ two agree. Change the version when a reader of the old shape could misread the n
 from __future__ import annotations
 
 FORMAT_NAME = "liaison-app/unit-report"
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+FORMAT_VERSION = 2  # 2 added 典型案例 and the lead units' deliverables
+SUPPORTED_VERSIONS = (1, 2)
 
 TITLE = "南岸区重庆经开区营商环境优化提升工作进展报表"
 
 SHEET_COVER = "封面"
 SHEET_DETAIL = "任务进展"
 SHEET_EVIDENCE = "佐证材料清单"
+SHEET_CASES = "典型案例"
 SHEET_META = "_meta"
 
 # 任务进展: (header, column width in Excel character units, wraps)
@@ -53,7 +54,20 @@ EVIDENCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
 EVIDENCE_HEADERS = tuple(c[0] for c in EVIDENCE_COLUMNS)
 EVIDENCE_HEADER_ROW = 2
 
+CASE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("月份", 9, False),
+    ("类型", 7, False),
+    ("标题", 28, True),
+    ("内容", 60, True),
+    ("关联工作措施", 14, True),
+    ("附件", 24, True),
+)
+CASE_HEADERS = tuple(c[0] for c in CASE_COLUMNS)
+CASE_HEADER_ROW = 2
+
 META_KEYS = (
     "format", "format_version", "plan_id", "plan_name", "unit", "period", "as_of", "exported_at",
     "app_version", "liaison", "phone", "data_sha256",
 )
+# Version 2: the lead unit's deliverables (empty for a unit that leads nothing).
+DELIVERABLE_META_KEYS = ("measures_status", "measures_due", "research_status", "research_due")

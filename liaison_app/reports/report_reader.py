@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
-from liaison_app.reports.unit_report import EvidenceLine, ReportRow, data_hash
+from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -36,6 +36,15 @@ class UnitReport:
     rows: list[ReportRow]
     evidence: list[EvidenceLine]
     computed_sha256: str
+    cases: list[CaseLine]
+
+    @property
+    def version(self) -> int:
+        return int(self.meta["format_version"])
+
+    def deliverable(self, kind: str) -> tuple[str, str]:
+        """(status, due) of the lead unit's 具体措施 (measures) or 调研报告 (research)."""
+        return self.meta.get(f"{kind}_status", ""), self.meta.get(f"{kind}_due", "")
 
     @property
     def unit(self) -> str:
@@ -139,9 +148,16 @@ def read_report(path: Path) -> UnitReport:
             raise ReportFormatError("报表不完整(缺少工作表或标识项)")
         detail = _table(workbook[fmt.SHEET_DETAIL], fmt.DETAIL_HEADER_ROW, fmt.DETAIL_HEADERS)
         evidence = _table(workbook[fmt.SHEET_EVIDENCE], fmt.EVIDENCE_HEADER_ROW, fmt.EVIDENCE_HEADERS)
+        cases: list[list[Any]] | None = None
+        if version >= 2:
+            if fmt.SHEET_CASES not in names:
+                raise ReportFormatError("报表不完整(缺少“典型案例”表)")
+            cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS)
     finally:
         workbook.close()
-    computed = data_hash(meta["unit"], meta["period"], meta["as_of"], detail, evidence)
+    deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
+    computed = data_hash(meta["unit"], meta["period"], meta["as_of"], detail, evidence, cases,
+                         deliverables if cases is not None else None)
     rows = [ReportRow(*[_text(v) for v in values[1:]]) for values in detail]
     lines = []
     for values in evidence:
@@ -151,7 +167,8 @@ def read_report(path: Path) -> UnitReport:
             size = -1  # edited into nonsense: the hash check flags the file
         lines.append(EvidenceLine(_text(values[0]), _text(values[1]), size, _text(values[3]),
                                   _text(values[4]), _text(values[5]), _text(values[6])))
-    return UnitReport(path, meta, rows, lines, computed)
+    case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
+    return UnitReport(path, meta, rows, lines, computed, case_lines)
 
 
 def _table(ws: Any, header_row: int, headers: tuple[str, ...]) -> list[list[Any]]:

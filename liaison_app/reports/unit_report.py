@@ -73,6 +73,27 @@ class EvidenceLine:
 
 
 @dataclass(frozen=True)
+class CaseLine:
+    period: str
+    kind: str  # 正面 / 反面
+    title: str
+    body: str
+    related: str
+    attachments: str
+
+
+@dataclass(frozen=True)
+class DeliverableLine:
+    kind: str  # measures | research
+    label: str  # 具体措施 / 调研报告
+    due: str
+    status: str
+    light: str
+    note: str
+    files: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     plan_id: str
     plan_name: str
@@ -88,6 +109,17 @@ class ReportData:
     counts: dict[str, int]
     incomplete: list[tuple[str, str]] = field(default_factory=list)  # (item id, what is missing)
     previous_export: str = ""  # when the unit last reported, "" for the first report
+    cases: list[CaseLine] = field(default_factory=list)  # this period's typical cases
+    deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
+
+    def deliverable_meta(self) -> dict[str, str]:
+        found = {d.kind: d for d in self.deliverables}
+        meta = {}
+        for kind in ("measures", "research"):
+            line = found.get(kind)
+            meta[f"{kind}_status"] = line.status if line else ""
+            meta[f"{kind}_due"] = line.due if line else ""
+        return meta
 
 
 def period_label(period: str) -> str:
@@ -112,6 +144,10 @@ def evidence_values(data: ReportData) -> list[list[Any]]:
             for e in data.evidence]
 
 
+def case_values(data: ReportData) -> list[list[Any]]:
+    return [[c.period, c.kind, c.title, c.body, c.related, c.attachments] for c in data.cases]
+
+
 def _canonical(value: Any) -> str:
     if value is None:
         return ""
@@ -121,19 +157,28 @@ def _canonical(value: Any) -> str:
 
 
 def data_hash(unit: str, period: str, as_of: str, detail: Sequence[Sequence[Any]],
-              evidence: Sequence[Sequence[Any]]) -> str:
-    """SHA-256 over the report's data as written (and as read back)."""
-    payload = [unit, period, as_of,
-               [[_canonical(v) for v in row] for row in detail],
-               [[_canonical(v) for v in row] for row in evidence]]
+              evidence: Sequence[Sequence[Any]], cases: Sequence[Sequence[Any]] | None = None,
+              deliverables: dict[str, str] | None = None) -> str:
+    """SHA-256 over the report's data as written (and as read back).
+
+    Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables.
+    """
+    payload: list[Any] = [unit, period, as_of,
+                          [[_canonical(v) for v in row] for row in detail],
+                          [[_canonical(v) for v in row] for row in evidence]]
+    if cases is not None:
+        payload.append([[_canonical(v) for v in row] for row in cases])
+        payload.append([deliverables.get(k, "") if deliverables else ""
+                        for k in fmt.DELIVERABLE_META_KEYS])
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
 
 def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     """The report workbook and the SHA-256 of its data."""
-    detail, evidence = detail_values(data), evidence_values(data)
-    digest = data_hash(data.unit, data.period, data.as_of.isoformat(), detail, evidence)
+    detail, evidence, cases = detail_values(data), evidence_values(data), case_values(data)
+    digest = data_hash(data.unit, data.period, data.as_of.isoformat(), detail, evidence, cases,
+                       data.deliverable_meta())
     workbook = Workbook()
     cover = workbook.active
     assert cover is not None
@@ -141,6 +186,7 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _cover(cover, data)
     _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
     _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
+    _cases(workbook.create_sheet(fmt.SHEET_CASES), data, cases)
     _meta(workbook.create_sheet(fmt.SHEET_META), data, digest)
     workbook.active = 1  # opens on 任务进展
     return workbook, digest
@@ -203,6 +249,7 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
         if counts.get(key):
             ws.cell(row=row - 1, column=column).fill = fill
     row += 1
+    row = _duties_block(ws, styles, row, data)
     changes = sum(1 for r in data.rows if r.change)
     since = (f"较上次报送({data.previous_export})有变化的工作措施 {changes} 条，见“任务进展”表末列"
              if data.previous_export else "本单位首次报送")
@@ -219,6 +266,28 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
         ws.row_dimensions[row].height = 36
         row += 1
     print_setup(ws, "1:1", landscape=False)
+
+
+def _duties_block(ws: Worksheet, styles: CellStyles, row: int, data: ReportData) -> int:
+    """This month's typical cases and, for a lead unit, its 具体措施 and 调研报告."""
+    cases = f"{len(data.cases)} 篇(见“典型案例”表)" if data.cases else "本月尚未报送(每月至少一篇)"
+    _pair(ws, styles, row, "本月典型案例", cases)
+    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+    if not data.cases:
+        ws.cell(row=row, column=2).fill = DUE_SOON_FILL
+    row += 1
+    for line in data.deliverables:
+        text = f"{line.status}(完成时限 {line.due}，{line.light})"
+        if line.note:
+            text += f";{line.note}"
+        if line.files:
+            text += f";附件:{line.files}"
+        _pair(ws, styles, row, line.label, text)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        if line.light == "逾期":
+            ws.cell(row=row, column=2).fill = OVERDUE_FILL
+        row += 1
+    return row + 1
 
 
 def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int,
@@ -280,6 +349,17 @@ def _evidence(ws: Worksheet, data: ReportData, evidence: list[list[Any]]) -> Non
     print_setup(ws, f"{fmt.EVIDENCE_HEADER_ROW - 1}:{fmt.EVIDENCE_HEADER_ROW}")
 
 
+def _cases(ws: Worksheet, data: ReportData, cases: list[list[Any]]) -> None:
+    title_row(ws, f"{data.unit} {period_label(data.period)}典型案例(共 {len(cases)} 篇)",
+              len(fmt.CASE_COLUMNS))
+    last = write_table(ws, fmt.CASE_HEADER_ROW, fmt.CASE_COLUMNS, cases)
+    ws.freeze_panes = ws.cell(row=fmt.CASE_HEADER_ROW + 1, column=1)
+    if cases:
+        columns = get_column_letter(len(fmt.CASE_COLUMNS))
+        ws.auto_filter.ref = f"A{fmt.CASE_HEADER_ROW}:{columns}{last}"
+    print_setup(ws, f"{fmt.CASE_HEADER_ROW - 1}:{fmt.CASE_HEADER_ROW}")
+
+
 def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
     values = {
         "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION),
@@ -287,8 +367,9 @@ def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
         "period": data.period, "as_of": data.as_of.isoformat(),
         "exported_at": data.exported_at.isoformat(sep=" "), "app_version": data.app_version,
         "liaison": data.liaison, "phone": data.phone, "data_sha256": digest,
+        **data.deliverable_meta(),
     }
-    for row, key in enumerate(fmt.META_KEYS, start=1):
+    for row, key in enumerate((*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS), start=1):
         set_text(ws.cell(row=row, column=1), key)
         set_text(ws.cell(row=row, column=2), values[key])
     ws.sheet_state = "hidden"

@@ -18,7 +18,7 @@ from liaison_app import paths
 
 # Every schema revision this version knows, oldest first; the last one is the head.
 # tests/test_migrations.py proves this list matches db/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

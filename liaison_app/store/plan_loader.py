@@ -17,6 +17,8 @@ from liaison_app.store.models import (
     MeasureRow,
     PlanAnomalyRow,
     PlanRow,
+    SpecialGroupMemberRow,
+    SpecialGroupRow,
     UnitAliasRow,
     UnitRow,
 )
@@ -79,6 +81,21 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
         PlanAnomalyRow(plan_id=plan.plan_id, kind=a.kind, location=a.where, detail=a.detail)
         for a in plan.anomalies
     )
+    load_groups(session, plan, {name: row.id for name, row in units.items()})
+
+
+def load_groups(session: Session, plan: Plan, unit_ids: dict[str, int]) -> None:
+    """The special groups of a plan (also run for a database loaded before groups existed)."""
+    for group in plan.groups:
+        row = SpecialGroupRow(plan_id=plan.plan_id, number=group.number, name=group.name,
+                              duties=group.duties, all_members=group.all_members)
+        session.add(row)
+        session.flush()
+        members = [(name, "lead") for name in group.lead] + [(name, "member") for name in group.members]
+        session.add_all(
+            SpecialGroupMemberRow(group_id=row.id, unit_id=unit_ids[name], role=role, position=i)
+            for i, (name, role) in enumerate(members)
+        )
 
 
 def has_any_plan(session: Session) -> bool:

@@ -17,7 +17,16 @@ from sqlalchemy import select
 
 from liaison_app import __version__
 from liaison_app.reports.consolidation import Catalog
-from liaison_app.reports.unit_report import EvidenceLine, ReportData, ReportRow, write_report
+from liaison_app.reports.unit_report import (
+    CaseLine,
+    DeliverableLine,
+    EvidenceLine,
+    ReportData,
+    ReportRow,
+    period_label,
+    write_report,
+)
+from liaison_app.store.duties import DutiesService
 from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, summarize
 from liaison_app.store.service import LiaisonService
@@ -59,13 +68,26 @@ class ReportService:
         units = [u.name for u in self.service.units() if u.lead_items or u.coop_items]
         return Catalog(info.plan_id, info.name, list(self.service.catalog()), units)
 
-    def export_check(self, unit: str, as_of: dt.date) -> list[tuple[str, str]]:
-        """(item id, what is missing) for items that look incomplete: the liaison decides."""
+    def export_check(self, unit: str, as_of: dt.date, period: str | None = None,
+                     ) -> list[tuple[str, str]]:
+        """(item id, what is missing) for items that look incomplete: the liaison decides.
+
+        With a period, the unit's other duties are checked too: this month's typical case, and a
+        lead unit's 具体措施 and 调研报告.
+        """
         found = []
         for task in self.service.tasks(unit):
             reason = check_task(task, as_of)
             if reason:
                 found.append((task.item.id, reason))
+        if period is not None:
+            duties = DutiesService(self.service)
+            if not duties.has_case(unit, period):
+                found.append(("典型案例", f"{period_label(period)}尚未填写典型案例(每月至少一篇)"))
+            for deliverable in duties.deliverables(unit):
+                if deliverable.light(as_of) is Light.OVERDUE:
+                    found.append((deliverable.label,
+                                  f"完成时限 {deliverable.due.isoformat()} 已过，尚未完成"))
         return found
 
     def report_data(self, unit: str, period: str, as_of: dt.date,
@@ -105,6 +127,17 @@ class ReportService:
                          r.added_at.strftime("%Y-%m-%d %H:%M:%S"), r.description)
             for r in evidence
         ]
+        duties = DutiesService(service)
+        cases = [
+            CaseLine(c.period, c.kind_label, c.title, c.body, "、".join(c.related),
+                     ";".join(a.original_name for a in c.attachments))
+            for c in duties.cases(unit, period)
+        ]
+        deliverables = [
+            DeliverableLine(d.kind, d.label, d.due.isoformat(), d.status.label, d.light(as_of).label,
+                            d.note, ";".join(a.original_name for a in d.attachments))
+            for d in duties.deliverables(unit)
+        ]
         info = service.plan_info()
         return ReportData(
             plan_id=info.plan_id, plan_name=info.name, unit=unit,
@@ -113,13 +146,14 @@ class ReportService:
             rows=rows, evidence=lines, counts=summarize(tasks, as_of),
             incomplete=list(incomplete or []),
             previous_export=previous.exported_at.strftime("%Y-%m-%d %H:%M") if previous else "",
+            cases=cases, deliverables=deliverables,
         )
 
     def export(self, unit: str, period: str, as_of: dt.date, path: Path,
                incomplete: list[tuple[str, str]] | None = None) -> ExportRecord:
         """Check, write and record in one call (the command line)."""
         if incomplete is None:
-            incomplete = self.export_check(unit, as_of)
+            incomplete = self.export_check(unit, as_of, period)
         data = self.report_data(unit, period, as_of, incomplete)
         digest = write_report(data, path)
         return self.record_export(data, path, digest)

@@ -25,6 +25,8 @@ from liaison_app.store.database import Database, open_database
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
+    AttachmentRow,
+    DeliverableRow,
     EvidenceRow,
     HistoryRow,
     ItemRow,
@@ -33,10 +35,12 @@ from liaison_app.store.models import (
     PlanRow,
     ProgressRow,
     SettingRow,
+    SpecialGroupRow,
+    TypicalCaseRow,
     UnitAliasRow,
     UnitRow,
 )
-from liaison_app.store.plan_loader import bundled_plan, has_any_plan, load_plan
+from liaison_app.store.plan_loader import bundled_plan, has_any_plan, load_groups, load_plan
 from liaison_app.store.records import (
     MAX_NOTE_CHARS,
     Anomaly,
@@ -100,6 +104,16 @@ class LiaisonService:
                 load_plan(session, bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session)
+            self._fill_groups(session)
+
+    def _fill_groups(self, session: Session) -> None:
+        """A database loaded before special groups existed gets them from the bundled plan."""
+        if session.scalar(select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)):
+            return
+        plan = bundled_plan()
+        if plan.plan_id == self.plan_id and plan.groups:
+            load_groups(session, plan, self._unit_ids)
+            session.commit()
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None, actor: str = "") -> LiaisonService:
@@ -194,6 +208,9 @@ class LiaisonService:
 
     def unit_id(self, unit: str) -> int:
         return self._unit_ids[self.resolve_unit(unit)]
+
+    def unit_name(self, unit_id: int) -> str:
+        return self._unit_names[unit_id]
 
     def suggest_units(self, written: str, limit: int = 3) -> list[str]:
         if not written:
@@ -378,7 +395,7 @@ class LiaisonService:
             description = _validate_description(description)
         except ServiceError:
             if ingested.created:
-                self._delete_blob_if_unused(ingested.sha256)
+                self.delete_blob_if_unused(ingested.sha256)
             raise
         period = period or self.clock.today().strftime("%Y-%m")
         now = self.clock.now()
@@ -397,7 +414,7 @@ class LiaisonService:
                 record = self._evidence_record(row, unit, code)
         except Exception:
             if ingested.created:
-                self._delete_blob_if_unused(ingested.sha256)
+                self.delete_blob_if_unused(ingested.sha256)
             raise
         return record
 
@@ -455,12 +472,14 @@ class LiaisonService:
                                    before=row.original_name, after=None, changed_at=now,
                                    actor=self.actor))
             session.delete(row)
-        self._delete_blob_if_unused(record.sha256)
+        self.delete_blob_if_unused(record.sha256)
         return record
 
-    def _delete_blob_if_unused(self, sha256: str) -> None:
+    def delete_blob_if_unused(self, sha256: str) -> None:
+        """Remove stored bytes once no evidence row and no attachment refers to them."""
         with self.database.sessions() as session:
             used = session.scalar(select(func.count()).where(EvidenceRow.sha256 == sha256))
+            used = used or session.scalar(select(func.count()).where(AttachmentRow.sha256 == sha256))
         if not used:
             self.evidence_store.delete(sha256)
 
@@ -482,13 +501,28 @@ class LiaisonService:
         return target
 
     def evidence_inventory(self) -> list[tuple[str, str, str, str]]:
-        """(unit, item id, original name, sha256) of every attached file: what verify checks."""
+        """(unit, where, original name, sha256) of every stored file: what verify checks.
+
+        ``where`` is the item id, or 典型案例 / 具体措施 / 调研报告 for the other duties' files.
+        """
         with self.database.sessions() as session:
             rows = session.execute(
                 select(EvidenceRow.unit_id, EvidenceRow.item_id, EvidenceRow.original_name,
                        EvidenceRow.sha256).order_by(EvidenceRow.id)
             ).all()
-        return [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
+            found = [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
+            for attachment in session.scalars(select(AttachmentRow).order_by(AttachmentRow.id)):
+                owner = (session.get(TypicalCaseRow, attachment.owner_id)
+                         if attachment.owner_kind == "case"
+                         else session.get(DeliverableRow, attachment.owner_id))
+                if owner is None:
+                    continue
+                where = ("典型案例" if attachment.owner_kind == "case"
+                         else {"measures": "具体措施", "research": "调研报告"}.get(
+                             getattr(owner, "kind", ""), "牵头单位任务"))
+                found.append((self._unit_names[owner.unit_id], where, attachment.original_name,
+                              attachment.sha256))
+        return found
 
     @staticmethod
     def problems_in(inventory: list[tuple[str, str, str, str]],
@@ -506,7 +540,7 @@ class LiaisonService:
     def discard(self, ingested: Ingested) -> None:
         """Forget a blob copied in but never recorded (a cancelled batch)."""
         if ingested.created:
-            self._delete_blob_if_unused(ingested.sha256)
+            self.delete_blob_if_unused(ingested.sha256)
 
     def bundle_files(self, unit: str, period: str | None) -> list[BundleFile]:
         """The files of ``unit`` for ``period`` (all periods when None), ready to bundle."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_app.evidence import Batch, CopyCancelled, find_problems, ingest_many
+from liaison_app.evidence import Batch, CopyCancelled, Ingested, find_problems, ingest_many
 from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import BundleResult, bundle_file_name, write_bundle
 from liaison_app.store.records import EvidenceRecord, ServiceError, UnitTask
@@ -105,7 +105,20 @@ class EvidenceActions(QObject):
         except ServiceError as exc:
             self._error("不能添加", str(exc))
             return None
-        period, store = self.period(), self.service.evidence_store
+        period = self.period()
+
+        def record(ingested: Ingested) -> None:
+            self.service.record_evidence(unit, code, ingested, period=period)
+
+        return self.copy_in(files, record, code, lambda: self.changed.emit(code))
+
+    def copy_in(self, files: list[Path], record: Callable[[Ingested], Any], where: str,
+                after: Callable[[], None]) -> BackgroundTask:
+        """Copy ``files`` into the store off the GUI thread, then ``record`` each one here.
+
+        Used for item evidence and for the files of typical cases and deliverables alike.
+        """
+        store = self.service.evidence_store
 
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Batch:
             return ingest_many(store, files, progress, cancelled)
@@ -119,14 +132,15 @@ class EvidenceActions(QObject):
             added, refused = 0, list(batch.refused)
             for ingested in batch.stored:
                 try:
-                    self.service.record_evidence(unit, code, ingested, period=period)
+                    record(ingested)
                     added += 1
                 except ServiceError as exc:
+                    self.service.discard(ingested)
                     refused.append((ingested.original_name, str(exc)))
             if added:
-                self.changed.emit(code)
+                after()
             skipped = f"，{len(refused)} 个未添加" if refused else ""
-            self.finished.emit(f"{code} 已添加 {added} 个文件{skipped}")
+            self.finished.emit(f"{where} 已添加 {added} 个文件{skipped}")
             if refused:
                 self._error("部分文件未添加", "\n".join(reason for _name, reason in refused))
 

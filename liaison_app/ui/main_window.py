@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -30,11 +31,13 @@ from liaison_app.store.records import UnitTask
 
 if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
     from liaison_app.store.service import LiaisonService
+    from liaison_app.ui.duties_actions import DutiesActions
     from liaison_app.ui.office_window import OfficeWindow
     from liaison_app.ui.report_actions import ReportActions, UrlOpener
 
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import DetailPane
+from liaison_app.ui.duties_panels import CasesPanel, DutiesPanel
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
 from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.summary_strip import SummaryStrip
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.opener = opener
         self.url_opener = url_opener
         self.reports: ReportActions | None = None
+        self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
         self.unit = ""
         self.resize(1280, 800)
@@ -135,6 +139,14 @@ class MainWindow(QMainWindow):
                                      self.opener, self.url_opener or open_url)
         self.reports.go_to_item.connect(self.select_item)
         self.reports.message.connect(self._show_message)
+        from liaison_app.store.duties import DutiesService
+        from liaison_app.ui.duties_actions import DutiesActions
+
+        self.duties = DutiesActions(self, DutiesService(service), self.evidence, self.cases_panel,
+                                    self.duties_panel, lambda: self.unit, self.current_period,
+                                    self.current_as_of)
+        self.duties.changed.connect(self._update_summary)
+        self.period.dateChanged.connect(lambda _d: self.duties.refresh() if self.duties else None)
         today = service.clock.today()
         self.period.setDate(_qdate(today.replace(day=1)))
         self.as_of.setDate(_qdate(today))
@@ -147,6 +159,10 @@ class MainWindow(QMainWindow):
             self.show_unit(last)
         else:
             self.show_unit("")
+
+    def _update_summary(self) -> None:
+        extra = self.duties.summary() if self.duties is not None else ""
+        self.summary.show_summary(self.unit, self.model.tasks(), self.current_as_of(), extra)
 
     def _on_undo_text(self, text: str) -> None:
         self.undo_action.setText(f"撤销 {text}" if text else "撤销")
@@ -268,11 +284,17 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.empty_hint)
 
         self.detail = DetailPane()
+        self.cases_panel = CasesPanel()
+        self.duties_panel = DutiesPanel(self.current_as_of)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.detail, "工作措施")
+        self.side_tabs.addTab(self.cases_panel, "典型案例")
+        self.side_tabs.addTab(self.duties_panel, "牵头任务和专项小组")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
@@ -355,6 +377,8 @@ class MainWindow(QMainWindow):
         self.expand_groups()
         self.summary.show_summary(unit, tasks, self.current_as_of())
         self.detail.show_task(None, [], self.current_as_of())
+        if self.duties is not None:
+            self.duties.refresh()
         self._update_empty_hint()
         self._update_title()
 
@@ -392,7 +416,9 @@ class MainWindow(QMainWindow):
     def _on_as_of_changed(self, _day: QDate) -> None:
         as_of = self.current_as_of()
         self.model.set_as_of(as_of)
-        self.summary.show_summary(self.unit, self.model.tasks(), as_of)
+        if self.duties is not None:
+            self.duties.refresh()  # deliverables' lights move with the date too
+        self._update_summary()
         task = self.detail.task
         if task is not None:
             self.detail.refresh(task, self._service().history(self.unit, task.item.id), as_of)
@@ -432,7 +458,7 @@ class MainWindow(QMainWindow):
         if task.unit != self.unit:
             return
         self.model.update_task(task)
-        self.summary.show_summary(self.unit, self.model.tasks(), self.current_as_of())
+        self._update_summary()
         if self.detail.task is not None and self.detail.task.item.id == task.item.id:
             service = self._service()
             self.detail.refresh(task, service.history(self.unit, task.item.id),
@@ -449,8 +475,12 @@ class MainWindow(QMainWindow):
         from liaison_app.ui.office_window import OfficeWindow
 
         if self.office_window is None:
-            catalog = ReportService(self._service()).catalog_snapshot()
-            self.office_window = OfficeWindow(self._service(), catalog, self.runner, self)
+            from liaison_app.store.duties import DutiesService
+
+            service = self._service()
+            catalog = ReportService(service).catalog_snapshot()
+            self.office_window = OfficeWindow(service, catalog, self.runner,
+                                              DutiesService(service).groups(), self)
         self.office_window.show()
         self.office_window.raise_()
         return self.office_window

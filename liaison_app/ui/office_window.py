@@ -49,6 +49,7 @@ from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
+    from liaison_app.store.duties import GroupInfo
     from liaison_app.store.service import LiaisonService
 
 SETTING_OFFICE_DIR = "office.last_dir"
@@ -108,7 +109,7 @@ def _table(model: RowsModel[Any], stretch: int) -> QTableView:
 
 class OfficeWindow(QMainWindow):
     def __init__(self, service: LiaisonService, catalog: Catalog, runner: Runner,
-                 parent: Any = None) -> None:
+                 groups: list[GroupInfo] | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("领导小组办公室 — 汇总各单位报表")
         self.resize(1200, 760)
@@ -129,10 +130,13 @@ class OfficeWindow(QMainWindow):
         self.period.setCalendarPopup(True)
         self.scope = QComboBox()
         self.scope.addItem("全部事项", "")
+        self.groups = {f"group:{g.number}": g for g in groups or []}
+        for key, group in self.groups.items():
+            self.scope.addItem(group.title, key)
         for unit in service.units():
             if unit.lead_items:
                 self.scope.addItem(f"{unit.name}牵头的事项", unit.name)
-        self.scope.setToolTip("牵头单位可只看自己牵头的事项，对照各配合单位报送的情况")
+        self.scope.setToolTip("可只看一个专项小组的事项;牵头单位可只看自己牵头的事项，对照各配合单位报送的情况")
         self.add_files_button = QPushButton("添加报表…")
         self.add_folder_button = QPushButton("添加文件夹…")
         self.clear_button = QPushButton("清空")
@@ -258,10 +262,13 @@ class OfficeWindow(QMainWindow):
         paths, period, edits = list(self.paths), self.current_period(), set(self.accepted_edits)
         scope, catalog = str(self.scope.currentData() or ""), self.catalog
         fallback, made_at = self.service.clock.today(), self.service.clock.now()
+        chosen = self.groups.get(scope)
+        group = (chosen.title, frozenset(chosen.units(catalog.units))) if chosen else None
+        lead = "" if chosen else scope
 
         def work(progress: Any, cancelled: Any) -> Consolidation:
             intake = receive(paths, catalog, period, edits, progress, cancelled)
-            return consolidate(intake, catalog, default_as_of(intake, fallback), made_at, scope)
+            return consolidate(intake, catalog, default_as_of(intake, fallback), made_at, lead, group)
 
         task = BackgroundTask(work)
         task.signals.progress.connect(self._on_progress)

@@ -63,7 +63,7 @@ class ReportActions(QObject):
         if not unit:
             QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
             return None
-        incomplete = self.reports.export_check(unit, as_of)
+        incomplete = self.reports.export_check(unit, as_of, period)
         if incomplete and confirm_incomplete is None:
             dialog = ExportCheckDialog(incomplete, self.window)
             dialog.go_to_item.connect(self.go_to_item)

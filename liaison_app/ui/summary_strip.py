@@ -22,7 +22,8 @@ class SummaryStrip(QWidget):
         layout.addWidget(self.label, 1)
         self.counts: dict[str, int] = {}
 
-    def show_summary(self, unit: str, tasks: list[UnitTask], as_of: dt.date) -> None:
+    def show_summary(self, unit: str, tasks: list[UnitTask], as_of: dt.date, duties: str = "") -> None:
+        """Figures of the unit's items; ``duties`` is ready-made rich text for its other duties."""
         counts = summarize(tasks, as_of)
         self.counts = counts
         if not unit:
@@ -36,5 +37,5 @@ class SummaryStrip(QWidget):
             f"{statuses}　"
             f"<span style='color:#b3261e'><b>逾期 {counts['overdue']}</b></span>　"
             f"<span style='color:#8a5a00'><b>临期 {counts['due_soon']}</b></span>　"
-            f"完成率 <b>{percent}%</b>"
+            f"完成率 <b>{percent}%</b>" + (f"<br>{duties}" if duties else "")
         )

@@ -1,0 +1,370 @@
+"""The duties a unit has beyond the task table (组织保障 and 附件1):
+
+* every unit sends at least one typical case (典型案例) to the office each month;
+* every lead unit writes its specific measures (具体措施) and a research report (调研报告)
+  within one month of the plan's issue;
+* special groups (专项小组): which a unit leads or sits in, and what they answer for.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from liaison_app.evidence import Ingested
+from liaison_app.store.models import (
+    AttachmentRow,
+    DeliverableRow,
+    DutyHistoryRow,
+    SpecialGroupMemberRow,
+    SpecialGroupRow,
+    TypicalCaseRow,
+)
+from liaison_app.store.records import ServiceError
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Light, Status, light_for, parse_status
+
+CASE_KINDS = {"positive": "正面", "negative": "反面"}
+DELIVERABLES = {"measures": "具体措施", "research": "调研报告"}
+SETTING_ISSUED_ON = "plan.issued_on"
+MAX_CASE_BODY = 20000
+DutyChange = tuple[dt.datetime, str, str, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    number: int
+    name: str
+    duties: str
+    lead: tuple[str, ...]
+    members: tuple[str, ...]
+    all_members: bool
+    role: str = ""  # for a unit: 牵头单位 / 责任单位 / 责任单位(各相关成员单位), else ""
+
+    @property
+    def title(self) -> str:
+        numerals = "一二三四五六七八九十"
+        numeral = numerals[self.number - 1] if self.number <= 10 else "十" + numerals[self.number - 11]
+        return f"({numeral}){self.name}"
+
+    def units(self, everyone: list[str]) -> list[str]:
+        return list(dict.fromkeys([*self.lead, *(everyone if self.all_members else self.members)]))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    original_name: str
+    size: int
+    sha256: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TypicalCase:
+    id: int
+    unit: str
+    period: str
+    kind: str  # positive | negative
+    title: str
+    body: str
+    related: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    updated_at: dt.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return CASE_KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    unit: str
+    kind: str  # measures | research
+    due: dt.date
+    status: Status
+    note: str
+    completed_on: dt.date | None
+    updated_at: dt.datetime | None
+    attachments: tuple[Attachment, ...]
+
+    @property
+    def label(self) -> str:
+        return DELIVERABLES[self.kind]
+
+    def light(self, as_of: dt.date) -> Light:
+        return light_for(self.due, self.status, as_of)
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class DutiesService:
+    def __init__(self, service: LiaisonService) -> None:
+        self.service = service
+
+    # -- the plan's issue date (deliverables are due a month later) ---------------------------
+    def issued_on(self) -> dt.date:
+        override = self.service.setting(SETTING_ISSUED_ON)
+        return dt.date.fromisoformat(override) if override else self.service.plan_info().issued_on
+
+    def set_issued_on(self, day: dt.date) -> None:
+        self.service.set_settings({SETTING_ISSUED_ON: day.isoformat()})
+
+    # -- special groups ----------------------------------------------------------------------
+    def groups(self, unit: str | None = None) -> list[GroupInfo]:
+        service = self.service
+        with service.database.sessions() as session:
+            rows = session.scalars(select(SpecialGroupRow).where(
+                SpecialGroupRow.plan_id == service.plan_id).order_by(SpecialGroupRow.number)).all()
+            members = session.execute(
+                select(SpecialGroupMemberRow.group_id, SpecialGroupMemberRow.unit_id,
+                       SpecialGroupMemberRow.role).order_by(SpecialGroupMemberRow.position)).all()
+        names = {u: service.unit_name(u) for _g, u, _r in members}
+        infos = []
+        for row in rows:
+            lead = tuple(names[u] for g, u, r in members if g == row.id and r == "lead")
+            others = tuple(names[u] for g, u, r in members if g == row.id and r == "member")
+            infos.append(GroupInfo(row.number, row.name, row.duties, lead, others, row.all_members))
+        if unit is None:
+            return infos
+        unit = service.resolve_unit(unit)
+        mine = []
+        for info in infos:
+            if unit in info.lead:
+                role = "牵头单位"
+            elif unit in info.members:
+                role = "责任单位"
+            elif info.all_members:
+                role = "责任单位(各相关成员单位)"
+            else:
+                continue
+            mine.append(GroupInfo(info.number, info.name, info.duties, info.lead, info.members,
+                                  info.all_members, role))
+        return mine
+
+    # -- typical cases -------------------------------------------------------------------------
+    def cases(self, unit: str, period: str | None = None) -> list[TypicalCase]:
+        """A unit's cases, newest month first."""
+        unit = self.service.resolve_unit(unit)
+        query = select(TypicalCaseRow).where(TypicalCaseRow.unit_id == self.service.unit_id(unit))
+        if period is not None:
+            query = query.where(TypicalCaseRow.period == period)
+        with self.service.database.sessions() as session:
+            rows = session.scalars(query.order_by(TypicalCaseRow.period.desc(),
+                                                  TypicalCaseRow.id)).all()
+            return [self._case(session, row, unit) for row in rows]
+
+    def has_case(self, unit: str, period: str) -> bool:
+        return bool(self.cases(unit, period))
+
+    def _case(self, session: Session, row: TypicalCaseRow, unit: str) -> TypicalCase:
+        return TypicalCase(row.id, unit, row.period, row.kind, row.title, row.body,
+                           tuple(json.loads(row.related)), self._attachments(session, "case", row.id),
+                           row.updated_at)
+
+    def save_case(self, unit: str, *, period: str, kind: str, title: str, body: str = "",
+                  related: list[str] | tuple[str, ...] = (), case_id: int | None = None) -> TypicalCase:
+        """Create (``case_id`` None) or change a case, with history; one transaction."""
+        service = self.service
+        unit = service.resolve_unit(unit)
+        title, body = title.strip(), body.strip()
+        if kind not in CASE_KINDS:
+            raise ServiceError("典型案例类型应为正面或反面")
+        if not title:
+            raise ServiceError("请填写典型案例的标题")
+        if len(title) > 200 or len(body) > MAX_CASE_BODY or "\x00" in title + body:
+            raise ServiceError(f"标题请在 200 字以内，内容在 {MAX_CASE_BODY} 字以内，且不含空字符")
+        try:
+            dt.datetime.strptime(period, "%Y-%m")
+        except ValueError:
+            raise ServiceError(f"月份格式应为 YYYY-MM:{period}") from None
+        own = {t.item.id for t in service.tasks(unit)}
+        strangers = [code for code in related if code not in own]
+        if strangers:
+            raise ServiceError(f"{unit} 不承担这些工作措施，不能关联:{'、'.join(strangers)}")
+        now, unit_id = service.clock.now(), service.unit_id(unit)
+        values = {"period": period, "kind": kind, "title": title, "body": body,
+                  "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False)}
+        with service.database.sessions() as session, session.begin():
+            if case_id is None:
+                row = TypicalCaseRow(unit_id=unit_id, created_at=now, updated_at=now, **values)
+                session.add(row)
+                session.flush()
+                self._log(session, unit_id, f"case:{row.id}", "case", None, title, now)
+            else:
+                row = self._owned_case(session, case_id, unit_id)
+                for field, value in values.items():
+                    before = getattr(row, field)
+                    if before != value:
+                        self._log(session, unit_id, f"case:{row.id}", f"case_{field}", before, value, now)
+                        setattr(row, field, value)
+                row.updated_at = now
+            session.flush()
+            return self._case(session, row, unit)
+
+    def delete_case(self, unit: str, case_id: int) -> None:
+        """Delete a case and its files (kept only if something else refers to the same bytes)."""
+        service = self.service
+        unit_id, now = service.unit_id(unit), service.clock.now()
+        with service.database.sessions() as session, session.begin():
+            row = self._owned_case(session, case_id, unit_id)
+            hashes = [a.sha256 for a in self._attachments(session, "case", case_id)]
+            self._log(session, unit_id, f"case:{case_id}", "case", row.title, None, now)
+            session.execute(delete(AttachmentRow).where(AttachmentRow.owner_kind == "case",
+                                                        AttachmentRow.owner_id == case_id))
+            session.delete(row)
+        for sha in hashes:
+            service.delete_blob_if_unused(sha)
+
+    def _owned_case(self, session: Session, case_id: int, unit_id: int) -> TypicalCaseRow:
+        row = session.get(TypicalCaseRow, case_id)
+        if row is None or row.unit_id != unit_id:
+            raise ServiceError("该典型案例不存在，或不属于本单位")
+        return row
+
+    # -- deliverables (lead units only) ---------------------------------------------------------
+    def deliverables(self, unit: str) -> list[Deliverable]:
+        """具体措施 and 调研报告 for a lead unit; nothing for a unit that leads nothing."""
+        service = self.service
+        unit = service.resolve_unit(unit)
+        if not any(t.role == "lead" for t in service.tasks(unit)):
+            return []
+        due = one_month_after(self.issued_on())
+        with service.database.sessions() as session:
+            rows = {r.kind: r for r in session.scalars(select(DeliverableRow).where(
+                DeliverableRow.unit_id == service.unit_id(unit)))}
+            result = []
+            for kind in DELIVERABLES:
+                row = rows.get(kind)
+                files = self._attachments(session, "deliverable", row.id) if row else ()
+                result.append(Deliverable(
+                    unit, kind, due, Status(row.status) if row else Status.NOT_STARTED,
+                    row.note if row else "", row.completed_on if row else None,
+                    row.updated_at if row else None, files))
+            return result
+
+    def update_deliverable(self, unit: str, kind: str, *, status: Status | str | None = None,
+                           note: str | None = None) -> Deliverable:
+        service = self.service
+        unit = service.resolve_unit(unit)
+        if kind not in DELIVERABLES:
+            raise ServiceError(f"未知的牵头单位任务:{kind}")
+        if not self.deliverables(unit):
+            raise ServiceError(f"{unit} 不是任何工作措施的牵头单位，没有具体措施和调研报告任务")
+        new_status = parse_status(status) if isinstance(status, str) else status
+        if note is not None and (len(note) > MAX_CASE_BODY or "\x00" in note):
+            raise ServiceError("说明过长或含有空字符")
+        now, unit_id = service.clock.now(), service.unit_id(unit)
+        with service.database.sessions() as session, session.begin():
+            row = self._deliverable_row(session, unit_id, kind, now)
+            if new_status is not None and new_status.value != row.status:
+                self._log(session, unit_id, f"deliverable:{kind}", "status", row.status,
+                          new_status.value, now)
+                if new_status is Status.DONE and row.completed_on is None:
+                    row.completed_on = service.clock.today()
+                elif new_status is not Status.DONE:
+                    row.completed_on = None
+                row.status = new_status.value
+            if note is not None and note != row.note:
+                self._log(session, unit_id, f"deliverable:{kind}", "note", row.note, note, now)
+                row.note = note
+            row.updated_at = now
+        return next(d for d in self.deliverables(unit) if d.kind == kind)
+
+    @staticmethod
+    def _deliverable_row(session: Session, unit_id: int, kind: str, now: dt.datetime) -> DeliverableRow:
+        row = session.scalars(select(DeliverableRow).where(
+            DeliverableRow.unit_id == unit_id, DeliverableRow.kind == kind)).first()
+        if row is None:
+            row = DeliverableRow(unit_id=unit_id, kind=kind, status=Status.NOT_STARTED.value,
+                                 note="", completed_on=None, updated_at=now)
+            session.add(row)
+            session.flush()
+        return row
+
+    # -- files of cases and deliverables ------------------------------------------------------
+    def attach(self, unit: str, owner: str, key: str | int, source: Path,
+               progress: Callable[[int, int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Attachment:
+        """Add a file to a case (``owner="case"``, key = case id) or to a deliverable
+        (``owner="deliverable"``, key = measures | research): copy first, then the row."""
+        service = self.service
+        unit = service.resolve_unit(unit)
+        unit_id = service.unit_id(unit)
+        with service.database.sessions() as session:  # refuse before copying anything
+            if owner == "case":
+                self._owned_case(session, int(key), unit_id)
+            elif owner != "deliverable" or key not in DELIVERABLES or not self.deliverables(unit):
+                raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
+        ingested = service.evidence_store.ingest(source, progress, cancelled)
+        return self.record_attachment(unit, owner, key, ingested)
+
+    def record_attachment(self, unit: str, owner: str, key: str | int, ingested: Ingested) -> Attachment:
+        service = self.service
+        unit_id, now = service.unit_id(unit), service.clock.now()
+        try:
+            with service.database.sessions() as session, session.begin():
+                if owner == "case":
+                    owner_id = self._owned_case(session, int(key), unit_id).id
+                else:
+                    owner_id = self._deliverable_row(session, unit_id, str(key), now).id
+                row = AttachmentRow(owner_kind=owner, owner_id=owner_id, sha256=ingested.sha256,
+                                    size=ingested.size, original_name=ingested.original_name,
+                                    added_at=now, added_by=service.actor)
+                session.add(row)
+                self._log(session, unit_id, f"{owner}:{key}", "attachment", None,
+                          ingested.original_name, now)
+                session.flush()
+                return Attachment(row.id, row.original_name, row.size, row.sha256, row.added_at)
+        except Exception:
+            service.discard(ingested)
+            raise
+
+    def remove_attachment(self, unit: str, attachment_id: int) -> None:
+        service = self.service
+        unit_id, now = service.unit_id(unit), service.clock.now()
+        with service.database.sessions() as session, session.begin():
+            row = session.get(AttachmentRow, attachment_id)
+            if row is None:
+                raise ServiceError("该附件已不存在")
+            owner_unit = (session.get(TypicalCaseRow, row.owner_id) if row.owner_kind == "case"
+                          else session.get(DeliverableRow, row.owner_id))
+            if owner_unit is None or owner_unit.unit_id != unit_id:
+                raise ServiceError("该附件不属于本单位")
+            sha = row.sha256
+            self._log(session, unit_id, f"{row.owner_kind}:{row.owner_id}", "attachment",
+                      row.original_name, None, now)
+            session.delete(row)
+        service.delete_blob_if_unused(sha)
+
+    @staticmethod
+    def _attachments(session: Session, owner: str, owner_id: int) -> tuple[Attachment, ...]:
+        rows = session.scalars(select(AttachmentRow).where(
+            AttachmentRow.owner_kind == owner, AttachmentRow.owner_id == owner_id)
+            .order_by(AttachmentRow.id)).all()
+        return tuple(Attachment(r.id, r.original_name, r.size, r.sha256, r.added_at) for r in rows)
+
+    # -- history -----------------------------------------------------------------------------
+    def _log(self, session: Session, unit_id: int, subject: str, field: str, before: str | None,
+             after: str | None, now: dt.datetime) -> None:
+        session.add(DutyHistoryRow(unit_id=unit_id, subject=subject, field=field, before=before,
+                                   after=after, changed_at=now, actor=self.service.actor))
+
+    def history(self, unit: str, subject: str | None = None) -> list[DutyChange]:
+        """(when, subject, field, before, after) newest first."""
+        query = select(DutyHistoryRow).where(DutyHistoryRow.unit_id == self.service.unit_id(unit))
+        if subject is not None:
+            query = query.where(DutyHistoryRow.subject == subject)
+        with self.service.database.sessions() as session:
+            rows = session.scalars(query.order_by(DutyHistoryRow.id.desc())).all()
+            return [(r.changed_at, r.subject, r.field, r.before, r.after) for r in rows]
