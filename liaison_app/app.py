@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from liaison_app import APP_NAME, APP_TITLE, __version__, paths
 
@@ -62,27 +63,86 @@ def open_service(data_dir: Path) -> LiaisonService:
     return service
 
 
+def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:
+    """Open the data; a damaged database is never touched: offer the latest good backup."""
+    from liaison_app.store.database import DamagedDatabaseError, DatabaseError
+    from liaison_app.store.restore import latest_good_backup, restore
+
+    while True:
+        try:
+            return open_service(data_dir)
+        except paths.DataDirError as exc:
+            QMessageBox.critical(window, "无法使用数据文件夹",
+                                 f"{exc}\n\n可用 --data-dir 指定另一个可写的文件夹。")
+            return None
+        except DamagedDatabaseError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "数据库无法使用",
+                              f"{exc}\n\n可以从最近一次通过校验的自动备份恢复(损坏的文件会保留)，或退出。",
+                              parent=window)
+            recover = box.addButton("从最近的备份恢复", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is not recover:
+                return None
+            latest = latest_good_backup(data_dir)
+            if latest is None:
+                QMessageBox.critical(window, "没有可用的备份",
+                                     "数据文件夹中没有通过校验的自动备份。请用“完整备份”文件恢复:"
+                                     "liaison-app restore 备份文件.zip")
+                return None
+            report = restore(data_dir, latest, dt.datetime.now())
+            QMessageBox.information(window, "已恢复", "\n".join(report.lines()))
+        except DatabaseError as exc:  # written by a newer version, or unreadable
+            QMessageBox.critical(window, "数据库无法使用", str(exc))
+            return None
+
+
+def restore_now(window: QWidget | None, data_dir: Path, source: Path) -> None:
+    """Run a restore the user asked for, with the database closed; say what happened."""
+    from liaison_app.store.backup import BackupError
+    from liaison_app.store.restore import restore
+
+    try:
+        report = restore(data_dir, source, dt.datetime.now())
+    except (BackupError, OSError) as exc:
+        QMessageBox.warning(window, "没有恢复", f"现有数据未被改动。\n{exc}")
+        return
+    QMessageBox.information(window, "已恢复", "\n".join(report.lines()))
+
+
 def run_gui(data_dir: Path) -> int:
     """Show the window at once, then open the data (the slow part) and fill it."""
     app = make_application()
+    from liaison_app.ui.single_instance import SingleInstance, instance_key
+
+    instance = SingleInstance(instance_key(data_dir))
+    if instance.notify_running():
+        return 0  # the running window came to the front instead
+    instance.listen()
     from liaison_app.ui.main_window import MainWindow
 
-    window = MainWindow()
-    window.show()
-    app.processEvents()
-    from liaison_app.store.database import DatabaseError
-
-    try:
-        service = open_service(data_dir)
-    except (DatabaseError, paths.DataDirError) as exc:
-        QMessageBox.critical(window, "无法打开数据", str(exc))
-        window.close()
-        return 1
-    window.attach(service)
-    if not window.unit and not window.ask_profile(first_run=True):
-        window.statusBar().showMessage("尚未选择本单位:请在上方“本单位”中选择。")
-    code = app.exec()
-    window.deleteLater()
-    app.processEvents()
-    service.close()
-    return int(code)
+    code = 0
+    while True:
+        window = MainWindow()
+        instance.activated.connect(window.bring_to_front)
+        window.show()
+        app.processEvents()
+        service = open_or_recover(window, data_dir)
+        if service is None:
+            window.close()
+            return 1
+        window.attach(service)
+        for warning in service.warnings:
+            window.statusBar().showMessage(warning, 30000)
+        if not window.unit and not window.ask_profile(first_run=True):
+            window.statusBar().showMessage("尚未选择本单位:请在上方“本单位”中选择。")
+        code = int(app.exec())
+        pending = window.pending_restore
+        instance.activated.disconnect(window.bring_to_front)
+        window.deleteLater()
+        app.processEvents()
+        service.close()
+        if pending is None:
+            instance.close()
+            return code
+        restore_now(None, data_dir, pending)  # then the loop opens the data again

@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     groups.add_argument("--unit", help="单位名称")
     groups.add_argument("--json", action="store_true", help="以 JSON 输出")
 
+    full = sub.add_parser("backup", help="把数据库和全部佐证材料备份到一个文件(可存U盘)")
+    full.add_argument("-o", "--output", required=True, help="备份文件(.zip)，或一个文件夹")
+    restore = sub.add_parser("restore", help="从备份恢复(完整备份 .zip 或自动备份 .sqlite3)")
+    restore.add_argument("file", help="备份文件")
+    sub.add_parser("backups", help="列出自动备份")
+
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -379,6 +385,45 @@ def cmd_groups(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+
+
+def cmd_restore(data_dir: Path, source: Path) -> int:
+    """Runs with the database closed (never through an open service)."""
+    from liaison_app.store.backup import BackupError
+    from liaison_app.store.restore import restore
+
+    try:
+        report = restore(paths.ensure_data_dir(data_dir), source, dt.datetime.now())
+    except (BackupError, paths.DataDirError, OSError) as exc:
+        print(f"错误:没有恢复，现有数据未被改动。{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
+def cmd_backups(data_dir: Path) -> int:
+    from liaison_app.store.backup import automatic_backups
+
+    found = automatic_backups(data_dir)
+    for path in found:
+        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        print(f"{stamp:%Y-%m-%d %H:%M}  {path.parent.name:13}  {path}")
+    print(f"共 {len(found)} 个自动备份(每天一个，保留 7 天和 4 周;升级前另有备份)")
+    return EXIT_OK
+
+
+def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.is_dir():
+        out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
+    if not out.parent.is_dir():
+        print(f"错误:文件夹不存在:{out.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result = service.full_backup(out)
+    print(f"已备份到 {out}(佐证材料 {result['evidence']} 个，共 {human_size(result['bytes'])})")
+    return EXIT_OK
+
+
 COMMANDS = {
     "units": cmd_units,
     "catalog": cmd_catalog,
@@ -391,6 +436,7 @@ COMMANDS = {
     "consolidate": cmd_consolidate,
     "cases": cmd_cases,
     "groups": cmd_groups,
+    "backup": cmd_backup,
     "anomalies": cmd_anomalies,
 }
 
@@ -401,10 +447,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
         return int(run_gui(paths.data_dir(args.data_dir)))
+    data_dir = paths.data_dir(args.data_dir)
+    if args.command == "restore":
+        return cmd_restore(data_dir, Path(args.file))
+    if args.command == "backups":
+        return cmd_backups(data_dir)
     try:
-        service = LiaisonService.open(paths.data_dir(args.data_dir))
+        service = LiaisonService.open(data_dir)
     except (DatabaseError, paths.DataDirError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
+        if isinstance(exc, DatabaseError):
+            print("可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
+                  file=sys.stderr)
         return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)

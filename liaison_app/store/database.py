@@ -6,15 +6,21 @@ newer version of the app (a revision we do not know) is refused, never touched.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison_app import paths
+from liaison_app.store import backup
+from liaison_app.store.records import StorageError
 
 # Every schema revision this version knows, oldest first; the last one is the head.
 # tests/test_migrations.py proves this list matches db/versions.
@@ -27,6 +33,10 @@ class DatabaseError(RuntimeError):
 
 
 class NewerDatabaseError(DatabaseError):
+    pass
+
+
+class DamagedDatabaseError(DatabaseError):
     pass
 
 
@@ -71,18 +81,57 @@ def upgrade(engine: Engine, target: str = "head") -> None:
         command.upgrade(config, target)
 
 
+def storage_message(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "full" in text:
+        return "磁盘已满，本次修改没有保存。请清理磁盘后重试。"
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return "数据文件夹不可写(只读)，本次修改没有保存。"
+    if "locked" in text or "busy" in text:
+        return "数据正被另一个程序使用，本次修改没有保存，请稍后重试。"
+    return f"保存失败，本次修改没有保存:{getattr(exc, 'orig', exc)}"
+
+
 @dataclass
 class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
 
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action = one transaction, committed on success, rolled back on failure.
+
+        A storage failure becomes a :class:`StorageError` the UI can show; nothing is half saved.
+        """
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            raise StorageError(storage_message(exc)) from exc
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(db_path: Path) -> Database:
-    """Open (creating or upgrading as needed) the database at ``db_path``."""
+def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
+    """Open (creating or upgrading as needed) the database at ``db_path``.
+
+    An existing file is first checked read-only; a damaged file or one written by a newer
+    version is refused untouched. Before a schema upgrade the database is snapshotted.
+    """
+    if db_path.exists() and db_path.stat().st_size > 0:
+        check = backup.check_database(db_path, KNOWN_REVISIONS)
+        if not check.ok and check.revision is not None:
+            raise NewerDatabaseError(
+                f"数据库 {db_path} 由更新版本的程序创建(结构版本 {check.revision})，"
+                "本程序不会改动它。请安装新版本的程序。"
+            )
+        if not check.ok:
+            raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
+        if check.revision is not None and check.revision != HEAD_REVISION:
+            backup.before_migration(db_path.parent, db_path, check.revision, HEAD_REVISION,
+                                    now or dt.datetime.now())
     try:
         engine = make_engine(db_path)
         revision = current_revision(engine)

@@ -27,7 +27,7 @@ from liaison_app.store.models import (
     SpecialGroupRow,
     TypicalCaseRow,
 )
-from liaison_app.store.records import ServiceError
+from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status, light_for, parse_status
 
@@ -182,8 +182,8 @@ class DutiesService:
             raise ServiceError("典型案例类型应为正面或反面")
         if not title:
             raise ServiceError("请填写典型案例的标题")
-        if len(title) > 200 or len(body) > MAX_CASE_BODY or "\x00" in title + body:
-            raise ServiceError(f"标题请在 200 字以内，内容在 {MAX_CASE_BODY} 字以内，且不含空字符")
+        check_text(title, "标题", 200)
+        check_text(body, "内容", MAX_CASE_BODY)
         try:
             dt.datetime.strptime(period, "%Y-%m")
         except ValueError:
@@ -195,7 +195,7 @@ class DutiesService:
         now, unit_id = service.clock.now(), service.unit_id(unit)
         values = {"period": period, "kind": kind, "title": title, "body": body,
                   "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False)}
-        with service.database.sessions() as session, session.begin():
+        with service.database.transaction() as session:
             if case_id is None:
                 row = TypicalCaseRow(unit_id=unit_id, created_at=now, updated_at=now, **values)
                 session.add(row)
@@ -216,7 +216,7 @@ class DutiesService:
         """Delete a case and its files (kept only if something else refers to the same bytes)."""
         service = self.service
         unit_id, now = service.unit_id(unit), service.clock.now()
-        with service.database.sessions() as session, session.begin():
+        with service.database.transaction() as session:
             row = self._owned_case(session, case_id, unit_id)
             hashes = [a.sha256 for a in self._attachments(session, "case", case_id)]
             self._log(session, unit_id, f"case:{case_id}", "case", row.title, None, now)
@@ -262,10 +262,10 @@ class DutiesService:
         if not self.deliverables(unit):
             raise ServiceError(f"{unit} 不是任何工作措施的牵头单位，没有具体措施和调研报告任务")
         new_status = parse_status(status) if isinstance(status, str) else status
-        if note is not None and (len(note) > MAX_CASE_BODY or "\x00" in note):
-            raise ServiceError("说明过长或含有空字符")
+        if note is not None:
+            check_text(note, "说明", MAX_CASE_BODY)
         now, unit_id = service.clock.now(), service.unit_id(unit)
-        with service.database.sessions() as session, session.begin():
+        with service.database.transaction() as session:
             row = self._deliverable_row(session, unit_id, kind, now)
             if new_status is not None and new_status.value != row.status:
                 self._log(session, unit_id, f"deliverable:{kind}", "status", row.status,
@@ -313,7 +313,7 @@ class DutiesService:
         service = self.service
         unit_id, now = service.unit_id(unit), service.clock.now()
         try:
-            with service.database.sessions() as session, session.begin():
+            with service.database.transaction() as session:
                 if owner == "case":
                     owner_id = self._owned_case(session, int(key), unit_id).id
                 else:
@@ -333,7 +333,7 @@ class DutiesService:
     def remove_attachment(self, unit: str, attachment_id: int) -> None:
         service = self.service
         unit_id, now = service.unit_id(unit), service.clock.now()
-        with service.database.sessions() as session, session.begin():
+        with service.database.transaction() as session:
             row = session.get(AttachmentRow, attachment_id)
             if row is None:
                 raise ServiceError("该附件已不存在")

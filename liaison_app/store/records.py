@@ -19,6 +19,10 @@ class ServiceError(ValueError):
     """A request that cannot be done; ``str(error)`` is a Chinese sentence for the user."""
 
 
+class StorageError(ServiceError):
+    """The data could not be written (disk full, read-only folder, locked): nothing was saved."""
+
+
 class UnknownUnitError(ServiceError):
     def __init__(self, written: str, suggestions: list[str]) -> None:
         self.written = written
@@ -33,6 +37,25 @@ class UnknownItemError(ServiceError):
 
 class NotAssignedError(ServiceError):
     pass
+
+
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ALLOWED_CONTROLS = set("\n\r\t")
+
+
+def check_text(text: str, what: str, max_chars: int) -> str:
+    """Typed text as it may be stored: any language and emoji, but no NUL, no invisible control
+    characters, no bidirectional overrides (they can make a report read differently from what it
+    says), and not longer than ``max_chars``."""
+    if len(text) > max_chars:
+        raise ServiceError(f"{what}过长({len(text)} 字)，请控制在 {max_chars} 字以内")
+    if "\x00" in text:
+        raise ServiceError(f"{what}中含有不可见的空字符(NUL)，请删除后再保存")
+    if any(ch in _BIDI_CONTROLS for ch in text):
+        raise ServiceError(f"{what}中含有改变文字方向的控制字符，请删除后再保存")
+    if any(ord(ch) < 32 and ch not in _ALLOWED_CONTROLS for ch in text):
+        raise ServiceError(f"{what}中含有不可见的控制字符，请删除后再保存")
+    return text
 
 
 @dataclass(frozen=True)

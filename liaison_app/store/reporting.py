@@ -162,7 +162,7 @@ class ReportService:
         """Remember what was sent (after the file exists)."""
         service = self.service
         snapshot = {row.code: [row.status, row.note] for row in data.rows}
-        with service.database.sessions() as session, session.begin():
+        with service.database.transaction() as session:
             row = ReportExportRow(
                 unit_id=service.unit_id(data.unit), period=data.period, as_of=data.as_of,
                 exported_at=data.exported_at, file_name=path.name, data_sha256=digest,

@@ -21,6 +21,7 @@ from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
 from liaison_app.reports.evidence_bundle import BundleFile
+from liaison_app.store import backup
 from liaison_app.store.database import Database, open_database
 from liaison_app.store.models import (
     AreaRow,
@@ -55,6 +56,7 @@ from liaison_app.store.records import (
     UnitTask,
     UnknownItemError,
     UnknownUnitError,
+    check_text,
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
@@ -73,20 +75,11 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def _validate_description(text: str) -> str:
-    text = text.strip()
-    if "\x00" in text:
-        raise ServiceError("说明中含有不可见的空字符(NUL)，请删除后再保存")
-    if len(text) > 200:
-        raise ServiceError("说明请控制在 200 字以内")
-    return text
+    return check_text(text.strip(), "说明", 200)
 
 
 def _validate_note(note: str) -> str:
-    if "\x00" in note:
-        raise ServiceError("进展情况中含有不可见的空字符(NUL)，请删除后再保存")
-    if len(note) > MAX_NOTE_CHARS:
-        raise ServiceError(f"进展情况过长({len(note)} 字)，请控制在 {MAX_NOTE_CHARS} 字以内")
-    return note
+    return check_text(note, "进展情况", MAX_NOTE_CHARS)
 
 
 class LiaisonService:
@@ -97,6 +90,7 @@ class LiaisonService:
         self.clock = clock or SystemClock()
         self.actor = actor
         self.data_dir = database.path.parent
+        self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
         self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
         with self.database.sessions() as session:
@@ -117,8 +111,22 @@ class LiaisonService:
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None, actor: str = "") -> LiaisonService:
+        """Open the data folder: check, migrate (after a snapshot), load, and take today's
+        snapshot if there is none yet."""
         folder = paths.ensure_data_dir(data_dir)
-        return cls(open_database(paths.database_path(folder)), clock, actor)
+        clock = clock or SystemClock()
+        db_path = paths.database_path(folder)
+        service = cls(open_database(db_path, clock.now()), clock, actor)
+        try:
+            backup.daily(folder, db_path, clock.today())
+        except backup.BackupError as exc:
+            service.warnings.append(f"今天的自动备份没有完成:{exc}")
+        return service
+
+    def full_backup(self, target: Path) -> dict[str, int]:
+        """备份到…: the database and every evidence file in one zip with a manifest."""
+        return backup.full_backup(self.database.path, self.evidence_store.root, target,
+                                  self.plan_id, self.clock.now())
 
     def close(self) -> None:
         self.database.dispose()
@@ -309,7 +317,7 @@ class LiaisonService:
             note = _validate_note(note)
         now = self.clock.now()
         unit_id = self._unit_ids[unit]
-        with self.database.sessions() as session, session.begin():
+        with self.database.transaction() as session:
             row = session.scalars(
                 select(ProgressRow).where(ProgressRow.unit_id == unit_id,
                                           ProgressRow.item_id == item_id)
@@ -401,7 +409,7 @@ class LiaisonService:
         now = self.clock.now()
         item_id, unit_id = self._item_ids[code], self._unit_ids[unit]
         try:
-            with self.database.sessions() as session, session.begin():
+            with self.database.transaction() as session:
                 row = EvidenceRow(unit_id=unit_id, item_id=item_id, sha256=ingested.sha256,
                                   size=ingested.size, original_name=ingested.original_name,
                                   description=description, period=period, added_at=now,
@@ -449,7 +457,7 @@ class LiaisonService:
     def describe_evidence(self, evidence_id: int, description: str) -> EvidenceRecord:
         description = _validate_description(description)
         now = self.clock.now()
-        with self.database.sessions() as session, session.begin():
+        with self.database.transaction() as session:
             row = self._evidence_row(session, evidence_id)
             if row.description != description:
                 session.add(HistoryRow(unit_id=row.unit_id, item_id=row.item_id,
@@ -464,7 +472,7 @@ class LiaisonService:
     def remove_evidence(self, evidence_id: int) -> EvidenceRecord:
         """Take a file off an item; its bytes go only when nothing else refers to them."""
         now = self.clock.now()
-        with self.database.sessions() as session, session.begin():
+        with self.database.transaction() as session:
             row = self._evidence_row(session, evidence_id)
             record = self._evidence_record(row, self._unit_names[row.unit_id],
                                            self._items[row.item_id].id)
@@ -561,7 +569,7 @@ class LiaisonService:
             return row.value if row else default
 
     def set_settings(self, values: dict[str, str]) -> None:
-        with self.database.sessions() as session, session.begin():
+        with self.database.transaction() as session:
             for key, value in values.items():
                 row = session.get(SettingRow, key)
                 if row is None:

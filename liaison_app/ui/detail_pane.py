@@ -191,12 +191,19 @@ class DetailPane(QWidget):
     def note_is_dirty(self) -> bool:
         return self.task is not None and self.note.toPlainText() != self._saved_note
 
-    def flush_note(self) -> None:
+    def flush_note(self) -> bool:
+        """Save the note if it changed. False when the save failed: the text stays in the
+        editor, still marked unsaved, and is tried again at the next pause or focus change."""
         self._note_timer.stop()
-        if self.task is not None and self.note_is_dirty():
-            text = self.note.toPlainText()
-            self._saved_note = text
-            self.note_committed.emit(self.task, text)
+        if self.task is None or not self.note_is_dirty():
+            return True
+        text, previous = self.note.toPlainText(), self._saved_note
+        self._saved_note = text
+        self.note_committed.emit(self.task, text)  # saved synchronously through the service
+        if self.task is not None and self.task.note != text:
+            self._saved_note = previous
+            return False
+        return True
 
     def _on_note_changed(self) -> None:
         if not self._updating:

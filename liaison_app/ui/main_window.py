@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app import APP_TITLE, __version__
-from liaison_app.store.records import UnitTask
+from liaison_app.store.records import ServiceError, UnitTask
 
 if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
     from liaison_app.store.service import LiaisonService
@@ -46,7 +48,7 @@ from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
 from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
-from liaison_app.ui.workers import PoolRunner, Runner
+from liaison_app.ui.workers import BackgroundTask, PoolRunner, Runner
 
 SETTING_OFFICE_EMAIL = "office.email"
 SETTING_UNIT = "ui.last_unit"
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.reports: ReportActions | None = None
         self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
+        self.pending_restore: Path | None = None  # run_gui restores it once the data is closed
         self.unit = ""
         self.resize(1280, 800)
 
@@ -311,6 +314,14 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self.export_report)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
+        self.backup_action = QAction("备份到(&B)…", self)
+        self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
+        self.backup_action.triggered.connect(self.backup_to)
+        self.restore_action = QAction("从备份恢复(&R)…", self)
+        self.restore_action.triggered.connect(self.restore_from)
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
         profile = QAction("联络员信息(&P)…", self)
         profile.triggered.connect(self.edit_profile)
         file_menu.addAction(profile)
@@ -485,6 +496,49 @@ class MainWindow(QMainWindow):
         self.office_window.raise_()
         return self.office_window
 
+    def bring_to_front(self) -> None:
+        """Another start of the app asked for this window."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def backup_to(self, target: Path | None = None) -> BackgroundTask | None:
+        service = self._service()
+        if target is None:
+            default = Path.home() / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
+            name, _filter = QFileDialog.getSaveFileName(self, "备份到", str(default), "zip 压缩包 (*.zip)")
+            if not name:
+                return None
+            target = Path(name if name.lower().endswith(".zip") else name + ".zip")
+        destination = target
+        task = BackgroundTask(lambda _p, _c: service.full_backup(destination))
+        task.signals.finished.connect(lambda result: QMessageBox.information(
+            self, "备份完成", f"已备份到 {destination}\n(数据库和 {result['evidence']} 个佐证材料文件)"))
+        task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "备份失败", str(exc)))
+        self.runner.start(task)
+        return task
+
+    def restore_from(self, source: Path | None = None) -> None:
+        """Restoring replaces the data: it runs after this window has closed the database."""
+        if source is None:
+            name, _filter = QFileDialog.getOpenFileName(
+                self, "选择备份文件", str(Path.home()), "备份文件 (*.zip *.sqlite3);;所有文件 (*)")
+            if not name:
+                return
+            source = Path(name)
+            answer = QMessageBox.question(
+                self, "从备份恢复",
+                f"用 {source.name} 替换现有数据?\n恢复前会先校验备份，并把现有数据另存一份。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.pending_restore = source
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(0)
+
     def export_report(self) -> None:
         if self.reports is not None:
             self.reports.export(self.unit, self.current_period(), self.current_as_of())
@@ -557,7 +611,16 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([760, 520])
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.detail.flush_note()  # nothing typed is lost
+        if not self.detail.flush_note():  # nothing typed is lost, not even on a full disk
+            answer = QMessageBox.warning(
+                self, "进展情况没有保存",
+                "刚输入的进展情况没能保存(见上一条提示)。关闭窗口会丢失这段文字。\n"
+                "建议先复制这段文字，或释放磁盘空间后再关闭。",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                return
         if self.evidence is not None and self.evidence.running:
             self.evidence.cancel_all()  # a copy in progress is undone, never left half-made
             if isinstance(self.runner, PoolRunner):
@@ -566,10 +629,12 @@ class MainWindow(QMainWindow):
         if self.service is None:
             super().closeEvent(event)
             return
-        self.service.set_settings({
-            SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
-            SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
-        })
+        # the layout is a convenience: a full or read-only disk must not keep the window open
+        with contextlib.suppress(ServiceError):
+            self.service.set_settings({
+                SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+                SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
+            })
         super().closeEvent(event)
 
     def index_for(self, code: str) -> QModelIndex:
