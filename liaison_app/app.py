@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from liaison_app import APP_NAME, APP_TITLE, __version__, paths
 
 if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    folder = paths.resources_dir() / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        icon.addFile(str(folder / f"liaison-app-{size}.png"))
+    return icon
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
@@ -41,6 +49,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_translations(app)
+    app.setWindowIcon(app_icon())
     font = app.font()
     font.setFamilies(["Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei",
                       "Noto Sans CJK SC", *font.families()])
@@ -146,3 +155,34 @@ def run_gui(data_dir: Path) -> int:
             instance.close()
             return code
         restore_now(None, data_dir, pending)  # then the loop opens the data again
+
+
+def selftest(data_dir: Path) -> int:
+    """Check an installation end to end and say what was found (for support staff and the
+    packaging smoke test): files, data, translations, and the real window, opened and closed."""
+    lines = [f"{APP_TITLE} {__version__}", f"程序文件:{paths.resources_dir().parent}",
+             f"数据文件夹:{data_dir}"]
+    try:
+        app = make_application()
+        translated = QApplication.translate("QPlatformTheme", "Cancel")  # Qt 6 standard buttons
+        lines.append(f"Qt {QLibraryInfo.version().toString()}，平台 {app.platformName()}，"
+                     f"标准按钮文字:{translated}")
+        service = open_service(data_dir)
+        info = service.plan_info()
+        lines.append(f"工作方案:{info.name}({info.items} 条工作措施，{info.units} 个单位)")
+        from liaison_app.ui.main_window import MainWindow
+
+        window = MainWindow(service)
+        window.show()
+        app.processEvents()
+        lines.append(f"窗口:{window.windowTitle()}，{window.width()}×{window.height()}")
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+        service.close()
+    except Exception as exc:  # the point is to report whatever is broken
+        print("\n".join(lines))
+        print(f"自检失败:{type(exc).__name__}: {exc}")
+        return 1
+    print("\n".join([*lines, "自检通过"]))
+    return 0

@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", help="备份文件")
     sub.add_parser("backups", help="列出自动备份")
 
+    sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     return parser
 
@@ -452,6 +453,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return cmd_restore(data_dir, Path(args.file))
     if args.command == "backups":
         return cmd_backups(data_dir)
+    if args.command == "selftest":
+        from liaison_app.app import selftest
+
+        return selftest(data_dir)
     try:
         service = LiaisonService.open(data_dir)
     except (DatabaseError, paths.DataDirError) as exc:
