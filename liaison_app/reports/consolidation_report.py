@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from liaison_app.filenames import safe_name
 from liaison_app.reports.consolidation import Consolidation, ItemView
 from liaison_app.reports.styles import OVERDUE_FILL, print_setup, set_text, title_row, write_table
 from liaison_app.reports.unit_report import period_label
+from liaison_app.reports.workbook_io import save_atomically
 
 SHEET_OVERVIEW = "总览"
 SHEET_CHASE = "督办清单"
@@ -107,15 +107,7 @@ def build_workbook(result: Consolidation) -> Workbook:
 
 def write_consolidation(result: Consolidation, path: Path) -> None:
     """Write atomically: a temporary name, flushed, then renamed."""
-    workbook = build_workbook(result)
-    temporary = path.with_name(path.name + ".part")
-    try:
-        workbook.save(temporary)
-        with temporary.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_atomically(build_workbook(result), path)
 
 
 def _simple(ws: Worksheet, title: str, columns: tuple[tuple[str, float, bool], ...],

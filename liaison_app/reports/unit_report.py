@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from liaison_app.reports.styles import (
     title_row,
     write_table,
 )
+from liaison_app.reports.workbook_io import save_atomically
 
 STATUS_LABELS = ("未启动", "推进中", "已完成", "常态化推进", "需协调")
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -195,14 +195,7 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
 def write_report(data: ReportData, path: Path) -> str:
     """Write atomically (temporary name, flush, rename). Returns the data SHA-256."""
     workbook, digest = build_workbook(data)
-    temporary = path.with_name(path.name + ".part")
-    try:
-        workbook.save(temporary)
-        with temporary.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_atomically(workbook, path)
     return digest
 
 

@@ -14,20 +14,17 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +32,7 @@ from PySide6.QtWidgets import (
 from liaison_app.store.duties import CASE_KINDS, Deliverable, GroupInfo, TypicalCase
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
+from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.task_model import LIGHT_COLOURS
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -44,18 +41,6 @@ CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 def month_label(period: str) -> str:
     year, month = period.split("-")
     return f"{year}年{month}月"
-
-
-def _table(model: RowsModel[Any], stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 # -- typical cases ---------------------------------------------------------------------------
@@ -145,7 +130,7 @@ class CasesPanel(QWidget):
         self.reminder = QLabel()
         self.reminder.setWordWrap(True)
         self.model = RowsModel(CASE_COLUMNS, self)
-        self.table = _table(self.model, 2)
+        self.table = table_view(self.model, 2)
         self.table.doubleClicked.connect(lambda _i: self._emit(self.edit_requested))
         self.body = QLabel()
         self.body.setWordWrap(True)
@@ -267,7 +252,7 @@ class DutiesPanel(QWidget):
         super().__init__(parent)
         self.as_of = as_of
         self.deliverables = RowsModel(deliverable_columns(as_of), self)
-        self.deliverable_view = _table(self.deliverables, 4)
+        self.deliverable_view = table_view(self.deliverables, 4)
         self.deliverable_view.doubleClicked.connect(lambda _i: self._emit(self.edit_requested))
         self.lead_note = QLabel()
         self.lead_note.setWordWrap(True)
@@ -283,7 +268,7 @@ class DutiesPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.issue_button)
         self.groups = RowsModel(GROUP_COLUMNS, self)
-        self.group_view = _table(self.groups, 0)
+        self.group_view = table_view(self.groups, 0)
         self.group_view.selectionModel().selectionChanged.connect(self._show_group)
         self.group_text = QLabel()
         self.group_text.setWordWrap(True)

@@ -5,13 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,10 +20,7 @@ from PySide6.QtWidgets import (
 
 from liaison_app.formatting import human_size
 from liaison_app.store.records import EvidenceRecord
-
-HEADERS = ("文件名", "大小", "添加时间", "说明")
-DESCRIPTION_COLUMN = 3
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
 
 
 def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
@@ -39,69 +30,55 @@ def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
-class EvidenceModel(QAbstractTableModel):
+EVIDENCE_COLUMNS: list[Column[EvidenceRecord]] = [
+    Column("文件名", lambda r: r.original_name, tooltip=lambda r: (
+        f"{r.original_name}\n{human_size(r.size)}，报送期 {r.period}\n"
+        f"SHA-256 {r.sha256}\n添加人 {r.added_by or '—'}")),
+    Column("大小", lambda r: human_size(r.size)),
+    Column("添加时间", lambda r: r.added_at.strftime("%Y-%m-%d %H:%M")),
+    Column("说明", lambda r: r.description),
+]
+DESCRIPTION_COLUMN = 3
+
+
+class EvidenceModel(RowsModel[EvidenceRecord]):
+    """An item's files; the description is edited in place (saved by the window)."""
+
     description_edited = Signal(object, str)  # EvidenceRecord, new description
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._records: list[EvidenceRecord] = []
+        super().__init__(EVIDENCE_COLUMNS, parent)
 
     def set_records(self, records: list[EvidenceRecord]) -> None:
-        self.beginResetModel()
-        self._records = list(records)
-        self.endResetModel()
+        self.set_rows(records)
 
     def records(self) -> list[EvidenceRecord]:
-        return list(self._records)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
-            return HEADERS[section]
-        return None
+        return self.rows()
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == DESCRIPTION_COLUMN:
+        flags = super().flags(index)
+        if index.isValid() and index.column() == DESCRIPTION_COLUMN:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        record = self._records[index.row()]
-        if role == RECORD_ROLE:
-            return record
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (record.original_name, human_size(record.size),
-                    record.added_at.strftime("%Y-%m-%d %H:%M"), record.description)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{record.original_name}\n{human_size(record.size)}，报送期 {record.period}\n"
-                    f"SHA-256 {record.sha256}\n添加人 {record.added_by or '—'}")
-        return None
+        if role == Qt.ItemDataRole.EditRole and index.isValid():
+            return self._rows[index.row()].description
+        return super().data(index, role)
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or index.column() != DESCRIPTION_COLUMN:
             return False
-        self.description_edited.emit(self._records[index.row()], str(value))
+        self.description_edited.emit(self._rows[index.row()], str(value))
         return True  # the window saves it and calls update_record
 
     def update_record(self, record: EvidenceRecord) -> None:
-        for row, current in enumerate(self._records):
+        for row, current in enumerate(self._rows):
             if current.id == record.id:
-                self._records[row] = record
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+                self._rows[row] = record
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
 
 class EvidencePanel(QGroupBox):

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -45,7 +44,7 @@ from liaison_app.reports.consolidation import (
 )
 from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
 from liaison_app.ui.evidence_panel import local_files
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
+from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
@@ -95,15 +94,8 @@ INCONSISTENT_COLUMNS: list[Column[ItemView]] = [
 
 
 def _table(model: RowsModel[Any], stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view = table_view(model, stretch, QHeaderView.ResizeMode.Interactive)
     view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 

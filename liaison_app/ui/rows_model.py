@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 T = TypeVar("T")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -18,10 +19,12 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 class Column(Generic[T]):
     def __init__(self, header: str, value: Callable[[T], Any],
-                 highlight: Callable[[T], bool] | None = None) -> None:
+                 highlight: Callable[[T], bool] | None = None,
+                 tooltip: Callable[[T], Any] | None = None) -> None:
         self.header = header
         self.value = value
         self.highlight = highlight
+        self.tooltip = tooltip
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):
@@ -61,9 +64,26 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         column = self.columns[index.column()]
         if role == RECORD_ROLE:
             return record
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(record)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = column.value(record)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.BackgroundRole and column.highlight and column.highlight(record):
             return self.HIGHLIGHT
         return None
+
+
+def table_view(model: RowsModel[Any], stretch: int,
+               resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents) -> QTableView:
+    """A read-only, row-selecting table for a small :class:`RowsModel`; column ``stretch`` fills."""
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(resize)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
