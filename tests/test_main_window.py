@@ -256,3 +256,19 @@ def test_keyboard_shortcuts(qtbot: QtBot, open_window: WindowFactory) -> None:
     task = window.selected_task()
     assert task is not None and task.item.id == "16"
     assert window.detail.task is not None and window.detail.task.item.id == "16"
+
+
+def test_the_window_shows_before_the_database_libraries_load() -> None:
+    """Start-up shows the window first: its modules must not pull in SQLAlchemy or openpyxl
+    (they load with the data, right after the first paint)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from liaison_app.app import make_application; make_application(); "
+            "import liaison_app.ui.main_window; "
+            "print(sorted(m for m in ('sqlalchemy', 'openpyxl', 'alembic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -8,17 +8,24 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from liaison_app.evidence import Ingested
+from liaison_app.store.duty_records import (
+    CASE_KINDS,
+    DELIVERABLES,
+    Attachment,
+    Deliverable,
+    GroupInfo,
+    TypicalCase,
+    one_month_after,
+)
 from liaison_app.store.models import (
     AttachmentRow,
     DeliverableRow,
@@ -29,83 +36,14 @@ from liaison_app.store.models import (
 )
 from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
-from liaison_app.store.status import Light, Status, light_for, parse_status
+from liaison_app.store.status import Status, parse_status
 
-CASE_KINDS = {"positive": "正面", "negative": "反面"}
-DELIVERABLES = {"measures": "具体措施", "research": "调研报告"}
+__all__ = ["CASE_KINDS", "DELIVERABLES", "Attachment", "Deliverable", "DutiesService", "GroupInfo",
+           "TypicalCase", "one_month_after"]
+
 SETTING_ISSUED_ON = "plan.issued_on"
 MAX_CASE_BODY = 20000
 DutyChange = tuple[dt.datetime, str, str, str | None, str | None]
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    number: int
-    name: str
-    duties: str
-    lead: tuple[str, ...]
-    members: tuple[str, ...]
-    all_members: bool
-    role: str = ""  # for a unit: 牵头单位 / 责任单位 / 责任单位(各相关成员单位), else ""
-
-    @property
-    def title(self) -> str:
-        numerals = "一二三四五六七八九十"
-        numeral = numerals[self.number - 1] if self.number <= 10 else "十" + numerals[self.number - 11]
-        return f"({numeral}){self.name}"
-
-    def units(self, everyone: list[str]) -> list[str]:
-        return list(dict.fromkeys([*self.lead, *(everyone if self.all_members else self.members)]))
-
-
-@dataclass(frozen=True)
-class Attachment:
-    id: int
-    original_name: str
-    size: int
-    sha256: str
-    added_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class TypicalCase:
-    id: int
-    unit: str
-    period: str
-    kind: str  # positive | negative
-    title: str
-    body: str
-    related: tuple[str, ...]
-    attachments: tuple[Attachment, ...]
-    updated_at: dt.datetime
-
-    @property
-    def kind_label(self) -> str:
-        return CASE_KINDS[self.kind]
-
-
-@dataclass(frozen=True)
-class Deliverable:
-    unit: str
-    kind: str  # measures | research
-    due: dt.date
-    status: Status
-    note: str
-    completed_on: dt.date | None
-    updated_at: dt.datetime | None
-    attachments: tuple[Attachment, ...]
-
-    @property
-    def label(self) -> str:
-        return DELIVERABLES[self.kind]
-
-    def light(self, as_of: dt.date) -> Light:
-        return light_for(self.due, self.status, as_of)
-
-
-def one_month_after(day: dt.date) -> dt.date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class DutiesService:
@@ -188,7 +126,7 @@ class DutiesService:
             dt.datetime.strptime(period, "%Y-%m")
         except ValueError:
             raise ServiceError(f"月份格式应为 YYYY-MM:{period}") from None
-        own = {t.item.id for t in service.tasks(unit)}
+        own = service.roles(unit)
         strangers = [code for code in related if code not in own]
         if strangers:
             raise ServiceError(f"{unit} 不承担这些工作措施，不能关联:{'、'.join(strangers)}")
@@ -237,7 +175,7 @@ class DutiesService:
         """具体措施 and 调研报告 for a lead unit; nothing for a unit that leads nothing."""
         service = self.service
         unit = service.resolve_unit(unit)
-        if not any(t.role == "lead" for t in service.tasks(unit)):
+        if "lead" not in service.roles(unit).values():
             return []
         due = one_month_after(self.issued_on())
         with service.database.sessions() as session:

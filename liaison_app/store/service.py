@@ -217,6 +217,11 @@ class LiaisonService:
     def unit_id(self, unit: str) -> int:
         return self._unit_ids[self.resolve_unit(unit)]
 
+    def roles(self, unit: str) -> dict[str, str]:
+        """{item id: "lead" | "coop"} for the unit, from memory (no query)."""
+        unit = self.resolve_unit(unit)
+        return {self._items[i].id: role for i, role in self._roles_by_unit[unit].items()}
+
     def unit_name(self, unit_id: int) -> str:
         return self._unit_names[unit_id]
 

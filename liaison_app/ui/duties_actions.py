@@ -31,7 +31,8 @@ from liaison_app.ui.duties_panels import (
 from liaison_app.ui.evidence_actions import EvidenceActions
 
 if TYPE_CHECKING:
-    from liaison_app.store.duties import Deliverable, DutiesService, TypicalCase
+    from liaison_app.store.duties import DutiesService
+    from liaison_app.store.duty_records import Deliverable, TypicalCase
 
 
 class DutiesActions(QObject):

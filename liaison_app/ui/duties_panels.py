@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_app.store.duties import CASE_KINDS, Deliverable, GroupInfo, TypicalCase
+from liaison_app.store.duty_records import CASE_KINDS, Deliverable, GroupInfo, TypicalCase
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view

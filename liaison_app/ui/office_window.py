@@ -48,7 +48,7 @@ from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
-    from liaison_app.store.duties import GroupInfo
+    from liaison_app.store.duty_records import GroupInfo
     from liaison_app.store.service import LiaisonService
 
 SETTING_OFFICE_DIR = "office.last_dir"
