@@ -1,6 +1,6 @@
 """End-to-end time of ``liaison-app tasks --unit 区市场监管局 --json`` (a new process each run).
 
-    .venv/bin/python benchmarks/bench_cli.py
+.venv/bin/python benchmarks/bench_cli.py
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cli = [sys.executable, "-m", "liaison_app", "--data-dir", folder]
         first = run([*cli, "units"])  # creates the database and loads the plan
-        tasks = statistics.median(run([*cli, "tasks", "--unit", "区市场监管局", "--json"])
-                                  for _ in range(RUNS))
+        tasks = statistics.median(
+            run([*cli, "tasks", "--unit", "区市场监管局", "--json"]) for _ in range(RUNS)
+        )
         bare = statistics.median(run([sys.executable, "-c", "pass"]) for _ in range(RUNS))
     print(f"first start (create database, load plan):  {first:7.1f} ms")
     print(f"tasks --unit 区市场监管局 --json (median):  {tasks:7.1f} ms")

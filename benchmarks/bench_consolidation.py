@@ -66,8 +66,10 @@ def main() -> None:
                     workbook.close()
 
             mine, plain = timed(ours, 3), timed(bare, 3)
-            print(f"{label}: {len(files)} files — consolidate {mine:.0f} ms, bare openpyxl load "
-                  f"{plain:.0f} ms, ratio {mine / plain:.2f}x  [goal ≤ 1.5x]")
+            print(
+                f"{label}: {len(files)} files — consolidate {mine:.0f} ms, bare openpyxl load "
+                f"{plain:.0f} ms, ratio {mine / plain:.2f}x  [goal ≤ 1.5x]"
+            )
         service.close()
 
 

@@ -72,8 +72,10 @@ def main(size_mb: int) -> None:
         ours, baseline, synced = (statistics.median(x) for x in (runs, plain, durable))
         mb = size_mb
         print(f"attach {mb} MB (copy+hash+fsync+row): {ours * 1000:.0f} ms ({mb / ours:.0f} MB/s)")
-        print(f"cp + sha256sum:                       {baseline * 1000:.0f} ms  ratio {ours / baseline:.2f}x"
-              f"  [goal ≤ 1.3x]")
+        print(
+            f"cp + sha256sum:                       {baseline * 1000:.0f} ms  ratio {ours / baseline:.2f}x"
+            f"  [goal ≤ 1.3x]"
+        )
         print(f"cp + sync + sha256sum (durable too):  {synced * 1000:.0f} ms  ratio {ours / synced:.2f}x")
 
         app = make_application()
@@ -99,8 +101,10 @@ def main(size_mb: int) -> None:
         took = clock.elapsed() - started
         timer.stop()
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
-        print(f"GUI event loop during a background attach of {mb} MB ({took} ms, {len(ticks)} timer ticks): "
-              f"longest gap {max(gaps)} ms, median {statistics.median(gaps):.0f} ms  [goal ≤ 100 ms]")
+        print(
+            f"GUI event loop during a background attach of {mb} MB ({took} ms, {len(ticks)} timer ticks): "
+            f"longest gap {max(gaps)} ms, median {statistics.median(gaps):.0f} ms  [goal ≤ 100 ms]"
+        )
         assert task is not None and service.evidence("区城管局", "16")
         window.close()
         window.deleteLater()

@@ -50,9 +50,11 @@ def main() -> None:
 
             repeat = 5 if factor == 1 else 3
             full, write, plain = timed(ours, repeat), timed(only_write, repeat), timed(bare, repeat)
-            print(f"plan ×{factor}: {unit} {len(rows)} items — export (check + data + write + record) "
-                  f"{full:.0f} ms, write only {write:.0f} ms, bare openpyxl {plain:.0f} ms; "
-                  f"ratio {full / plain:.2f}x (write only {write / plain:.2f}x)  [goal ≤ 1.5x]")
+            print(
+                f"plan ×{factor}: {unit} {len(rows)} items — export (check + data + write + record) "
+                f"{full:.0f} ms, write only {write:.0f} ms, bare openpyxl {plain:.0f} ms; "
+                f"ratio {full / plain:.2f}x (write only {write / plain:.2f}x)  [goal ≤ 1.5x]"
+            )
             service.close()
 
 

@@ -50,8 +50,14 @@ def startup(code: str, *args: str) -> list[float]:
     samples = []
     for _ in range(5):
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
-                             text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         points = [float(v) for v in out.stdout.strip().splitlines()[-1].split()]
         samples.append([(point - start) * 1000 for point in points])
     return [statistics.median(column) for column in zip(*samples, strict=True)]
@@ -118,27 +124,42 @@ def window_figures(factor: int, folder: Path) -> dict[str, float]:
     window.deleteLater()  # released now, not during interpreter shutdown
     app.processEvents()
     service.close()
-    return {"items": items, "switch": switch_ms, "filter": filter_ms, "search": search_ms,
-            "commit": commit_ms, "window_commit": window_commit_ms, "catalog": len(service.catalog())}
+    return {
+        "items": items,
+        "switch": switch_ms,
+        "filter": filter_ms,
+        "search": search_ms,
+        "commit": commit_ms,
+        "window_commit": window_commit_ms,
+        "catalog": len(service.catalog()),
+    }
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        subprocess.run([sys.executable, "-m", "liaison_app", "--data-dir", str(folder / "s"), "units"],
-                       check=True, capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "liaison_app", "--data-dir", str(folder / "s"), "units"],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         (bare,) = startup(BARE)
         shown, filled = startup(APP, str(folder / "s"))
-        print(f"start-up to window shown: app {shown:.0f} ms, bare QMainWindow {bare:.0f} ms, "
-              f"ratio {shown / bare:.2f}x  [goal ≤ 1.5x]; with the unit's items in it "
-              f"{filled:.0f} ms ({filled / bare:.2f}x)")
+        print(
+            f"start-up to window shown: app {shown:.0f} ms, bare QMainWindow {bare:.0f} ms, "
+            f"ratio {shown / bare:.2f}x  [goal ≤ 1.5x]; with the unit's items in it "
+            f"{filled:.0f} ms ({filled / bare:.2f}x)"
+        )
         for factor in (1, 100):
             f = window_figures(factor, folder / f"x{factor}")
-            print(f"plan ×{factor} ({f['catalog']:.0f} items; largest unit {f['items']:.0f} items): "
-                  f"unit switch {f['switch']:.1f} ms, filter change {f['filter']:.1f} ms, "
-                  f"search {f['search']:.1f} ms  [goal ≤ 50 ms]; status change committed "
-                  f"{f['commit']:.1f} ms (through the window {f['window_commit']:.1f} ms) "
-                  f"[goal ≤ 20 ms]")
+            print(
+                f"plan ×{factor} ({f['catalog']:.0f} items; largest unit {f['items']:.0f} items): "
+                f"unit switch {f['switch']:.1f} ms, filter change {f['filter']:.1f} ms, "
+                f"search {f['search']:.1f} ms  [goal ≤ 50 ms]; status change committed "
+                f"{f['commit']:.1f} ms (through the window {f['window_commit']:.1f} ms) "
+                f"[goal ≤ 20 ms]"
+            )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,14 @@ def scaled_plan(factor: int) -> Plan:
     for copy in range(factor):
         for measure in plan.measures:
             number = copy * count + measure.number
-            measures.append(Measure(number, measure.title, measure.area, [
-                dataclasses.replace(item, measure=number) for item in measure.items
-            ]))
+            measures.append(
+                Measure(
+                    number,
+                    measure.title,
+                    measure.area,
+                    [dataclasses.replace(item, measure=number) for item in measure.items],
+                )
+            )
     return dataclasses.replace(plan, measures=measures, anomalies=[])
 
 

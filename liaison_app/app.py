@@ -51,8 +51,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     install_translations(app)
     app.setWindowIcon(app_icon())
     font = app.font()
-    font.setFamilies(["Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei",
-                      "Noto Sans CJK SC", *font.families()])
+    font.setFamilies(
+        ["Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", *font.families()]
+    )
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
     app.setFont(font)
     return app
@@ -81,13 +82,17 @@ def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | 
         try:
             return open_service(data_dir)
         except paths.DataDirError as exc:
-            QMessageBox.critical(window, "无法使用数据文件夹",
-                                 f"{exc}\n\n可用 --data-dir 指定另一个可写的文件夹。")
+            QMessageBox.critical(
+                window, "无法使用数据文件夹", f"{exc}\n\n可用 --data-dir 指定另一个可写的文件夹。"
+            )
             return None
         except DamagedDatabaseError as exc:
-            box = QMessageBox(QMessageBox.Icon.Critical, "数据库无法使用",
-                              f"{exc}\n\n可以从最近一次通过校验的自动备份恢复(损坏的文件会保留)，或退出。",
-                              parent=window)
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                "数据库无法使用",
+                f"{exc}\n\n可以从最近一次通过校验的自动备份恢复(损坏的文件会保留)，或退出。",
+                parent=window,
+            )
             recover = box.addButton("从最近的备份恢复", QMessageBox.ButtonRole.AcceptRole)
             box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
             box.exec()
@@ -95,9 +100,12 @@ def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | 
                 return None
             latest = latest_good_backup(data_dir)
             if latest is None:
-                QMessageBox.critical(window, "没有可用的备份",
-                                     "数据文件夹中没有通过校验的自动备份。请用“完整备份”文件恢复:"
-                                     "liaison-app restore 备份文件.zip")
+                QMessageBox.critical(
+                    window,
+                    "没有可用的备份",
+                    "数据文件夹中没有通过校验的自动备份。请用“完整备份”文件恢复:"
+                    "liaison-app restore 备份文件.zip",
+                )
                 return None
             report = restore(data_dir, latest, dt.datetime.now())
             QMessageBox.information(window, "已恢复", "\n".join(report.lines()))
@@ -160,13 +168,17 @@ def run_gui(data_dir: Path) -> int:
 def selftest(data_dir: Path) -> int:
     """Check an installation end to end and say what was found (for support staff and the
     packaging smoke test): files, data, translations, and the real window, opened and closed."""
-    lines = [f"{APP_TITLE} {__version__}", f"程序文件:{paths.resources_dir().parent}",
-             f"数据文件夹:{data_dir}"]
+    lines = [
+        f"{APP_TITLE} {__version__}",
+        f"程序文件:{paths.resources_dir().parent}",
+        f"数据文件夹:{data_dir}",
+    ]
     try:
         app = make_application()
         translated = QApplication.translate("QPlatformTheme", "Cancel")  # Qt 6 standard buttons
-        lines.append(f"Qt {QLibraryInfo.version().toString()}，平台 {app.platformName()}，"
-                     f"标准按钮文字:{translated}")
+        lines.append(
+            f"Qt {QLibraryInfo.version().toString()}，平台 {app.platformName()}，标准按钮文字:{translated}"
+        )
         service = open_service(data_dir)
         info = service.plan_info()
         lines.append(f"工作方案:{info.name}({info.items} 条工作措施，{info.units} 个单位)")

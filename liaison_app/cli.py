@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     setter = sub.add_parser("set", help="填报某单位某项工作措施的进展状态")
     setter.add_argument("--unit", required=True, help="单位名称")
     setter.add_argument("--item", required=True, help="工作措施编号，如 11.2")
-    setter.add_argument("--status", required=True,
-                        help="进展状态:" + "、".join(f"{s.value}/{s.label}" for s in Status))
+    setter.add_argument(
+        "--status", required=True, help="进展状态:" + "、".join(f"{s.value}/{s.label}" for s in Status)
+    )
     setter.add_argument("--note", help="进展情况")
 
     attach = sub.add_parser("attach", help="为某单位某项工作措施添加佐证材料")
@@ -84,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--unit", required=True, help="单位名称")
     bundle.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
     bundle.add_argument("-o", "--output", required=True, help="输出的 zip 文件")
-    bundle.add_argument("--split-mb", type=float, default=None,
-                        help="按邮件附件大小分卷，每卷最多 N MB(如 20)")
+    bundle.add_argument(
+        "--split-mb", type=float, default=None, help="按邮件附件大小分卷，每卷最多 N MB(如 20)"
+    )
 
     sub.add_parser("verify", help="校验全部佐证材料是否齐全、未被改动")
 
@@ -93,16 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--unit", required=True, help="单位名称")
     export.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
     export.add_argument("--as-of", type=_date, help="统计截至日期(默认今天)")
-    export.add_argument("-o", "--output", required=True,
-                        help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)")
+    export.add_argument(
+        "-o", "--output", required=True, help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)"
+    )
     consolidate = sub.add_parser("consolidate", help="领导小组办公室:汇总各单位报表")
     consolidate.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
     consolidate.add_argument("-o", "--output", required=True, help="汇总表 xlsx，或一个文件夹")
     consolidate.add_argument("--period", type=_period, help="报送期 YYYY-MM(默认按多数报表)")
     consolidate.add_argument("--as-of", type=_date, help="统计截至(默认取各报表中最晚的一天)")
     consolidate.add_argument("--lead", help="只汇总该牵头单位牵头的事项(牵头单位汇总配合单位)")
-    consolidate.add_argument("--accept-modified", nargs="*", default=[], metavar="FILE",
-                             help="确认采用这些导出后被修改过的报表")
+    consolidate.add_argument(
+        "--accept-modified", nargs="*", default=[], metavar="FILE", help="确认采用这些导出后被修改过的报表"
+    )
 
     cases = sub.add_parser("cases", help="列出某单位的典型案例")
     cases.add_argument("--unit", required=True, help="单位名称")
@@ -187,11 +191,18 @@ def _dump(data: Any) -> None:
 def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
     units = service.units()
     if args.json:
-        _dump([
-            {"name": u.name, "category": u.category, "lead": u.lead_items, "coop": u.coop_items,
-             "aliases": list(u.aliases)}
-            for u in units
-        ])
+        _dump(
+            [
+                {
+                    "name": u.name,
+                    "category": u.category,
+                    "lead": u.lead_items,
+                    "coop": u.coop_items,
+                    "aliases": list(u.aliases),
+                }
+                for u in units
+            ]
+        )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
     print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
@@ -205,8 +216,13 @@ def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
         _dump([_item_json(i) for i in items])
         return EXIT_OK
     rows = [
-        [i.id, i.text, "、".join(i.lead), "、".join(i.coop) or "—",
-         i.deadline.isoformat() if i.deadline else "—"]
+        [
+            i.id,
+            i.text,
+            "、".join(i.lead),
+            "、".join(i.coop) or "—",
+            i.deadline.isoformat() if i.deadline else "—",
+        ]
         for i in items
     ]
     print_table(["编号", "工作措施", "牵头单位", "配合单位", "完成时限"], rows, [6, 40, 24, 24, 10])
@@ -223,8 +239,14 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
         _dump([_task_json(t, as_of) for t in tasks])
         return EXIT_OK
     rows = [
-        [t.item.id, ROLE_LABELS[t.role], t.status.label, t.light(as_of).label,
-         t.item.deadline.isoformat() if t.item.deadline else "—", t.item.text]
+        [
+            t.item.id,
+            ROLE_LABELS[t.role],
+            t.status.label,
+            t.light(as_of).label,
+            t.item.deadline.isoformat() if t.item.deadline else "—",
+            t.item.text,
+        ]
         for t in tasks
     ]
     print(f"{unit}(统计截至 {as_of.isoformat()})\n")
@@ -236,8 +258,10 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
 
 def cmd_set(service: LiaisonService, args: argparse.Namespace) -> int:
     task = service.update(args.unit, args.item, status=args.status, note=args.note)
-    print(f"已保存:{task.unit} {task.item.id} → {task.status.label}"
-          + (f"(完成日期 {task.completed_on.isoformat()})" if task.completed_on else ""))
+    print(
+        f"已保存:{task.unit} {task.item.id} → {task.status.label}"
+        + (f"(完成日期 {task.completed_on.isoformat()})" if task.completed_on else "")
+    )
     return EXIT_OK
 
 
@@ -254,14 +278,15 @@ def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
     failures = 0
     for name in args.files:
         try:
-            record = service.attach(unit, code, Path(name), description=args.description,
-                                    period=args.period)
+            record = service.attach(unit, code, Path(name), description=args.description, period=args.period)
         except EvidenceError as exc:
             print(f"错误:{exc}", file=sys.stderr)
             failures += 1
             continue
-        print(f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
-              f"SHA-256 {record.sha256[:12]}…)")
+        print(
+            f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
+            f"SHA-256 {record.sha256[:12]}…)"
+        )
     return EXIT_BAD_INPUT if failures else EXIT_OK
 
 
@@ -331,8 +356,9 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    intake = receive([Path(p) for p in args.inputs], catalog, args.period,
-                     [Path(p) for p in args.accept_modified])
+    intake = receive(
+        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+    )
     for verdict in intake.verdicts:
         print(verdict.line())
     if not intake.reports:
@@ -344,11 +370,14 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if out.is_dir():
         out = out / default_file_name(intake.period, lead)
     write_consolidation(result, out)
-    print(f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
-          f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
-          f"不一致 {len(result.inconsistent)} 条)")
-    all_used = all(v.verdict.value in ("accepted", "superseded", "modified_accepted")
-                   for v in intake.verdicts)
+    print(
+        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
+        f"不一致 {len(result.inconsistent)} 条)"
+    )
+    all_used = all(
+        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
+    )
     return EXIT_OK if all_used else EXIT_FAILURE
 
 
@@ -358,12 +387,25 @@ def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
     unit = service.resolve_unit(args.unit)
     found = DutiesService(service).cases(unit, args.period)
     if args.json:
-        _dump([{"id": c.id, "unit": c.unit, "period": c.period, "kind": c.kind, "title": c.title,
-                "body": c.body, "related": list(c.related),
-                "attachments": [a.original_name for a in c.attachments]} for c in found])
+        _dump(
+            [
+                {
+                    "id": c.id,
+                    "unit": c.unit,
+                    "period": c.period,
+                    "kind": c.kind,
+                    "title": c.title,
+                    "body": c.body,
+                    "related": list(c.related),
+                    "attachments": [a.original_name for a in c.attachments],
+                }
+                for c in found
+            ]
+        )
         return EXIT_OK
-    rows = [[c.period, c.kind_label, c.title, "、".join(c.related) or "—", str(len(c.attachments))]
-            for c in found]
+    rows = [
+        [c.period, c.kind_label, c.title, "、".join(c.related) or "—", str(len(c.attachments))] for c in found
+    ]
     print_table(["月份", "类型", "标题", "关联工作措施", "附件"], rows, [7, 4, 40, 20, 4])
     if args.period and not found:
         print(f"\n{unit} 在 {args.period} 还没有典型案例(每月至少报送一篇)")
@@ -377,15 +419,24 @@ def cmd_groups(service: LiaisonService, args: argparse.Namespace) -> int:
 
     found = DutiesService(service).groups(args.unit)
     if args.json:
-        _dump([{"number": g.number, "name": g.name, "lead": list(g.lead), "members": list(g.members),
-                "all_members": g.all_members, "duties": g.duties, "role": g.role or None}
-               for g in found])
+        _dump(
+            [
+                {
+                    "number": g.number,
+                    "name": g.name,
+                    "lead": list(g.lead),
+                    "members": list(g.members),
+                    "all_members": g.all_members,
+                    "duties": g.duties,
+                    "role": g.role or None,
+                }
+                for g in found
+            ]
+        )
         return EXIT_OK
     rows = [[g.title, g.role or "、".join(g.lead), g.duties] for g in found]
     print_table(["专项小组", "本单位角色" if args.unit else "牵头单位", "主要职责"], rows, [36, 24, 60])
     return EXIT_OK
-
-
 
 
 def cmd_restore(data_dir: Path, source: Path) -> int:
@@ -462,8 +513,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (DatabaseError, paths.DataDirError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         if isinstance(exc, DatabaseError):
-            print("可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
-                  file=sys.stderr)
+            print(
+                "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
+                file=sys.stderr,
+            )
         return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)

@@ -51,8 +51,9 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _kernel_copy(source_fd: int, target_fd: int, total: int, progress: ProgressFn | None,
-                 check_cancel: Callable[[], None]) -> int | None:
+def _kernel_copy(
+    source_fd: int, target_fd: int, total: int, progress: ProgressFn | None, check_cancel: Callable[[], None]
+) -> int | None:
     """Copy with ``copy_file_range`` (Linux: no bytes through user space, like ``cp``).
 
     Progress runs 0–50 %; the hash pass after it does the rest. None when the kernel cannot do
@@ -67,8 +68,14 @@ def _kernel_copy(source_fd: int, target_fd: int, total: int, progress: ProgressF
         try:
             count = copy_range(source_fd, target_fd, CHUNK)
         except OSError as exc:
-            if done == 0 and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
-                                           errno.EBADF, errno.EPERM):
+            if done == 0 and exc.errno in (
+                errno.EXDEV,
+                errno.ENOSYS,
+                errno.EINVAL,
+                errno.EOPNOTSUPP,
+                errno.EBADF,
+                errno.EPERM,
+            ):
                 return None
             raise
         if not count:
@@ -78,8 +85,13 @@ def _kernel_copy(source_fd: int, target_fd: int, total: int, progress: ProgressF
             progress(done // 2, total)
 
 
-def _copy_and_hash(reader: BinaryIO, writer: BinaryIO, total: int, progress: ProgressFn | None,
-                   check_cancel: Callable[[], None]) -> tuple[int, str]:
+def _copy_and_hash(
+    reader: BinaryIO,
+    writer: BinaryIO,
+    total: int,
+    progress: ProgressFn | None,
+    check_cancel: Callable[[], None],
+) -> tuple[int, str]:
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
@@ -97,8 +109,9 @@ def _copy_and_hash(reader: BinaryIO, writer: BinaryIO, total: int, progress: Pro
             progress(done, total)
 
 
-def _hash_file(path: Path, size: int, total: int, progress: ProgressFn | None,
-               check_cancel: Callable[[], None]) -> str:
+def _hash_file(
+    path: Path, size: int, total: int, progress: ProgressFn | None, check_cancel: Callable[[], None]
+) -> str:
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
@@ -228,8 +241,12 @@ class Batch:
     cancelled: bool
 
 
-def ingest_many(store: EvidenceStore, sources: list[Path], progress: ProgressFn | None = None,
-                cancelled: CancelledFn | None = None) -> Batch:
+def ingest_many(
+    store: EvidenceStore,
+    sources: list[Path],
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> Batch:
     """Copy several files in one after another, with one progress over all their bytes."""
     sizes = []
     for source in sources:
@@ -257,8 +274,12 @@ def ingest_many(store: EvidenceStore, sources: list[Path], progress: ProgressFn 
     return Batch(stored, refused, cancelled=False)
 
 
-def find_problems(store: EvidenceStore, hashes: list[str], progress: ProgressFn | None = None,
-                  cancelled: CancelledFn | None = None) -> dict[str, str]:
+def find_problems(
+    store: EvidenceStore,
+    hashes: list[str],
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> dict[str, str]:
     """``{sha256: "missing" | "damaged"}`` for the blobs that are not as they should be."""
     problems: dict[str, str] = {}
     unique = list(dict.fromkeys(hashes))

@@ -39,11 +39,22 @@ def main(out: Path, tab: int = 0) -> None:
         from liaison_app.store.duties import DutiesService
 
         duties = DutiesService(service)
-        duties.save_case(unit, period="2019-12", kind="positive", title="企业开办“一网通办”压缩至1个工作日",
-                         body="依托全程电子化登记平台，营业执照、公章、发票、社保一次提交，平均用时由3天压缩至1天。",
-                         related=["1.2", "4.1"])
-        duties.save_case(unit, period="2019-11", kind="negative", title="个别窗口“一次性告知”不到位",
-                         body="已约谈窗口负责人并修订告知清单。", related=["4.3"])
+        duties.save_case(
+            unit,
+            period="2019-12",
+            kind="positive",
+            title="企业开办“一网通办”压缩至1个工作日",
+            body="依托全程电子化登记平台，营业执照、公章、发票、社保一次提交，平均用时由3天压缩至1天。",
+            related=["1.2", "4.1"],
+        )
+        duties.save_case(
+            unit,
+            period="2019-11",
+            kind="negative",
+            title="个别窗口“一次性告知”不到位",
+            body="已约谈窗口负责人并修订告知清单。",
+            related=["4.3"],
+        )
         duties.update_deliverable(unit, "measures", status="已完成", note="已于12月2日印发")
         window = MainWindow(service)
         window.period.setDate(QDate(2019, 12, 1))
@@ -61,5 +72,7 @@ def main(out: Path, tab: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png"),
-         int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    main(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png"),
+        int(sys.argv[2]) if len(sys.argv) > 2 else 0,
+    )

@@ -19,7 +19,11 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     return subprocess.run(
         [sys.executable, "-m", "liaison_app", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
     )
 
 
@@ -46,8 +50,20 @@ def test_tasks_json_per_unit(data_dir: Path, unit: str, expected: dict[str, list
     rows = json_of(cli(data_dir, "tasks", "--unit", unit, "--json"))
     assert [(r["id"], r["role"]) for r in rows] == expected[unit]
     first = rows[0]
-    assert set(first) >= {"id", "area", "measure", "item", "text", "lead", "coop", "deadline",
-                          "role", "status", "note", "evidence"}
+    assert set(first) >= {
+        "id",
+        "area",
+        "measure",
+        "item",
+        "text",
+        "lead",
+        "coop",
+        "deadline",
+        "role",
+        "status",
+        "note",
+        "evidence",
+    }
     assert first["status"] == "not_started" and first["evidence"] == 0
     for row in rows:
         assert unit in (row["lead"] if row["role"] == "lead" else row["coop"])
@@ -76,8 +92,9 @@ def test_units_json_and_table(data_dir: Path) -> None:
 
 
 def test_set_survives_a_new_process(data_dir: Path) -> None:
-    result = cli(data_dir, "set", "--unit", "区城管局", "--item", "11.2", "--status", "推进中",
-                 "--note", "=1+1 已对接")
+    result = cli(
+        data_dir, "set", "--unit", "区城管局", "--item", "11.2", "--status", "推进中", "--note", "=1+1 已对接"
+    )
     assert result.returncode == 0, result.stderr
     rows = json_of(cli(data_dir, "tasks", "--unit", "区城管局", "--json"))
     row = next(r for r in rows if r["id"] == "11.2")

@@ -50,8 +50,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonSer
     from liaison_app.store.duties import DutiesService
 
     duties = DutiesService(service)
-    duties.save_case("区城管局", period=PERIOD, kind="positive", title="用水报装提速",
-                     body="报装时间压缩到5天", related=["16"])
+    duties.save_case(
+        "区城管局",
+        period=PERIOD,
+        kind="positive",
+        title="用水报装提速",
+        body="报装时间压缩到5天",
+        related=["16"],
+    )
     duties.save_case("区法院", period=PERIOD, kind="negative", title="执行案件超期", body="已整改")
     duties.save_case("区法院", period="2019-11", kind="positive", title="上月的案例")
     duties.update_deliverable("区市场监管局", "measures", status="已完成")
@@ -100,15 +106,17 @@ def test_counts_match_the_database(world) -> None:
 
 def test_a_unit_left_out_is_listed_as_not_reported(world) -> None:
     service, inbox = world
-    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
-                         dt.datetime(2020, 1, 10))
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF, dt.datetime(2020, 1, 10)
+    )
     assert [u.unit for u in result.missing_units] == [REMOVED]
 
 
 def test_planted_inconsistency_is_found(world) -> None:
     service, inbox = world
-    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
-                         dt.datetime(2020, 1, 10))
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF, dt.datetime(2020, 1, 10)
+    )
     flagged = {v.item.id: v.inconsistent for v in result.inconsistent}
     assert "11.2" in flagged and "区经济信息委称已完成" in flagged["11.2"]
     assert "区城管局称未启动" in flagged["11.2"]
@@ -116,8 +124,9 @@ def test_planted_inconsistency_is_found(world) -> None:
 
 def test_overdue_chase_list_is_sorted_by_days_late(world) -> None:
     service, inbox = world
-    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
-                         dt.datetime(2020, 1, 10))
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF, dt.datetime(2020, 1, 10)
+    )
     days = [v.overdue_days for v in result.overdue]
     assert days == sorted(days, reverse=True)
     assert result.overdue[0].item.id == "1.1" and days[0] == (AS_OF - dt.date(2019, 9, 30)).days
@@ -142,12 +151,14 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
     older = box / "区市场监管局_旧版.xlsx"
     shutil.copy(box / default_file_name("区市场监管局", PERIOD), older)
     service.clock.advance(days=1)
-    ReportService(service).export("区市场监管局", PERIOD, AS_OF,
-                                  box / default_file_name("区市场监管局", PERIOD))
+    ReportService(service).export(
+        "区市场监管局", PERIOD, AS_OF, box / default_file_name("区市场监管局", PERIOD)
+    )
     # hostile and foreign files
     (box / "损坏.xlsx").write_bytes(zipfile.ZipFile.__doc__.encode()[:300])
     (box / "改了扩展名.xlsx").write_text("这其实是一个文本文件", encoding="utf-8")
     from openpyxl import Workbook
+
     Workbook().save(box / "无关的表格.xlsx")
     other_plan = box / "另一方案.xlsx"
     shutil.copy(box / default_file_name("区法院", PERIOD), other_plan)
@@ -166,15 +177,20 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
     by_name = {v.path.name: v for v in intake.verdicts}
     assert by_name[edited.name].verdict is Verdict.MODIFIED
     assert by_name[older.name].verdict is Verdict.SUPERSEDED
-    for name, reason in (("损坏.xlsx", "不是 xlsx"), ("改了扩展名.xlsx", "不是 xlsx"),
-                         ("无关的表格.xlsx", "不是营商环境工作进展报表"),
-                         ("另一方案.xlsx", "另一份工作方案(江北区工作方案)"),
-                         ("压缩炸弹.xlsx", "压缩"), ("实体炸弹.xlsx", "不安全")):
+    for name, reason in (
+        ("损坏.xlsx", "不是 xlsx"),
+        ("改了扩展名.xlsx", "不是 xlsx"),
+        ("无关的表格.xlsx", "不是营商环境工作进展报表"),
+        ("另一方案.xlsx", "另一份工作方案(江北区工作方案)"),
+        ("压缩炸弹.xlsx", "压缩"),
+        ("实体炸弹.xlsx", "不安全"),
+    ):
         assert by_name[name].verdict is Verdict.REJECTED, name
         assert reason in by_name[name].reason, (name, by_name[name].reason)
     assert "区城管局" not in intake.reports  # edited: excluded unless accepted
     assert intake.reports["区市场监管局"].exported_at == max(
-        v.exported_at for v in intake.verdicts if v.unit == "区市场监管局")
+        v.exported_at for v in intake.verdicts if v.unit == "区市场监管局"
+    )
     result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10))
     assert {u.unit for u in result.missing_units} == {REMOVED, "区城管局"}
     accepted = receive([box], catalog(service), PERIOD, accept_modified=[edited])
@@ -192,13 +208,14 @@ def make_zip_bomb(path: Path) -> None:
 
 
 def make_billion_laughs(template: Path, path: Path) -> None:
-    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">'
-                        for i in range(1, 10))
-              + ']><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              '<sheets><sheet name="&lol9;" sheetId="1" r:id="rId1" '
-              'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>'
-              '</sheets></workbook>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10))
+        + ']><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheets><sheet name="&lol9;" sheetId="1" r:id="rId1" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>'
+        "</sheets></workbook>"
+    )
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = laughs.encode() if info.filename == "xl/workbook.xml" else source.read(info)
@@ -219,8 +236,7 @@ def test_period_and_default_as_of(world, tmp_path: Path) -> None:
 def test_lead_unit_sees_what_its_helpers_reported(world) -> None:
     service, inbox = world
     intake = receive([inbox], catalog(service), PERIOD)
-    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10),
-                         lead_scope="区经济信息委")
+    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10), lead_scope="区经济信息委")
     assert result.items and all("区经济信息委" in v.item.lead for v in result.items)
     view = next(v for v in result.items if v.item.id == "11.2")
     helpers = {s.unit: s.status for s in view.states if s.role == "配合"}
@@ -236,9 +252,15 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     write_consolidation(result, out)
     assert out.name == "汇总_2019年12月_营商环境工作进展.xlsx"
     workbook = load_workbook(out)
-    assert workbook.sheetnames == [sheets.SHEET_OVERVIEW, sheets.SHEET_CHASE, sheets.SHEET_MISSING,
-                                   sheets.SHEET_DETAIL, sheets.SHEET_DELIVERABLES, sheets.SHEET_CASES,
-                                   sheets.SHEET_LOG]
+    assert workbook.sheetnames == [
+        sheets.SHEET_OVERVIEW,
+        sheets.SHEET_CHASE,
+        sheets.SHEET_MISSING,
+        sheets.SHEET_DETAIL,
+        sheets.SHEET_DELIVERABLES,
+        sheets.SHEET_CASES,
+        sheets.SHEET_LOG,
+    ]
     assert len(workbook[sheets.SHEET_OVERVIEW]._charts) == 2
     chase = workbook[sheets.SHEET_CHASE]
     assert chase.max_row - 2 == len(result.overdue)
@@ -256,8 +278,12 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     shutil.copy(out, source)
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     for target in (csv_filter, "pdf"):
-        subprocess.run([soffice, profile, "--headless", "--convert-to", target, "--outdir",
-                        str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [soffice, profile, "--headless", "--convert-to", target, "--outdir", str(tmp_path), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     with (tmp_path / f"c-{sheets.SHEET_CHASE}.csv").open(encoding="utf-8") as handle:
         chase_rows = list(csv.reader(handle))[2:]
     assert [r[1] for r in chase_rows] == [v.item.id for v in result.overdue]
@@ -271,8 +297,14 @@ def test_cli_exit_codes(world, tmp_path: Path) -> None:
     env = {**os.environ, "LIAISON_APP_DATA_DIR": str(service.data_dir)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "liaison_app", "consolidate", *args],
-                              capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "liaison_app", "consolidate", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=300,
+        )
 
     ok = run(str(inbox), "-o", str(tmp_path), "--period", PERIOD)
     assert ok.returncode == 0, ok.stderr
@@ -290,10 +322,13 @@ def test_cli_exit_codes(world, tmp_path: Path) -> None:
 
 def test_typical_cases_and_deliverables_are_consolidated(world) -> None:
     service, inbox = world
-    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
-                         dt.datetime(2020, 1, 10))
-    assert sorted((c[0], c[3]) for c in result.cases) == [("区城管局", "用水报装提速"),
-                                                         ("区法院", "执行案件超期")]
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF, dt.datetime(2020, 1, 10)
+    )
+    assert sorted((c[0], c[3]) for c in result.cases) == [
+        ("区城管局", "用水报装提速"),
+        ("区法院", "执行案件超期"),
+    ]
     sent = {u.unit: u.case_sent for u in result.units}
     assert sent["区城管局"] == "是" and sent["区法院"] == "是"
     assert sent["区公安分局"] == "否" and sent[REMOVED] == "未报送"
@@ -311,8 +346,13 @@ def test_office_can_look_at_one_special_group(world) -> None:
     service, inbox = world
     group = next(g for g in DutiesService(service).groups() if g.number == 3)
     units = frozenset(group.units([u.name for u in service.units()]))
-    result = consolidate(receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF,
-                         dt.datetime(2020, 1, 10), group=(group.title, units))
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD),
+        catalog(service),
+        AS_OF,
+        dt.datetime(2020, 1, 10),
+        group=(group.title, units),
+    )
     assert result.scope_label == "(三)方便企业获得水电气专项小组"
     assert {u.unit for u in result.units} <= units
     assert result.items and all(set(v.item.lead) & units for v in result.items)

@@ -27,8 +27,12 @@ def test_groups_of_the_plan_and_of_a_unit(duties: DutiesService) -> None:
     assert len(groups) == 13 and groups[0].title == "(一)简化企业开办优化市场监管专项小组"
     assert groups[12].title == "(十三)营商环境督查组"
     mine = {g.number: g.role for g in duties.groups("区城管局")}
-    assert mine == {3: "牵头单位", 11: "责任单位", 12: "责任单位(各相关成员单位)",
-                    13: "责任单位(各相关成员单位)"}
+    assert mine == {
+        3: "牵头单位",
+        11: "责任单位",
+        12: "责任单位(各相关成员单位)",
+        13: "责任单位(各相关成员单位)",
+    }
     assert duties.groups("区市场监管局")[0].duties.startswith("简化企业开办流程")
 
 
@@ -44,12 +48,25 @@ def test_groups_are_filled_into_a_database_made_before_them(data_dir: Path, cloc
 
 def test_typical_case_round_trip_with_history(duties: DutiesService, clock: FixedClock) -> None:
     assert not duties.has_case("区城管局", "2019-11")
-    case = duties.save_case("区城管局", period="2019-11", kind="positive", title="“一窗办理”用水报装",
-                            body="企业报装时间由12天压缩到5天。", related=["16", "17"])
+    case = duties.save_case(
+        "区城管局",
+        period="2019-11",
+        kind="positive",
+        title="“一窗办理”用水报装",
+        body="企业报装时间由12天压缩到5天。",
+        related=["16", "17"],
+    )
     assert duties.has_case("区城管局", "2019-11") and not duties.has_case("区城管局", "2019-12")
     clock.advance(hours=1)
-    changed = duties.save_case("区城管局", case_id=case.id, period="2019-11", kind="negative",
-                               title=case.title, body=case.body, related=["16"])
+    changed = duties.save_case(
+        "区城管局",
+        case_id=case.id,
+        period="2019-11",
+        kind="negative",
+        title=case.title,
+        body=case.body,
+        related=["16"],
+    )
     assert (changed.kind_label, changed.related) == ("反面", ("16",))
     fields = [h[2] for h in duties.history("区城管局", f"case:{case.id}")]
     assert set(fields) == {"case_kind", "case_related", "case"}
@@ -60,8 +77,12 @@ def test_typical_case_round_trip_with_history(duties: DutiesService, clock: Fixe
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"title": " "}, "标题"), ({"kind": "neutral"}, "正面或反面"), ({"period": "2019-13"}, "月份"),
-     ({"related": ["11.1"]}, "不承担")],
+    [
+        ({"title": " "}, "标题"),
+        ({"kind": "neutral"}, "正面或反面"),
+        ({"period": "2019-13"}, "月份"),
+        ({"related": ["11.1"]}, "不承担"),
+    ],
 )
 def test_bad_cases_are_refused(duties: DutiesService, changes: dict, message: str) -> None:
     values = {"period": "2019-11", "kind": "positive", "title": "标题", "related": ["16"]} | changes
@@ -70,8 +91,9 @@ def test_bad_cases_are_refused(duties: DutiesService, changes: dict, message: st
     assert duties.cases("区城管局") == []
 
 
-def test_case_files_share_the_evidence_store(duties: DutiesService, service: LiaisonService,
-                                             tmp_path: Path) -> None:
+def test_case_files_share_the_evidence_store(
+    duties: DutiesService, service: LiaisonService, tmp_path: Path
+) -> None:
     case = duties.save_case("区城管局", period="2019-11", kind="positive", title="案例")
     source = make_file(tmp_path, "现场照片.jpg")
     attachment = duties.attach("区城管局", "case", case.id, source)
@@ -88,8 +110,10 @@ def test_case_files_share_the_evidence_store(duties: DutiesService, service: Lia
 def test_deliverables_due_a_month_after_issue_with_lights(duties: DutiesService, clock: FixedClock) -> None:
     assert duties.issued_on() == dt.date(2019, 11, 6)
     found = duties.deliverables("区城管局")
-    assert [(d.label, d.due) for d in found] == [("具体措施", dt.date(2019, 12, 6)),
-                                                ("调研报告", dt.date(2019, 12, 6))]
+    assert [(d.label, d.due) for d in found] == [
+        ("具体措施", dt.date(2019, 12, 6)),
+        ("调研报告", dt.date(2019, 12, 6)),
+    ]
     assert found[0].light(dt.date(2019, 11, 20)) is Light.DUE_SOON
     assert found[0].light(dt.date(2019, 12, 7)) is Light.OVERDUE
     done = duties.update_deliverable("区城管局", "measures", status="已完成", note="已印发")

@@ -50,8 +50,9 @@ def test_attach_keeps_the_chinese_name_and_a_verified_copy(service: LiaisonServi
     assert service.history(UNIT, "11.2")[0].after == "2019年11月 现场检查照片（一）.jpg"
 
 
-def test_same_bytes_are_stored_once_and_removed_when_unused(service: LiaisonService, tmp_path: Path,
-                                                            data_dir: Path) -> None:
+def test_same_bytes_are_stored_once_and_removed_when_unused(
+    service: LiaisonService, tmp_path: Path, data_dir: Path
+) -> None:
     source = make_file(tmp_path, "通知.pdf")
     first = service.attach(UNIT, "11.2", source)
     second = service.attach(UNIT, "16", make_file(tmp_path, "副本.pdf"))  # same bytes
@@ -79,15 +80,17 @@ def test_description_can_be_changed(service: LiaisonService, tmp_path: Path) -> 
         (lambda d: d / "不存在.pdf", "找不到文件"),
     ],
 )
-def test_bad_files_are_refused_and_leave_nothing(service: LiaisonService, tmp_path: Path,
-                                                 data_dir: Path, make, message: str) -> None:
+def test_bad_files_are_refused_and_leave_nothing(
+    service: LiaisonService, tmp_path: Path, data_dir: Path, make, message: str
+) -> None:
     with pytest.raises(EvidenceError, match=message):
         service.attach(UNIT, "16", make(tmp_path))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
-def test_unreadable_file_is_refused(service: LiaisonService, tmp_path: Path, data_dir: Path,
-                                    monkeypatch) -> None:
+def test_unreadable_file_is_refused(
+    service: LiaisonService, tmp_path: Path, data_dir: Path, monkeypatch
+) -> None:
     source = make_file(tmp_path, "secret.pdf")
     real_open = Path.open
 
@@ -102,15 +105,17 @@ def test_unreadable_file_is_refused(service: LiaisonService, tmp_path: Path, dat
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
-def test_item_not_of_this_unit_is_refused_before_copying(service: LiaisonService, tmp_path: Path,
-                                                         data_dir: Path) -> None:
+def test_item_not_of_this_unit_is_refused_before_copying(
+    service: LiaisonService, tmp_path: Path, data_dir: Path
+) -> None:
     with pytest.raises(NotAssignedError):
         service.attach(UNIT, "11.1", make_file(tmp_path, "a.pdf"))
     assert evidence_rows(data_dir) == 0 and not service.evidence_store.root.exists()
 
 
-def test_file_changing_during_the_copy_is_refused(service: LiaisonService, tmp_path: Path,
-                                                  data_dir: Path) -> None:
+def test_file_changing_during_the_copy_is_refused(
+    service: LiaisonService, tmp_path: Path, data_dir: Path
+) -> None:
     source = make_file(tmp_path, "正在编辑.docx", size=3 * 1024 * 1024)
 
     touched: list[int] = []
@@ -126,17 +131,18 @@ def test_file_changing_during_the_copy_is_refused(service: LiaisonService, tmp_p
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
-def test_file_vanishing_during_the_copy_is_refused(service: LiaisonService, tmp_path: Path,
-                                                   data_dir: Path) -> None:
+def test_file_vanishing_during_the_copy_is_refused(
+    service: LiaisonService, tmp_path: Path, data_dir: Path
+) -> None:
     source = make_file(tmp_path, "u盘上的文件.pdf", size=3 * 1024 * 1024)
     with pytest.raises(EvidenceError, match="消失"):
-        service.attach(UNIT, "16", source,
-                       progress=lambda done, total: source.unlink(missing_ok=True))
+        service.attach(UNIT, "16", source, progress=lambda done, total: source.unlink(missing_ok=True))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
-def test_disk_full_mid_copy_leaves_no_row_and_no_stray_file(service: LiaisonService, tmp_path: Path,
-                                                            data_dir: Path) -> None:
+def test_disk_full_mid_copy_leaves_no_row_and_no_stray_file(
+    service: LiaisonService, tmp_path: Path, data_dir: Path
+) -> None:
     source = make_file(tmp_path, "大文件.pdf", size=3 * 1024 * 1024)
 
     def disk_full(done: int, total: int) -> None:
@@ -160,8 +166,9 @@ def test_cancel_leaves_nothing(service: LiaisonService, tmp_path: Path, data_dir
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
-def test_failure_after_the_copy_removes_the_new_blob(service: LiaisonService, tmp_path: Path,
-                                                     data_dir: Path, monkeypatch) -> None:
+def test_failure_after_the_copy_removes_the_new_blob(
+    service: LiaisonService, tmp_path: Path, data_dir: Path, monkeypatch
+) -> None:
     def broken(*_args, **_kwargs):
         raise RuntimeError("database went away")
 
@@ -202,8 +209,13 @@ def test_verify_finds_missing_and_damaged_files(service: LiaisonService, tmp_pat
 def test_bundle_round_trip(service: LiaisonService, tmp_path: Path) -> None:
     names = ["会议纪要.docx", "现场 照片.jpg", "CON.txt", "问:进度?.pdf"]
     for i, name in enumerate(names):
-        service.attach(UNIT, "11.2" if i % 2 else "16", make_file(tmp_path / str(i), name, seed=i),
-                       period="2019-11", description=f"=说明{i}")
+        service.attach(
+            UNIT,
+            "11.2" if i % 2 else "16",
+            make_file(tmp_path / str(i), name, seed=i),
+            period="2019-11",
+            description=f"=说明{i}",
+        )
     service.attach(UNIT, "16", make_file(tmp_path, "十二月.pdf", seed=9), period="2019-12")
     out = tmp_path / "out" / "区城管局_2019年11月_佐证材料.zip"
     out.parent.mkdir()
@@ -225,11 +237,11 @@ def test_bundle_round_trip(service: LiaisonService, tmp_path: Path) -> None:
     assert all(row["原文件名"] in names for row in manifest)
 
 
-def test_split_bundle_parts_are_under_the_limit_and_complete(service: LiaisonService,
-                                                            tmp_path: Path) -> None:
+def test_split_bundle_parts_are_under_the_limit_and_complete(service: LiaisonService, tmp_path: Path) -> None:
     for i in range(7):
-        service.attach(UNIT, "16", make_file(tmp_path, f"扫描件{i}.pdf", size=400 * 1024, seed=i),
-                       period="2019-11")
+        service.attach(
+            UNIT, "16", make_file(tmp_path, f"扫描件{i}.pdf", size=400 * 1024, seed=i), period="2019-11"
+        )
     out = tmp_path / "bundle.zip"
     result = write_bundle(service.bundle_files(UNIT, "2019-11"), out, split_mb=1)
     assert len(result.parts) >= 3 and result.oversized == []
@@ -265,8 +277,9 @@ def copy_path(request, monkeypatch: pytest.MonkeyPatch) -> str:
     return request.param
 
 
-def test_both_copy_paths_store_the_exact_bytes(service: LiaisonService, tmp_path: Path,
-                                              copy_path: str) -> None:
+def test_both_copy_paths_store_the_exact_bytes(
+    service: LiaisonService, tmp_path: Path, copy_path: str
+) -> None:
     source = make_file(tmp_path, "两种复制.pdf", size=9 * 1024 * 1024 + 17)
     seen: list[int] = []
     record = service.attach(UNIT, "16", source, progress=lambda done, total: seen.append(done))
@@ -275,8 +288,9 @@ def test_both_copy_paths_store_the_exact_bytes(service: LiaisonService, tmp_path
     assert seen == sorted(seen) and seen[-1] == source.stat().st_size
 
 
-def test_both_copy_paths_cancel_cleanly(service: LiaisonService, tmp_path: Path, data_dir: Path,
-                                        copy_path: str) -> None:
+def test_both_copy_paths_cancel_cleanly(
+    service: LiaisonService, tmp_path: Path, data_dir: Path, copy_path: str
+) -> None:
     source = make_file(tmp_path, "取消.pdf", size=9 * 1024 * 1024)
     calls = {"n": 0}
 

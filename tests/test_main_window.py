@@ -55,6 +55,7 @@ def visible_codes(window: MainWindow) -> list[str]:
             walk(index)
 
     from PySide6.QtCore import QModelIndex
+
     walk(QModelIndex())
     return codes
 
@@ -63,8 +64,7 @@ def choose_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None
     """Type part of a name in the picker, then take the offered unit."""
     picker = window.picker
     type_chinese(picker.lineEdit(), typed)
-    offered = [picker._search.index(r, 0).data(UNIT_NAME_ROLE)
-               for r in range(picker._search.rowCount())]
+    offered = [picker._search.index(r, 0).data(UNIT_NAME_ROLE) for r in range(picker._search.rowCount())]
     assert unit in offered, offered
     picker.completer().activated.emit(unit)
 
@@ -76,8 +76,10 @@ def test_first_run_has_no_unit_and_says_so(open_window: WindowFactory) -> None:
     assert "请先在上方选择本单位" in window.empty_hint.text()
 
 
-def test_pick_a_unit_by_typing_and_see_exactly_its_items(qtbot: QtBot, open_window: WindowFactory,
-                                                         ) -> None:
+def test_pick_a_unit_by_typing_and_see_exactly_its_items(
+    qtbot: QtBot,
+    open_window: WindowFactory,
+) -> None:
     window = open_window()
     choose_unit(qtbot, window, "城管", "区城管局")
     assert window.unit == "区城管局"
@@ -91,16 +93,17 @@ def test_pick_a_unit_by_typing_and_see_exactly_its_items(qtbot: QtBot, open_wind
 def test_unit_picker_is_grouped_and_searches_aliases(qtbot: QtBot, open_window: WindowFactory) -> None:
     window = open_window()
     picker = window.picker
-    headings = [picker.itemText(r) for r in range(picker.count())
-                if not picker.itemData(r, UNIT_NAME_ROLE)]
+    headings = [picker.itemText(r) for r in range(picker.count()) if not picker.itemData(r, UNIT_NAME_ROLE)]
     assert headings[:3] == ["—— 区级部门 ——", "—— 经开区部门 ——", "—— 法院和检察院 ——"]
     type_chinese(picker.lineEdit(), "招商投资")
     offered = [picker._search.index(r, 0).data(UNIT_NAME_ROLE) for r in range(picker._search.rowCount())]
     assert offered == ["区政府外办(区招商投资局)"]
 
 
-def test_changes_are_saved_at_once_and_survive_a_restart(qtbot: QtBot, open_window: WindowFactory,
-                                                         ) -> None:
+def test_changes_are_saved_at_once_and_survive_a_restart(
+    qtbot: QtBot,
+    open_window: WindowFactory,
+) -> None:
     window = open_window()
     choose_unit(qtbot, window, "城管局", "区城管局")
     assert window.select_item("11.2")
@@ -112,8 +115,9 @@ def test_changes_are_saved_at_once_and_survive_a_restart(qtbot: QtBot, open_wind
 
     detail.note.setFocus()
     type_chinese(detail.note, "已完成红线外接入审批简化")
-    qtbot.waitUntil(lambda: window.service.task("区城管局", "11.2").note != "",
-                    timeout=NOTE_SAVE_DELAY_MS * 5)
+    qtbot.waitUntil(
+        lambda: window.service.task("区城管局", "11.2").note != "", timeout=NOTE_SAVE_DELAY_MS * 5
+    )
     assert window.service.task("区城管局", "11.2").note == "已完成红线外接入审批简化"
     window.close()
 
@@ -146,8 +150,9 @@ def test_switching_items_saves_the_pending_note(qtbot: QtBot, open_window: Windo
     assert window.detail.note.toPlainText() == ""
 
 
-def test_marking_done_sets_the_completion_date(qtbot: QtBot, open_window: WindowFactory,
-                                               clock: FixedClock) -> None:
+def test_marking_done_sets_the_completion_date(
+    qtbot: QtBot, open_window: WindowFactory, clock: FixedClock
+) -> None:
     window = open_window()
     choose_unit(qtbot, window, "城管局", "区城管局")
     window.select_item("16")
@@ -201,8 +206,7 @@ def test_filters_and_search_narrow_the_tree(qtbot: QtBot, open_window: WindowFac
     window.light_filter.setCurrentIndex(window.light_filter.findData(Light.OVERDUE.value))
     overdue = visible_codes(window)
     assert overdue and set(overdue) < set(everything)
-    assert all(window.service.task("区市场监管局", c).item.deadline < dt.date(2020, 1, 15)
-               for c in overdue)
+    assert all(window.service.task("区市场监管局", c).item.deadline < dt.date(2020, 1, 15) for c in overdue)
     window.light_filter.setCurrentIndex(0)
     window.role_filter.setCurrentIndex(window.role_filter.findData("coop"))
     assert {window.service.task("区市场监管局", c).role for c in visible_codes(window)} == {"coop"}
@@ -264,11 +268,17 @@ def test_the_window_shows_before_the_database_libraries_load() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from liaison_app.app import make_application; make_application(); "
-            "import liaison_app.ui.main_window; "
-            "print(sorted(m for m in ('sqlalchemy', 'openpyxl', 'alembic') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
-                            timeout=120)
+    code = (
+        "import sys; from liaison_app.app import make_application; make_application(); "
+        "import liaison_app.ui.main_window; "
+        "print(sorted(m for m in ('sqlalchemy', 'openpyxl', 'alembic') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -28,9 +28,13 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if shutil.which("dpkg-deb") is None:
         pytest.skip("dpkg-deb is not installed (Debian's dpkg package)")
     out = tmp_path_factory.mktemp("build")
-    result = subprocess.run(["bash", str(REPO / "packaging" / "build-linux.sh")],
-                            env={**os.environ, "LIAISON_BUILD_DIR": str(out)},
-                            capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["bash", str(REPO / "packaging" / "build-linux.sh")],
+        env={**os.environ, "LIAISON_BUILD_DIR": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print("\n" + "\n".join(result.stdout.strip().splitlines()[-3:]))
     yield out
@@ -47,8 +51,7 @@ def installed(build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_deb_control_and_layout(build: Path, installed: Path) -> None:
     (deb,) = build.glob("liaison-app_*.deb")
-    control = subprocess.run(["dpkg-deb", "-f", str(deb)], capture_output=True, text=True,
-                             check=True).stdout
+    control = subprocess.run(["dpkg-deb", "-f", str(deb)], capture_output=True, text=True, check=True).stdout
     assert re.search(rf"^Version: {re.escape(liaison_app.__version__)}$", control, re.M)
     assert "fonts-wqy-microhei" in control and "libxcb-cursor0" in control
     launcher = installed / "usr" / "bin" / "liaison-app"
@@ -65,13 +68,19 @@ def test_deb_control_and_layout(build: Path, installed: Path) -> None:
 
 
 def run_installed(installed: Path, *args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "LIAISON_APP_DATA_DIR", "VIRTUAL_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LIAISON_APP_DATA_DIR", "VIRTUAL_ENV")
+    }
     env["QT_QPA_PLATFORM"] = "offscreen"
-    return subprocess.run([str(installed / "opt" / "liaison-app" / "liaison-app"),
-                           "--data-dir", str(data), *args],
-                          capture_output=True, text=True, encoding="utf-8", env=env,
-                          cwd=installed, timeout=300)
+    return subprocess.run(
+        [str(installed / "opt" / "liaison-app" / "liaison-app"), "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=installed,
+        timeout=300,
+    )
 
 
 def test_installed_program_runs_the_cli_and_opens_the_window(installed: Path, tmp_path: Path) -> None:

@@ -40,16 +40,44 @@ def test_counts(plan: Plan) -> None:
 
 def test_measures_without_sub_items_are_one_item(plan: Plan) -> None:
     codes = items_by_code(plan)
-    for number in (2, 10, 13, 14, 16, 17, 18, 19, 20, 21, 22, 24, 25, 27, 29, 31, 36, 39, 42, 49,
-                   53, 54, 62, 69, 73):
+    for number in (
+        2,
+        10,
+        13,
+        14,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        24,
+        25,
+        27,
+        29,
+        31,
+        36,
+        39,
+        42,
+        49,
+        53,
+        54,
+        62,
+        69,
+        73,
+    ):
         assert str(number) in codes, number
         assert f"{number}.1" not in codes
 
 
 @pytest.mark.parametrize(
     ("measure", "codes"),
-    [(56, ["56.1", "56.2", "56.3"]), (59, ["59.1", "59.2", "59.3", "59.4"]),
-     (70, ["70.1", "70.2", "70.3", "70.4"])],
+    [
+        (56, ["56.1", "56.2", "56.3"]),
+        (59, ["59.1", "59.2", "59.3", "59.4"]),
+        (70, ["70.1", "70.2", "70.3", "70.4"]),
+    ],
 )
 def test_measures_continue_across_repeated_headings(plan: Plan, measure: int, codes: list[str]) -> None:
     found = next(m for m in plan.measures if m.number == measure)
@@ -63,8 +91,13 @@ def test_units_belong_to_the_row_group_not_the_measure(plan: Plan) -> None:
     codes = items_by_code(plan)
     assert codes["11.1"].lead == ["区经济信息委"]
     assert codes["11.1"].coop == ["南岸供电公司"]
-    assert codes["11.2"].coop == ["区规划自然资源局", "区城管局", "区公安分局", "经开区市政绿化处",
-                                  "南岸供电公司"]
+    assert codes["11.2"].coop == [
+        "区规划自然资源局",
+        "区城管局",
+        "区公安分局",
+        "经开区市政绿化处",
+        "南岸供电公司",
+    ]
     assert "区城管局" not in codes["11.1"].lead + codes["11.1"].coop
     # 15.1 has an empty cooperating cell, 15.2 one cooperating unit
     assert (codes["15.1"].lead, codes["15.1"].coop) == (["南岸供电公司"], [])
@@ -148,12 +181,22 @@ def test_the_item_without_unit_cells_is_decided_and_reported(plan: Plan) -> None
 
 def test_anomaly_report_lists_every_repair(plan: Plan) -> None:
     kinds = Counter(a.kind for a in plan.anomalies)
-    assert kinds == Counter({
-        "repeated_heading": 13, "lost_parenthesis": 11, "unit_without_items": 9,
-        "unit_cell_wrapped": 6, "unit_alias": 5, "several_deadlines": 3, "text_joined": 3,
-        "missing_separator": 9, "deadline_repaired": 1, "missing_dot": 1, "decision": 3,
-        "group_field_repaired": 6,
-    })
+    assert kinds == Counter(
+        {
+            "repeated_heading": 13,
+            "lost_parenthesis": 11,
+            "unit_without_items": 9,
+            "unit_cell_wrapped": 6,
+            "unit_alias": 5,
+            "several_deadlines": 3,
+            "text_joined": 3,
+            "missing_separator": 9,
+            "deadline_repaired": 1,
+            "missing_dot": 1,
+            "decision": 3,
+            "group_field_repaired": 6,
+        }
+    )
 
 
 def test_no_line_of_the_table_is_dropped(plan: Plan) -> None:
@@ -164,7 +207,7 @@ def test_no_line_of_the_table_is_dropped(plan: Plan) -> None:
     texts = "\n".join(item.text for item in plan.items())
     unit_forms = {u.name for u in plan.units} | set(plan.aliases)
     headings = {f"{a.numeral}、{a.name}" for a in plan.areas}
-    for line in (raw.strip() for raw in lines[start + 1:end]):
+    for line in (raw.strip() for raw in lines[start + 1 : end]):
         if not line or line in headings:
             continue
         if re.match(r"^\d{1,2}\.?\D", line) and any(line.endswith(m.title) for m in plan.measures):
@@ -200,8 +243,18 @@ def test_unknown_unit_is_reported_not_dropped() -> None:
 
 
 def test_item_without_units_and_no_decision_is_reported() -> None:
-    text = table("一、开办企业", "1.精简流程", "1)第一件事。", "区市场监管局", "区税务局",
-                 "2)第二件事,没有单位。", "2.另一项", "做事。", "区税务局", "区城管局")
+    text = table(
+        "一、开办企业",
+        "1.精简流程",
+        "1)第一件事。",
+        "区市场监管局",
+        "区税务局",
+        "2)第二件事,没有单位。",
+        "2.另一项",
+        "做事。",
+        "区税务局",
+        "区城管局",
+    )
     plan = parse_plan(text, errata())
     codes = items_by_code(plan)
     assert codes["1.2"].lead == [] and codes["1.2"].coop == []
@@ -242,8 +295,14 @@ def test_thirteen_special_groups_with_resolved_units(plan: Plan) -> None:
     assert first.lead == ["区市场监管局", "区市场监管局经开区局"]
     assert "区金融办" in first.members
     # "区政务办经开区经发局、经开区市政绿化处经开区建管局、…南岸供电公司燃气南岸分公司"
-    assert {"区政务办", "经开区经发局", "经开区市政绿化处", "经开区建管局", "南岸供电公司",
-            "燃气南岸分公司"} <= set(third.members)
+    assert {
+        "区政务办",
+        "经开区经发局",
+        "经开区市政绿化处",
+        "经开区建管局",
+        "南岸供电公司",
+        "燃气南岸分公司",
+    } <= set(third.members)
     assert third.duties.startswith("方便企业获得水电气")  # "要职责" lost its 主
     assert seventh.members[0] == "区发展改革委"  # "责任单位区发展改革委" lost its colon
     assert "区政府外办(区招商投资局)" in plan.groups[10].members  # 区招商投资局

@@ -78,8 +78,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_change(data_dir: Path) 
     next_change = 0
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     while kills < 20:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), str(next_change)],
-                                 stdout=subprocess.PIPE, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data_dir), str(next_change)], stdout=subprocess.PIPE, env=env
+        )
         deadline = time.monotonic() + randomness.uniform(0.4, 1.2)
         assert child.stdout is not None
         fd = child.stdout.fileno()
@@ -141,12 +142,12 @@ def filled_service(data_dir: Path, tmp_path: Path, clock: FixedClock) -> Liaison
 
 def blob_hashes(data_dir: Path) -> dict[str, str]:
     root = data_dir / "evidence"
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.glob("??/*") if p.is_file()}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.glob("??/*") if p.is_file()}
 
 
-def test_full_backup_wipe_restore_gives_back_everything(data_dir: Path, tmp_path: Path,
-                                                        clock: FixedClock) -> None:
+def test_full_backup_wipe_restore_gives_back_everything(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
     service = filled_service(data_dir, tmp_path, clock)
     target = tmp_path / "usb" / "backup.zip"
     target.parent.mkdir()
@@ -203,8 +204,9 @@ def rewrite_zip(source: Path, target: Path, change) -> None:
         ("empty zip", "缺少清单或数据库"),
     ],
 )
-def test_restore_refuses_bad_backups_and_changes_nothing(data_dir: Path, tmp_path: Path,
-                                                         clock: FixedClock, case: str, message: str) -> None:
+def test_restore_refuses_bad_backups_and_changes_nothing(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, case: str, message: str
+) -> None:
     service = filled_service(data_dir, tmp_path, clock)
     good = tmp_path / "good.zip"
     service.full_backup(good)
@@ -253,8 +255,9 @@ def test_restore_refuses_bad_backups_and_changes_nothing(data_dir: Path, tmp_pat
 
 # -- damaged or foreign databases at start-up ------------------------------------------------------
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
-def test_a_damaged_database_is_refused_untouched_and_recovered(data_dir: Path, tmp_path: Path,
-                                                               clock: FixedClock, damage: str) -> None:
+def test_a_damaged_database_is_refused_untouched_and_recovered(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, damage: str
+) -> None:
     filled_service(data_dir, tmp_path, clock).close()
     clock.advance(days=1)
     LiaisonService.open(data_dir, clock=clock).close()  # the next start-up's snapshot holds it all
@@ -278,7 +281,8 @@ def test_a_damaged_database_is_refused_untouched_and_recovered(data_dir: Path, t
 
 
 def test_the_window_offers_the_latest_backup_for_a_damaged_database(
-        qtbot: QtBot, data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch) -> None:
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from liaison_app import app
@@ -326,8 +330,10 @@ def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: 
         assert record.original_name == f"验收单-{revision}.pdf" and service.verify_evidence() == []
     if revision >= "0003":
         from liaison_app.store.reporting import ReportService
+
         assert ReportService(service).last_export("区城管局").period == "2019-11"
     from liaison_app.store.duties import DutiesService
+
     assert len(DutiesService(service).groups()) == 13  # filled in for databases made before groups
     if revision != HEAD_REVISION:
         assert list((data_dir / "backups" / "pre-migration").glob(f"liaison-{revision}-to-*"))
@@ -393,8 +399,7 @@ def test_a_read_only_data_folder_is_explained(tmp_path: Path, monkeypatch) -> No
 def limit(service: LiaisonService, pragma: str) -> None:
     """Apply a pragma to every pooled connection (SQLite's own way to fail writes)."""
     service.database.engine.dispose()
-    event.listen(service.database.engine, "connect",
-                 lambda connection, _record: connection.execute(pragma))
+    event.listen(service.database.engine, "connect", lambda connection, _record: connection.execute(pragma))
 
 
 def test_disk_full_is_explained_and_changes_nothing(service: LiaisonService) -> None:
@@ -414,16 +419,18 @@ def test_a_read_only_database_is_explained_and_changes_nothing(service: LiaisonS
     assert service.task("区城管局", "16").note == "之前的内容"
 
 
-def test_a_failed_note_save_keeps_the_text_and_closing_asks(qtbot: QtBot, service: LiaisonService,
-                                                            monkeypatch) -> None:
+def test_a_failed_note_save_keeps_the_text_and_closing_asks(
+    qtbot: QtBot, service: LiaisonService, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from liaison_app.ui.main_window import MainWindow
     from tests.conftest import type_chinese
 
     warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]) or
-                        QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]) or QMessageBox.StandardButton.Cancel
+    )
     service.set_settings({"ui.last_unit": "区城管局"})
     window = MainWindow(service)
     qtbot.addWidget(window)

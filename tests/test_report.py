@@ -61,7 +61,8 @@ def test_export_reads_back_equal_to_the_database(filled: LiaisonService, tmp_pat
         assert row.light == task.light(AS_OF).label
     evidence = filled.evidence(unit)
     assert [(e.code, e.name, e.sha256) for e in report.evidence] == [
-        (r.item_code, r.original_name, r.sha256) for r in evidence]
+        (r.item_code, r.original_name, r.sha256) for r in evidence
+    ]
     if unit == "区公安分局":
         assert {r.role for r in report.rows} == {"配合"}
 
@@ -69,14 +70,17 @@ def test_export_reads_back_equal_to_the_database(filled: LiaisonService, tmp_pat
 def test_typed_text_stays_literal_in_cells_and_xml(filled: LiaisonService, tmp_path: Path) -> None:
     path = export(filled, "区市场监管局", tmp_path)
     ws = load_workbook(path)[fmt.SHEET_DETAIL]
-    notes = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=11)
-             for r in range(fmt.DETAIL_HEADER_ROW + 1, ws.max_row + 1)}
+    notes = {
+        ws.cell(row=r, column=2).value: ws.cell(row=r, column=11)
+        for r in range(fmt.DETAIL_HEADER_ROW + 1, ws.max_row + 1)
+    }
     for code, text in (("1.2", "=1+1"), ("2", "@SUM(A1:A9) 已对接"), ("3.1", "-待市级部门批复\n第二行")):
         assert notes[code].value == text and notes[code].data_type == "s"
         assert notes[code].quotePrefix
     with zipfile.ZipFile(path) as archive:
-        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
-                      if n.startswith("xl/worksheets/sheet"))
+        xml = "".join(
+            archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/sheet")
+        )
     assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
     for text in ("=1+1", "@SUM(A1:A9) 已对接"):
         # a text cell (inline string) holding exactly what was typed
@@ -101,8 +105,13 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
     path = export(filled, "区市场监管局", tmp_path)
     assert path.name == "区市场监管局_2019年12月_营商环境工作进展.xlsx"
     workbook = load_workbook(path)
-    assert workbook.sheetnames == [fmt.SHEET_COVER, fmt.SHEET_DETAIL, fmt.SHEET_EVIDENCE,
-                                   fmt.SHEET_CASES, fmt.SHEET_META]
+    assert workbook.sheetnames == [
+        fmt.SHEET_COVER,
+        fmt.SHEET_DETAIL,
+        fmt.SHEET_EVIDENCE,
+        fmt.SHEET_CASES,
+        fmt.SHEET_META,
+    ]
     detail = workbook[fmt.SHEET_DETAIL]
     assert detail.freeze_panes == "C3" and detail.auto_filter.ref.startswith("A2:P")
     assert detail.page_setup.orientation == "landscape" and detail.page_setup.paperSize == 9
@@ -141,8 +150,9 @@ def test_only_this_units_data_goes_in(filled: LiaisonService, tmp_path: Path) ->
     assert codes == {t.item.id for t in filled.tasks("区市场监管局")}
 
 
-def test_exports_are_recorded_and_the_next_shows_changes(filled: LiaisonService, tmp_path: Path,
-                                                         clock: FixedClock) -> None:
+def test_exports_are_recorded_and_the_next_shows_changes(
+    filled: LiaisonService, tmp_path: Path, clock: FixedClock
+) -> None:
     reports = ReportService(filled)
     export(filled, "区市场监管局", tmp_path, "2019-11")
     first = read_report(tmp_path / default_file_name("区市场监管局", "2019-11"))
@@ -168,8 +178,7 @@ def test_soft_check_and_incomplete_on_the_cover(service: LiaisonService, tmp_pat
     assert found["17"] == "从未填报"
     path = tmp_path / "r.xlsx"
     reports.export("区城管局", "2019-12", dt.date(2020, 1, 6), path)
-    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows()
-             for c in row if c.value]
+    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows() for c in row if c.value]
     assert any("在导出时尚不完整" in text for text in cover)
     assert "标记已完成，但没有佐证材料和进展情况" in cover
 
@@ -211,8 +220,13 @@ def test_reader_refuses_a_newer_format(filled: LiaisonService, tmp_path: Path) -
 
 def test_format_document_agrees_with_the_code() -> None:
     doc = (REPO / "docs" / "report-format.md").read_text(encoding="utf-8")
-    for header in (*fmt.DETAIL_HEADERS, *fmt.EVIDENCE_HEADERS, *fmt.CASE_HEADERS, *fmt.META_KEYS,
-                   *fmt.DELIVERABLE_META_KEYS):
+    for header in (
+        *fmt.DETAIL_HEADERS,
+        *fmt.EVIDENCE_HEADERS,
+        *fmt.CASE_HEADERS,
+        *fmt.META_KEYS,
+        *fmt.DELIVERABLE_META_KEYS,
+    ):
         assert header in doc, header
     assert f"version {fmt.FORMAT_VERSION}" in doc and fmt.FORMAT_NAME in doc
 
@@ -230,8 +244,12 @@ def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) ->
     profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     for target in (csv_filter, "pdf"):
-        subprocess.run([SOFFICE, profile, "--headless", "--convert-to", target, "--outdir", str(work),
-                        str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [SOFFICE, profile, "--headless", "--convert-to", target, "--outdir", str(work), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     with (work / f"report-{fmt.SHEET_DETAIL}.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[1][:2] == ["序号", "编号"]
@@ -240,8 +258,9 @@ def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) ->
     assert by_code["2"][10] == "@SUM(A1:A9) 已对接"
     assert by_code["1.1"][9] == "已完成" and by_code["1.1"][12] == "1 个:系统上线通知.pdf"
     assert len(by_code) == len(filled.tasks("区市场监管局"))
-    info = subprocess.run(["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True,
-                          check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 4 <= pages <= 12  # cover, several landscape pages of 42 items, the manifest
 
@@ -250,8 +269,14 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     from liaison_app.store.duties import DutiesService
 
     duties = DutiesService(service)
-    case = duties.save_case("区城管局", period="2019-12", kind="positive", title="=“一窗办理”",
-                            body="报装时间压缩到5天", related=["16"])
+    case = duties.save_case(
+        "区城管局",
+        period="2019-12",
+        kind="positive",
+        title="=“一窗办理”",
+        body="报装时间压缩到5天",
+        related=["16"],
+    )
     duties.attach("区城管局", "case", case.id, make_file(tmp_path, "现场.jpg"))
     duties.save_case("区城管局", period="2019-11", kind="negative", title="上月案例")
     duties.update_deliverable("区城管局", "measures", status="已完成", note="已印发")
@@ -259,11 +284,11 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     report = read_report(path)
     assert not report.modified and report.version == 2
     assert [(c.period, c.kind, c.title, c.related, c.attachments) for c in report.cases] == [
-        ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")]  # only this period's cases
+        ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")
+    ]  # only this period's cases
     assert report.deliverable("measures") == ("已完成", "2019-12-06")
     assert report.deliverable("research") == ("未启动", "2019-12-06")
-    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows()
-             for c in row if c.value]
+    cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows() for c in row if c.value]
     assert "本月典型案例" in cover and "具体措施" in cover and "调研报告" in cover
     # a changed deliverable status in the hidden sheet is caught by the hash
     workbook = load_workbook(path)
@@ -275,8 +300,9 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     assert read_report(path).modified
 
 
-def test_a_coop_only_unit_has_no_deliverables_and_is_reminded_of_cases(service: LiaisonService,
-                                                                       tmp_path: Path) -> None:
+def test_a_coop_only_unit_has_no_deliverables_and_is_reminded_of_cases(
+    service: LiaisonService, tmp_path: Path
+) -> None:
     path = export(service, "区公安分局", tmp_path)
     report = read_report(path)
     assert report.deliverable("measures") == ("", "") and report.cases == []
@@ -297,10 +323,13 @@ def test_version_1_reports_are_still_read(service: LiaisonService, tmp_path: Pat
         meta.cell(row=values[key], column=2).value = None
     meta.cell(row=values["format_version"], column=2).value = "1"
     report_v2 = read_report(path)
-    digest = data_hash(report_v2.unit, report_v2.period, report_v2.meta["as_of"],
-                       [[n, *dataclasses.astuple(r)] for n, r in enumerate(report_v2.rows, start=1)],
-                       [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description]
-                        for e in report_v2.evidence])
+    digest = data_hash(
+        report_v2.unit,
+        report_v2.period,
+        report_v2.meta["as_of"],
+        [[n, *dataclasses.astuple(r)] for n, r in enumerate(report_v2.rows, start=1)],
+        [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in report_v2.evidence],
+    )
     meta.cell(row=values["data_sha256"], column=2).value = digest
     old = tmp_path / "v1.xlsx"
     workbook.save(old)

@@ -66,7 +66,10 @@ def test_update_round_trip_survives_reopening(data_dir: Path, clock: FixedClock)
     second = LiaisonService.open(data_dir, clock=clock)
     again = second.task("区城管局", "11.2")
     assert (again.status, again.note, again.completed_on) == (
-        Status.DONE, "已完成规划许可简化", dt.date(2019, 11, 20))
+        Status.DONE,
+        "已完成规划许可简化",
+        dt.date(2019, 11, 20),
+    )
     history = second.history("区城管局", "11.2")
     assert {h.field for h in history} == {"status", "note", "completed_on"}
     assert all(h.actor == "张三" for h in history)
@@ -101,8 +104,14 @@ def test_same_value_writes_no_history(service: LiaisonService) -> None:
         ("区城管局", "11.2", {"note": "长" * 20001}, ServiceError),
     ],
 )
-def test_bad_requests_change_nothing(service: LiaisonService, data_dir: Path, unit: str, item: str,
-                                     kwargs: dict[str, str], error: type[Exception]) -> None:
+def test_bad_requests_change_nothing(
+    service: LiaisonService,
+    data_dir: Path,
+    unit: str,
+    item: str,
+    kwargs: dict[str, str],
+    error: type[Exception],
+) -> None:
     db = database_path(data_dir)
     before = (table_count(db, "progress"), table_count(db, "history"))
     with pytest.raises(error):

@@ -115,8 +115,9 @@ def test_office_can_filter_by_special_group(qtbot: QtBot, window: MainWindow, tm
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for unit in ("区经济信息委", "区城管局", "区法院"):
-        ReportService(window.service).export(unit, "2019-12", dt.date(2020, 1, 6),
-                                             inbox / default_file_name(unit, "2019-12"))
+        ReportService(window.service).export(
+            unit, "2019-12", dt.date(2020, 1, 6), inbox / default_file_name(unit, "2019-12")
+        )
     page = window.open_office()
     qtbot.addWidget(page)
     page.period.setDate(QDate(2019, 12, 1))

@@ -35,6 +35,7 @@ class Dialogs:
         def show(_parent, title, text, *args, **kwargs):
             self.shown.append((title, text))
             return QMessageBox.StandardButton.Ok
+
         return show
 
 
@@ -64,11 +65,17 @@ def drop_files(widget, point: QPoint, files: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
     for event_class in (QDragEnterEvent, QDragMoveEvent):
-        event = event_class(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+        event = event_class(
+            point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
         QApplication.sendEvent(widget, event)
-    drop = QDropEvent(point.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        point.toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, drop)
 
 
@@ -98,8 +105,9 @@ def test_dropping_on_a_heading_row_is_refused(window: MainWindow, tmp_path: Path
     assert window.service.evidence(UNIT) == []
 
 
-def test_dropping_on_the_detail_pane_and_using_the_list(window: MainWindow, tmp_path: Path,
-                                                         opened: list[Path], dialogs) -> None:
+def test_dropping_on_the_detail_pane_and_using_the_list(
+    window: MainWindow, tmp_path: Path, opened: list[Path], dialogs
+) -> None:
     window.select_item("16")
     panel = window.detail.evidence
     source = make_file(tmp_path, "会议纪要（第3次）.docx")
@@ -149,8 +157,8 @@ def test_bundle_from_the_window(window: MainWindow, tmp_path: Path, dialogs) -> 
 
 
 def test_big_copy_runs_in_the_background_and_cancel_leaves_nothing(
-        qtbot: QtBot, data_dir: Path, clock: FixedClock, tmp_path: Path, dialogs,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, data_dir: Path, clock: FixedClock, tmp_path: Path, dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     import liaison_app.ui.evidence_actions as actions
@@ -161,6 +169,7 @@ def test_big_copy_runs_in_the_background_and_cancel_leaves_nothing(
         def held(done: int, total: int) -> None:
             progress(done, total)
             gate.wait(20)  # the worker waits here until the test has pressed cancel
+
         return real(store, files, held, cancelled)
 
     monkeypatch.setattr(actions, "ingest_many", gated)

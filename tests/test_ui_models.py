@@ -71,8 +71,7 @@ def test_filter_proxy_passes_the_tester_and_filters(qtbot: QtBot, service: Liais
 
     proxy.set_filters(role="coop")
     coop = all_codes(proxy)
-    assert coop and all(next(t for t in service.tasks(unit) if t.item.id == c).role == "coop"
-                        for c in coop)
+    assert coop and all(next(t for t in service.tasks(unit) if t.item.id == c).role == "coop" for c in coop)
     assert len(coop) < len(everything)
 
     proxy.set_filters(status=Status.DONE)

@@ -30,8 +30,9 @@ def inbox(service: LiaisonService, tmp_path: Path) -> Path:
     folder.mkdir()
     service.update("区经济信息委", "11.2", status="已完成", note="牵头已办结")
     for unit in UNITS:
-        ReportService(service).export(unit, PERIOD, dt.date(2020, 1, 10),
-                                      folder / default_file_name(unit, PERIOD))
+        ReportService(service).export(
+            unit, PERIOD, dt.date(2020, 1, 10), folder / default_file_name(unit, PERIOD)
+        )
     return folder
 
 
@@ -44,8 +45,9 @@ def office(qtbot: QtBot, service: LiaisonService, runner=None):
     return window, page
 
 
-def test_receive_a_folder_see_the_merge_and_export(qtbot: QtBot, service: LiaisonService,
-                                                  inbox: Path, tmp_path: Path) -> None:
+def test_receive_a_folder_see_the_merge_and_export(
+    qtbot: QtBot, service: LiaisonService, inbox: Path, tmp_path: Path
+) -> None:
     _window, page = office(qtbot, service)
     (inbox / "说明.xlsx").write_text("不是报表", encoding="utf-8")
     drop_files(page, page.rect().center(), [inbox])
@@ -64,8 +66,9 @@ def test_receive_a_folder_see_the_merge_and_export(qtbot: QtBot, service: Liaiso
     assert load_workbook(out).sheetnames[0] == "总览"
 
 
-def test_modified_report_is_excluded_until_accepted(qtbot: QtBot, service: LiaisonService,
-                                                    inbox: Path) -> None:
+def test_modified_report_is_excluded_until_accepted(
+    qtbot: QtBot, service: LiaisonService, inbox: Path
+) -> None:
     edited = inbox / default_file_name("区城管局", PERIOD)
     workbook = load_workbook(edited)
     workbook[fmt.SHEET_DETAIL].cell(row=3, column=11).value = "改过"
@@ -80,8 +83,7 @@ def test_modified_report_is_excluded_until_accepted(qtbot: QtBot, service: Liais
     assert next(v for v in page.verdicts.rows() if v.path == edited).verdict is Verdict.MODIFIED_ACCEPTED
 
 
-def test_lead_scope_shows_only_the_leads_items(qtbot: QtBot, service: LiaisonService,
-                                               inbox: Path) -> None:
+def test_lead_scope_shows_only_the_leads_items(qtbot: QtBot, service: LiaisonService, inbox: Path) -> None:
     _window, page = office(qtbot, service)
     page.add_paths([inbox])
     page.scope.setCurrentIndex(page.scope.findData("区经济信息委"))
@@ -90,7 +92,8 @@ def test_lead_scope_shows_only_the_leads_items(qtbot: QtBot, service: LiaisonSer
 
 
 def test_reading_runs_in_the_background_and_can_be_cancelled(
-        qtbot: QtBot, service: LiaisonService, inbox: Path, monkeypatch) -> None:
+    qtbot: QtBot, service: LiaisonService, inbox: Path, monkeypatch
+) -> None:
     import liaison_app.ui.office_window as office_window
 
     gate, real = threading.Event(), office_window.receive
@@ -99,6 +102,7 @@ def test_reading_runs_in_the_background_and_can_be_cancelled(
         def held(done: int, total: int) -> None:
             progress(done, total)
             gate.wait(20)
+
         return real(paths, catalog, period, edits, held, cancelled)
 
     monkeypatch.setattr(office_window, "receive", gated)

@@ -31,13 +31,17 @@ def opened() -> list[object]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, data_dir: Path, clock: FixedClock, opened: list[object],
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+def window(
+    qtbot: QtBot, data_dir: Path, clock: FixedClock, opened: list[object], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
     service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
     service.set_settings({"ui.last_unit": UNIT, "profile.name": "联络员甲"})
-    win = MainWindow(service, runner=ImmediateRunner(),
-                     opener=lambda p: opened.append(p) or True,
-                     url_opener=lambda url: opened.append(url) or True)
+    win = MainWindow(
+        service,
+        runner=ImmediateRunner(),
+        opener=lambda p: opened.append(p) or True,
+        url_opener=lambda url: opened.append(url) or True,
+    )
     qtbot.addWidget(win)
     win.show()
     win.period.setDate(QDate(2019, 12, 1))
@@ -50,13 +54,13 @@ def window(qtbot: QtBot, data_dir: Path, clock: FixedClock, opened: list[object]
 
 
 def test_export_from_the_window_writes_records_and_offers_next_steps(
-        window: MainWindow, tmp_path: Path, opened: list[object], monkeypatch) -> None:
+    window: MainWindow, tmp_path: Path, opened: list[object], monkeypatch
+) -> None:
     dialogs = Dialogs(monkeypatch)
     window.service.update(UNIT, "16", status="推进中", note="已开通网上营业厅")
     window.service.attach(UNIT, "16", make_file(tmp_path, "营业厅截图.png"), period="2019-12")
     out = tmp_path / "report.xlsx"
-    window.reports.export(UNIT, window.current_period(), window.current_as_of(), out,
-                          confirm_incomplete=True)
+    window.reports.export(UNIT, window.current_period(), window.current_as_of(), out, confirm_incomplete=True)
     report = read_report(out)
     assert report.unit == UNIT and report.period == "2019-12" and not report.modified
     assert report.as_of == dt.date(2020, 1, 6)
@@ -84,8 +88,7 @@ def test_export_from_the_window_writes_records_and_offers_next_steps(
 
 def test_declining_the_soft_check_exports_nothing(window: MainWindow, tmp_path: Path) -> None:
     out = tmp_path / "report.xlsx"
-    assert window.reports.export(UNIT, "2019-12", dt.date(2020, 1, 6), out,
-                                 confirm_incomplete=False) is None
+    assert window.reports.export(UNIT, "2019-12", dt.date(2020, 1, 6), out, confirm_incomplete=False) is None
     assert not out.exists() and ReportService(window.service).exports(UNIT) == []
 
 
@@ -101,8 +104,7 @@ def test_the_check_dialog_jumps_to_an_item(qtbot: QtBot, window: MainWindow) -> 
     assert window.selected_task().item.id == "17"
 
 
-def test_a_failed_write_says_why_and_records_nothing(window: MainWindow, tmp_path: Path,
-                                                     monkeypatch) -> None:
+def test_a_failed_write_says_why_and_records_nothing(window: MainWindow, tmp_path: Path, monkeypatch) -> None:
     dialogs = Dialogs(monkeypatch)
     out = tmp_path / "missing-folder" / "report.xlsx"
     window.reports.export(UNIT, "2019-12", dt.date(2020, 1, 6), out, confirm_incomplete=True)

@@ -56,8 +56,14 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "units": [{"name": u.name, "category": u.category} for u in plan.units],
         "groups": [
-            {"number": g.number, "name": g.name, "lead": g.lead, "members": g.members,
-             "all_members": g.all_members, "duties": g.duties}
+            {
+                "number": g.number,
+                "name": g.name,
+                "lead": g.lead,
+                "members": g.members,
+                "all_members": g.all_members,
+                "duties": g.duties,
+            }
             for g in plan.groups
         ],
         "aliases": plan.aliases,
@@ -103,8 +109,14 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
             aliases=dict(data["aliases"]),
             anomalies=[Anomaly(a["kind"], a["where"], a["detail"]) for a in data["anomalies"]],
             groups=[
-                SpecialGroup(g["number"], g["name"], list(g["lead"]), list(g["members"]),
-                             bool(g["all_members"]), g["duties"])
+                SpecialGroup(
+                    g["number"],
+                    g["name"],
+                    list(g["lead"]),
+                    list(g["members"]),
+                    bool(g["all_members"]),
+                    g["duties"],
+                )
                 for g in data.get("groups", [])
             ],
         )
@@ -152,8 +164,7 @@ KIND_LABELS = {
 
 # Anything of these kinds means the parser could not place something: a reviewer must act.
 UNPLACED_KINDS = frozenset(
-    {"no_units", "unknown_unit", "unplaced_text", "unplaced_units", "empty_measure",
-     "group_incomplete"}
+    {"no_units", "unknown_unit", "unplaced_text", "unplaced_units", "empty_measure", "group_incomplete"}
 )
 
 
@@ -169,9 +180,7 @@ def anomaly_report(plan: Plan) -> str:
         "",
     ]
     unplaced = [a for a in plan.anomalies if a.kind in UNPLACED_KINDS]
-    lines.append(
-        "无法归属的内容:无。" if not unplaced else f"**无法归属的内容:{len(unplaced)} 处，见下。**"
-    )
+    lines.append("无法归属的内容:无。" if not unplaced else f"**无法归属的内容:{len(unplaced)} 处，见下。**")
     by_kind: dict[str, list[Anomaly]] = {}
     for anomaly in plan.anomalies:
         by_kind.setdefault(anomaly.kind, []).append(anomaly)

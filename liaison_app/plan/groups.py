@@ -17,8 +17,27 @@ ALL_MEMBERS = "各相关成员单位"
 _HEADER = re.compile(r"^\((十[一二三四五六七八九]?|[一二三四五六七八九十])\)(.+(?:专项小组|组))$")
 _FIELD = re.compile(r"^(牵头单位|责任单位|任单位|主要职责|要职责)\s*([:：])?\s*(.*)$")
 _FIELD_NAMES = {"任单位": "责任单位", "要职责": "主要职责"}
-_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-             "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九"]
+_NUMERALS = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+]
 
 
 @dataclass
@@ -35,8 +54,11 @@ class SpecialGroup:
         return _NUMERALS[self.number - 1]
 
 
-def parse_groups(lines: list[str], first_line: int, registry: UnitRegistry,
-                 ) -> tuple[list[SpecialGroup], list[Anomaly]]:
+def parse_groups(
+    lines: list[str],
+    first_line: int,
+    registry: UnitRegistry,
+) -> tuple[list[SpecialGroup], list[Anomaly]]:
     """Read the groups from ``lines`` (the text between 二、专项小组 and 附件2)."""
     groups: list[SpecialGroup] = []
     anomalies: list[Anomaly] = []
@@ -56,35 +78,63 @@ def parse_groups(lines: list[str], first_line: int, registry: UnitRegistry,
         name = _FIELD_NAMES.get(written, written)
         group = groups[-1]
         if written != name:
-            anomalies.append(Anomaly("group_field_repaired", where,
-                                     f"({group.numeral}){group.name}:字段「{written}」缺字，读作「{name}」"))
+            anomalies.append(
+                Anomaly(
+                    "group_field_repaired",
+                    where,
+                    f"({group.numeral}){group.name}:字段「{written}」缺字，读作「{name}」",
+                )
+            )
         if colon is None:
-            anomalies.append(Anomaly("group_field_repaired", where,
-                                     f"({group.numeral}){group.name}:「{name}」后缺少冒号"))
+            anomalies.append(
+                Anomaly("group_field_repaired", where, f"({group.numeral}){group.name}:「{name}」后缺少冒号")
+            )
         if name == "主要职责":
             group.duties = value
             continue
         if value == ALL_MEMBERS:
             group.all_members = True
-            anomalies.append(Anomaly("decision", where,
-                                     f"({group.numeral}){group.name}:{name}为“{ALL_MEMBERS}”，"
-                                     "视为全体成员单位都是该组的责任单位"))
+            anomalies.append(
+                Anomaly(
+                    "decision",
+                    where,
+                    f"({group.numeral}){group.name}:{name}为“{ALL_MEMBERS}”，"
+                    "视为全体成员单位都是该组的责任单位",
+                )
+            )
             continue
         split = registry.split(value)
         for segment in split.unseparated:
-            anomalies.append(Anomaly("missing_separator", where,
-                                     f"({group.numeral}){group.name}:单位名称之间缺少“、”:「{segment}」，已拆分"))
+            anomalies.append(
+                Anomaly(
+                    "missing_separator",
+                    where,
+                    f"({group.numeral}){group.name}:单位名称之间缺少“、”:「{segment}」，已拆分",
+                )
+            )
         for written_name, canonical in split.aliased:
-            anomalies.append(Anomaly("unit_alias", where,
-                                     f"({group.numeral}){group.name}:单位名称「{written_name}」"
-                                     f"按勘误表解析为「{canonical}」"))
+            anomalies.append(
+                Anomaly(
+                    "unit_alias",
+                    where,
+                    f"({group.numeral}){group.name}:单位名称「{written_name}」按勘误表解析为「{canonical}」",
+                )
+            )
         for fragment in split.unresolved:
-            anomalies.append(Anomaly("unknown_unit", where,
-                                     f"({group.numeral}){group.name}:无法识别的单位名称「{fragment}」"))
+            anomalies.append(
+                Anomaly(
+                    "unknown_unit", where, f"({group.numeral}){group.name}:无法识别的单位名称「{fragment}」"
+                )
+            )
         target = group.lead if name == "牵头单位" else group.members
         target.extend(n for n in dict.fromkeys(split.names) if n not in target)
     for group in groups:
         if not group.lead or not (group.members or group.all_members) or not group.duties:
-            anomalies.append(Anomaly("group_incomplete", f"({group.numeral}){group.name}",
-                                     "专项小组缺少牵头单位、责任单位或主要职责"))
+            anomalies.append(
+                Anomaly(
+                    "group_incomplete",
+                    f"({group.numeral}){group.name}",
+                    "专项小组缺少牵头单位、责任单位或主要职责",
+                )
+            )
     return groups, anomalies

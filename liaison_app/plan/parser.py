@@ -23,8 +23,26 @@ from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
 from liaison_app.plan.units import UnitRegistry, default_category
 
 NUMERALS = [
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-    "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十",
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
 ]
 
 _AREA = re.compile(r"^(二十|十[一二三四五六七八九]?|[一二三四五六七八九])、(.+)$")
@@ -171,7 +189,8 @@ class _TableParser:
             if title != self.measure.title:
                 return False
             self.report(
-                "repeated_heading", where,
+                "repeated_heading",
+                where,
                 f"分页处重复的目标任务标题「{text}」，其后内容接续第{number}项",
             )
             return True
@@ -192,17 +211,19 @@ class _TableParser:
                 self.report("subitem_out_of_order", where, f"工作措施编号{number})不连续(应为{expected})")
         else:
             marker = str(expected)
-            rest = text[len(marker):]
+            rest = text[len(marker) :]
             if not text.startswith(marker) or not rest:
                 return False
             if rest[0].isdigit() and not re.match(r"20\d{2}", rest):
                 return False
-            if rest[0] in ".．" or (self.last_sub == 0 and not rest.startswith("20")
-                                     and not self._looks_like_subitem(rest)):
+            if rest[0] in ".．" or (
+                self.last_sub == 0 and not rest.startswith("20") and not self._looks_like_subitem(rest)
+            ):
                 return False
             number, body = expected, rest.strip()
             self.report(
-                "lost_parenthesis", where,
+                "lost_parenthesis",
+                where,
                 f"工作措施编号缺少“)”:「{text[:16]}…」→「{number}){body[:12]}…」",
             )
         self.start_item(number, body)
@@ -235,7 +256,8 @@ class _TableParser:
             self.start_item(None, text)
             return
         self.report(
-            "unplaced_text", where,
+            "unplaced_text",
+            where,
             f"第{self.measure.number}项中无法归属的文字(已在单位之后):「{text[:30]}」",
         )
 
@@ -321,7 +343,8 @@ class _TableParser:
         ):
             group.lead, group.coop = list(previous.lead or []), list(previous.coop or [])
             self.report(
-                "decision", codes,
+                "decision",
+                codes,
                 f"{decision.get('reason', '')}(牵头:{'、'.join(group.lead) or '无'};"
                 f"配合:{'、'.join(group.coop) or '无'})",
             )
@@ -345,13 +368,15 @@ class _TableParser:
             for finding in findings:
                 if finding.repaired:
                     self.report(
-                        "deadline_repaired", item.code,
+                        "deadline_repaired",
+                        item.code,
                         f"时限「{finding.phrase}」缺少“年”，读作{finding.date.isoformat()}",
                     )
             if len({f.date for f in findings}) > 1:
                 phrases = "、".join(f.phrase for f in findings)
                 self.report(
-                    "several_deadlines", item.code,
+                    "several_deadlines",
+                    item.code,
                     f"含多个时限({phrases})，完成时限取最晚的{deadline}",
                 )
         self.measure = None
@@ -401,9 +426,10 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
     )
     registry = build_registry(_members(lines[:start]), errata)
     groups_at = next((i for i in range(start) if lines[i].strip() == errata.groups_start), None)
-    groups, group_anomalies = ([], []) if groups_at is None else parse_groups(
-        lines[groups_at + 1:start], groups_at + 2, registry)
-    table = lines[start + 1:end]
+    groups, group_anomalies = (
+        ([], []) if groups_at is None else parse_groups(lines[groups_at + 1 : start], groups_at + 2, registry)
+    )
+    table = lines[start + 1 : end]
     cells = _cells(table, start + 2)
     first_area = next((i for i, c in enumerate(cells) if _AREA.match(c.text)), None)
     if first_area is None:
@@ -411,12 +437,14 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
     parser = _TableParser(cells[first_area:], registry, errata)
     parser.run()
     parser.anomalies.extend(group_anomalies)
-    units_used = {u for item in (i for m in parser.measures for i in m.items)
-                  for u in (*item.lead, *item.coop)}
+    units_used = {
+        u for item in (i for m in parser.measures for i in m.items) for u in (*item.lead, *item.coop)
+    }
     for unit in registry.units:
         if unit.name not in units_used:
             parser.report(
-                "unit_without_items", unit.name,
+                "unit_without_items",
+                unit.name,
                 "该单位在任务分工表中没有承担任何工作措施(可能只在专项小组中)",
             )
     return Plan(

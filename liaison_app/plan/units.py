@@ -146,7 +146,7 @@ def _decompose(segment: str, forms: tuple[str, ...]) -> tuple[str, ...] | None:
         return ()
     for form in forms:
         if segment.startswith(form):
-            rest = _decompose(segment[len(form):], forms)
+            rest = _decompose(segment[len(form) :], forms)
             if rest is not None:
                 return (form, *rest)
     return None

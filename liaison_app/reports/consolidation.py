@@ -55,8 +55,11 @@ class Verdict(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "accepted": "已接收", "superseded": "已被更新的报表取代", "modified": "已被修改(未采用)",
-            "modified_accepted": "已被修改(经确认采用)", "rejected": "已拒收",
+            "accepted": "已接收",
+            "superseded": "已被更新的报表取代",
+            "modified": "已被修改(未采用)",
+            "modified_accepted": "已被修改(经确认采用)",
+            "rejected": "已拒收",
         }[self.value]
 
 
@@ -138,17 +141,20 @@ def _judge(path: Path, catalog: Catalog, period: str | None) -> tuple[FileVerdic
         return verdict(Verdict.REJECTED, f"含有不属于{unit}的工作措施:{'、'.join(foreign[:5])}"), None
     missing = own - set(codes)
     if missing or len(codes) != len(set(codes)):
-        return verdict(Verdict.REJECTED,
-                       f"报表不完整或有重复行(缺少 {len(missing)} 条本单位工作措施)"), None
+        return verdict(Verdict.REJECTED, f"报表不完整或有重复行(缺少 {len(missing)} 条本单位工作措施)"), None
     if report.modified:
         return verdict(Verdict.MODIFIED, "导出后内容被修改过(校验值不符)"), report
     return verdict(Verdict.ACCEPTED), report
 
 
-def receive(paths: Iterable[Path], catalog: Catalog, period: str | None = None,
-            accept_modified: Iterable[Path] = (),
-            progress: Callable[[int, int], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> Intake:
+def receive(
+    paths: Iterable[Path],
+    catalog: Catalog,
+    period: str | None = None,
+    accept_modified: Iterable[Path] = (),
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Intake:
     """Judge every file. With no ``period``, the one most reports are for is used."""
     files = expand(paths)
     accepted_edits = {Path(p) for p in accept_modified}
@@ -166,14 +172,24 @@ def receive(paths: Iterable[Path], catalog: Catalog, period: str | None = None,
     candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}
     for verdict, report in judged:
         if report is not None and report.period != period:
-            verdict = FileVerdict(verdict.path, Verdict.REJECTED,
-                                  f"报送期为 {report.period}，不是本次汇总的 {period}",
-                                  verdict.unit, verdict.period, verdict.exported_at)
+            verdict = FileVerdict(
+                verdict.path,
+                Verdict.REJECTED,
+                f"报送期为 {report.period}，不是本次汇总的 {period}",
+                verdict.unit,
+                verdict.period,
+                verdict.exported_at,
+            )
             report = None
         if report is not None and verdict.verdict is Verdict.MODIFIED and verdict.path in accepted_edits:
-            verdict = FileVerdict(verdict.path, Verdict.MODIFIED_ACCEPTED,
-                                  "导出后内容被修改过，已由办公室确认采用",
-                                  verdict.unit, verdict.period, verdict.exported_at)
+            verdict = FileVerdict(
+                verdict.path,
+                Verdict.MODIFIED_ACCEPTED,
+                "导出后内容被修改过，已由办公室确认采用",
+                verdict.unit,
+                verdict.period,
+                verdict.exported_at,
+            )
         if report is not None and verdict.counts_as_used:
             candidates.setdefault(report.unit, []).append((verdict, report))
         else:
@@ -185,10 +201,16 @@ def receive(paths: Iterable[Path], catalog: Catalog, period: str | None = None,
         reports[unit] = newest
         verdicts.append(newest_verdict)
         for older_verdict, _older in found[1:]:
-            verdicts.append(FileVerdict(
-                older_verdict.path, Verdict.SUPERSEDED,
-                f"同一单位有更新的报表({newest.exported_at:%Y-%m-%d %H:%M} 导出)",
-                older_verdict.unit, older_verdict.period, older_verdict.exported_at))
+            verdicts.append(
+                FileVerdict(
+                    older_verdict.path,
+                    Verdict.SUPERSEDED,
+                    f"同一单位有更新的报表({newest.exported_at:%Y-%m-%d %H:%M} 导出)",
+                    older_verdict.unit,
+                    older_verdict.period,
+                    older_verdict.exported_at,
+                )
+            )
     order = {path: i for i, path in enumerate(files)}
     verdicts.sort(key=lambda v: order.get(v.path, 0))
     return Intake(period, verdicts, reports)
@@ -281,8 +303,10 @@ class Consolidation:
 
     @property
     def overdue(self) -> list[ItemView]:
-        return sorted((i for i in self.items if i.overdue_days > 0),
-                      key=lambda i: (-i.overdue_days, i.item.area, i.item.measure))
+        return sorted(
+            (i for i in self.items if i.overdue_days > 0),
+            key=lambda i: (-i.overdue_days, i.item.area, i.item.measure),
+        )
 
     @property
     def missing_units(self) -> list[UnitLine]:
@@ -314,9 +338,14 @@ def _inconsistency(states: list[UnitState]) -> str:
     return ""
 
 
-def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.datetime,
-                lead_scope: str = "", group: tuple[str, frozenset[str]] | None = None,
-                ) -> Consolidation:
+def consolidate(
+    intake: Intake,
+    catalog: Catalog,
+    as_of: dt.date,
+    made_at: dt.datetime,
+    lead_scope: str = "",
+    group: tuple[str, frozenset[str]] | None = None,
+) -> Consolidation:
     """Merge the used reports. ``lead_scope``: only the items that unit leads (a lead unit
     comparing its helpers); ``group``: (label, units) of a special group, only the items its
     units lead and only its units in the unit table."""
@@ -324,23 +353,29 @@ def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.da
         (unit, row.code): row for unit, report in intake.reports.items() for row in report.rows
     }
     group_units = group[1] if group else None
-    entries = [i for i in catalog.items
-               if (not lead_scope or lead_scope in i.lead)
-               and (group_units is None or group_units & set(i.lead))]
+    entries = [
+        i
+        for i in catalog.items
+        if (not lead_scope or lead_scope in i.lead) and (group_units is None or group_units & set(i.lead))
+    ]
     views = []
     for entry in entries:
         states = []
         for role, names in (("牵头", entry.lead), ("配合", entry.coop)):
             for unit in names:
                 row = rows.get((unit, entry.id))
-                states.append(UnitState(unit, role, row.status if row else NOT_REPORTED,
-                                        row.note if row else ""))
+                states.append(
+                    UnitState(unit, role, row.status if row else NOT_REPORTED, row.note if row else "")
+                )
         status = _item_status([s for s in states if s.role == "牵头"])
         late = (as_of - entry.deadline).days if entry.deadline and status not in SETTLED else 0
         views.append(ItemView(entry, states, status, max(0, late), _inconsistency(states)))
     units = []
-    scope_units = catalog.units if not lead_scope else sorted(
-        {u for i in entries for u in (*i.lead, *i.coop)}, key=catalog.units.index)
+    scope_units = (
+        catalog.units
+        if not lead_scope
+        else sorted({u for i in entries for u in (*i.lead, *i.coop)}, key=catalog.units.index)
+    )
     if group_units is not None:
         scope_units = [u for u in scope_units if u in group_units]
     for unit in scope_units:
@@ -349,26 +384,48 @@ def consolidate(intake: Intake, catalog: Catalog, as_of: dt.date, made_at: dt.da
             continue
         report = intake.reports.get(unit)
         statuses = [next(s.status for s in v.states if s.unit == unit) for v in own]
-        overdue = sum(1 for v, s in zip(own, statuses, strict=True)
-                      if v.item.deadline and v.item.deadline < as_of and s not in SETTLED)
+        overdue = sum(
+            1
+            for v, s in zip(own, statuses, strict=True)
+            if v.item.deadline and v.item.deadline < as_of and s not in SETTLED
+        )
         cases = (len(report.cases) if report.version >= 2 else None) if report else None
-        units.append(UnitLine(unit, report is not None, len(own), statuses.count("已完成"), overdue,
-                              report.exported_at if report else None, cases))
+        units.append(
+            UnitLine(
+                unit,
+                report is not None,
+                len(own),
+                statuses.count("已完成"),
+                overdue,
+                report.exported_at if report else None,
+                cases,
+            )
+        )
     return Consolidation(
-        plan_name=catalog.plan_name, period=intake.period, as_of=as_of, made_at=made_at,
-        verdicts=intake.verdicts, items=views, units=units,
+        plan_name=catalog.plan_name,
+        period=intake.period,
+        as_of=as_of,
+        made_at=made_at,
+        verdicts=intake.verdicts,
+        items=views,
+        units=units,
         areas=_groups(views, lambda v: (v.item.area, v.item.area_name)),
         measures=_groups(views, lambda v: (v.item.measure, f"{v.item.measure}.{v.item.measure_title}")),
-        lead_scope=lead_scope, scope_label=group[0] if group else "",
-        cases=[[unit, *(c.period, c.kind, c.title, c.body, c.related, c.attachments)]
-               for unit, report in intake.reports.items() if unit in scope_units
-               for c in report.cases],
+        lead_scope=lead_scope,
+        scope_label=group[0] if group else "",
+        cases=[
+            [unit, *(c.period, c.kind, c.title, c.body, c.related, c.attachments)]
+            for unit, report in intake.reports.items()
+            if unit in scope_units
+            for c in report.cases
+        ],
         deliverable_issues=_deliverable_issues(intake, catalog, scope_units, as_of),
     )
 
 
-def _deliverable_issues(intake: Intake, catalog: Catalog, units: list[str],
-                        as_of: dt.date) -> list[DeliverableIssue]:
+def _deliverable_issues(
+    intake: Intake, catalog: Catalog, units: list[str], as_of: dt.date
+) -> list[DeliverableIssue]:
     """Lead units whose 具体措施 or 调研报告 is missing or late."""
     leads = {u for i in catalog.items for u in i.lead}
     issues = []
@@ -391,8 +448,14 @@ def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -
     for view in views:
         grouped.setdefault(key(view), []).append(view)
     return [
-        GroupLine(number, name, len(group), sum(v.status == "已完成" for v in group),
-                  sum(v.status == "推进中" for v in group), sum(v.overdue_days > 0 for v in group))
+        GroupLine(
+            number,
+            name,
+            len(group),
+            sum(v.status == "已完成" for v in group),
+            sum(v.status == "推进中" for v in group),
+            sum(v.overdue_days > 0 for v in group),
+        )
         for (number, name), group in sorted(grouped.items())
     ]
 

@@ -20,8 +20,17 @@ from liaison_app.evidence import CancelledFn, CopyCancelled, ProgressFn
 from liaison_app.filenames import safe_name, unique_name
 
 MANIFEST_NAME = "佐证材料清单.csv"
-MANIFEST_HEADERS = ["编号", "工作措施", "包内路径", "原文件名", "大小(字节)", "SHA-256", "添加时间",
-                    "说明", "所在分卷"]
+MANIFEST_HEADERS = [
+    "编号",
+    "工作措施",
+    "包内路径",
+    "原文件名",
+    "大小(字节)",
+    "SHA-256",
+    "添加时间",
+    "说明",
+    "所在分卷",
+]
 ENTRY_OVERHEAD = 200  # local + central zip headers per entry, generously (names counted apart)
 MANIFEST_RESERVE = 256 * 1024
 
@@ -76,9 +85,13 @@ def part_paths(out: Path, count: int) -> list[Path]:
     return [out.with_name(f"{out.stem}_第{k}卷_共{count}卷{out.suffix}") for k in range(1, count + 1)]
 
 
-def write_bundle(files: list[BundleFile], out: Path, split_mb: float | None = None,
-                 progress: ProgressFn | None = None,
-                 cancelled: CancelledFn | None = None) -> BundleResult:
+def write_bundle(
+    files: list[BundleFile],
+    out: Path,
+    split_mb: float | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> BundleResult:
     """Write ``files`` to ``out`` (split in parts of at most ``split_mb`` MB when given).
 
     Runs without the database (safe in a worker thread); a cancel or failure leaves no part.
@@ -131,11 +144,19 @@ def _manifest(files: list[BundleFile], names: list[str], part_of: dict[int, int]
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(MANIFEST_HEADERS)
     for index, (entry, name) in enumerate(zip(files, names, strict=True)):
-        writer.writerow([
-            entry.item_code, entry.item_title, _literal(name), _literal(entry.original_name),
-            entry.size, entry.sha256, entry.added_at.strftime("%Y-%m-%d %H:%M:%S"),
-            _literal(entry.description), f"{part_of[index]}/{parts}",
-        ])
+        writer.writerow(
+            [
+                entry.item_code,
+                entry.item_title,
+                _literal(name),
+                _literal(entry.original_name),
+                entry.size,
+                entry.sha256,
+                entry.added_at.strftime("%Y-%m-%d %H:%M:%S"),
+                _literal(entry.description),
+                f"{part_of[index]}/{parts}",
+            ]
+        )
     # UTF-8 with a byte-order mark: Excel and WPS then read the Chinese correctly
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 

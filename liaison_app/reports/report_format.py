@@ -66,8 +66,18 @@ CASE_HEADERS = tuple(c[0] for c in CASE_COLUMNS)
 CASE_HEADER_ROW = 2
 
 META_KEYS = (
-    "format", "format_version", "plan_id", "plan_name", "unit", "period", "as_of", "exported_at",
-    "app_version", "liaison", "phone", "data_sha256",
+    "format",
+    "format_version",
+    "plan_id",
+    "plan_name",
+    "unit",
+    "period",
+    "as_of",
+    "exported_at",
+    "app_version",
+    "liaison",
+    "phone",
+    "data_sha256",
 )
 # Version 2: the lead unit's deliverables (empty for a unit that leads nothing).
 DELIVERABLE_META_KEYS = ("measures_status", "measures_due", "research_status", "research_due")

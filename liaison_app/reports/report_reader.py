@@ -156,8 +156,15 @@ def read_report(path: Path) -> UnitReport:
     finally:
         workbook.close()
     deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
-    computed = data_hash(meta["unit"], meta["period"], meta["as_of"], detail, evidence, cases,
-                         deliverables if cases is not None else None)
+    computed = data_hash(
+        meta["unit"],
+        meta["period"],
+        meta["as_of"],
+        detail,
+        evidence,
+        cases,
+        deliverables if cases is not None else None,
+    )
     rows = [ReportRow(*[_text(v) for v in values[1:]]) for values in detail]
     lines = []
     for values in evidence:
@@ -165,8 +172,17 @@ def read_report(path: Path) -> UnitReport:
             size = int(float(values[2])) if values[2] not in (None, "") else 0
         except (TypeError, ValueError):
             size = -1  # edited into nonsense: the hash check flags the file
-        lines.append(EvidenceLine(_text(values[0]), _text(values[1]), size, _text(values[3]),
-                                  _text(values[4]), _text(values[5]), _text(values[6])))
+        lines.append(
+            EvidenceLine(
+                _text(values[0]),
+                _text(values[1]),
+                size,
+                _text(values[3]),
+                _text(values[4]),
+                _text(values[5]),
+                _text(values[6]),
+            )
+        )
     case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
     return UnitReport(path, meta, rows, lines, computed, case_lines)
 

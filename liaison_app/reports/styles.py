@@ -96,8 +96,9 @@ class CellStyles:
         cell._style = copy(style)
 
 
-def write_table(ws: Worksheet, header_row: int, columns: Sequence[tuple[str, float, bool]],
-                rows: Iterable[Sequence[Any]]) -> int:
+def write_table(
+    ws: Worksheet, header_row: int, columns: Sequence[tuple[str, float, bool]], rows: Iterable[Sequence[Any]]
+) -> int:
     """Header plus rows with borders, fonts, wrapping and explicit row heights.
 
     LibreOffice does not grow wrapped rows by itself, so each row's height is computed from the

@@ -133,15 +133,30 @@ def default_file_name(unit: str, period: str) -> str:
 
 def detail_values(data: ReportData) -> list[list[Any]]:
     return [
-        [seq, r.code, r.area, r.measure, r.text, r.deadline, r.lead, r.coop, r.role, r.status,
-         r.note, r.completed_on, r.evidence, r.light, r.updated_at, r.change]
+        [
+            seq,
+            r.code,
+            r.area,
+            r.measure,
+            r.text,
+            r.deadline,
+            r.lead,
+            r.coop,
+            r.role,
+            r.status,
+            r.note,
+            r.completed_on,
+            r.evidence,
+            r.light,
+            r.updated_at,
+            r.change,
+        ]
         for seq, r in enumerate(data.rows, start=1)
     ]
 
 
 def evidence_values(data: ReportData) -> list[list[Any]]:
-    return [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description]
-            for e in data.evidence]
+    return [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in data.evidence]
 
 
 def case_values(data: ReportData) -> list[list[Any]]:
@@ -156,20 +171,29 @@ def _canonical(value: Any) -> str:
     return str(value)
 
 
-def data_hash(unit: str, period: str, as_of: str, detail: Sequence[Sequence[Any]],
-              evidence: Sequence[Sequence[Any]], cases: Sequence[Sequence[Any]] | None = None,
-              deliverables: dict[str, str] | None = None) -> str:
+def data_hash(
+    unit: str,
+    period: str,
+    as_of: str,
+    detail: Sequence[Sequence[Any]],
+    evidence: Sequence[Sequence[Any]],
+    cases: Sequence[Sequence[Any]] | None = None,
+    deliverables: dict[str, str] | None = None,
+) -> str:
     """SHA-256 over the report's data as written (and as read back).
 
     Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables.
     """
-    payload: list[Any] = [unit, period, as_of,
-                          [[_canonical(v) for v in row] for row in detail],
-                          [[_canonical(v) for v in row] for row in evidence]]
+    payload: list[Any] = [
+        unit,
+        period,
+        as_of,
+        [[_canonical(v) for v in row] for row in detail],
+        [[_canonical(v) for v in row] for row in evidence],
+    ]
     if cases is not None:
         payload.append([[_canonical(v) for v in row] for row in cases])
-        payload.append([deliverables.get(k, "") if deliverables else ""
-                        for k in fmt.DELIVERABLE_META_KEYS])
+        payload.append([deliverables.get(k, "") if deliverables else "" for k in fmt.DELIVERABLE_META_KEYS])
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
@@ -177,8 +201,9 @@ def data_hash(unit: str, period: str, as_of: str, detail: Sequence[Sequence[Any]
 def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     """The report workbook and the SHA-256 of its data."""
     detail, evidence, cases = detail_values(data), evidence_values(data), case_values(data)
-    digest = data_hash(data.unit, data.period, data.as_of.isoformat(), detail, evidence, cases,
-                       data.deliverable_meta())
+    digest = data_hash(
+        data.unit, data.period, data.as_of.isoformat(), detail, evidence, cases, data.deliverable_meta()
+    )
     workbook = Workbook()
     cover = workbook.active
     assert cover is not None
@@ -244,8 +269,11 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     row += 1
     row = _duties_block(ws, styles, row, data)
     changes = sum(1 for r in data.rows if r.change)
-    since = (f"较上次报送({data.previous_export})有变化的工作措施 {changes} 条，见“任务进展”表末列"
-             if data.previous_export else "本单位首次报送")
+    since = (
+        f"较上次报送({data.previous_export})有变化的工作措施 {changes} 条，见“任务进展”表末列"
+        if data.previous_export
+        else "本单位首次报送"
+    )
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     set_text(ws.cell(row=row, column=1), since)
     ws.cell(row=row, column=1).font = BODY
@@ -283,8 +311,7 @@ def _duties_block(ws: Worksheet, styles: CellStyles, row: int, data: ReportData)
     return row + 1
 
 
-def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int,
-                      incomplete: list[tuple[str, str]]) -> int:
+def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int, incomplete: list[tuple[str, str]]) -> int:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     heading = ws.cell(row=row, column=1)
     if not incomplete:
@@ -307,18 +334,26 @@ def _percent(counts: dict[str, int]) -> str:
 
 def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
     columns = len(fmt.DETAIL_COLUMNS)
-    title_row(ws, f"{data.unit}  {period_label(data.period)}工作进展(统计截至 {data.as_of.isoformat()})",
-              columns)
+    title_row(
+        ws, f"{data.unit}  {period_label(data.period)}工作进展(统计截至 {data.as_of.isoformat()})", columns
+    )
     last = write_table(ws, fmt.DETAIL_HEADER_ROW, fmt.DETAIL_COLUMNS, detail)
     first = fmt.DETAIL_HEADER_ROW + 1
     ws.freeze_panes = ws.cell(row=first, column=3)
     ws.auto_filter.ref = f"A{fmt.DETAIL_HEADER_ROW}:{get_column_letter(columns)}{max(last, first)}"
     status = get_column_letter(fmt.STATUS_COLUMN)
     validation = DataValidation(
-        type="list", formula1='"' + ",".join(STATUS_LABELS) + '"', allow_blank=False,
-        showDropDown=False, showErrorMessage=True, errorStyle="stop",
-        errorTitle="进展状态", error="请从下拉列表中选择:" + "、".join(STATUS_LABELS),
-        promptTitle="进展状态", prompt="请从下拉列表中选择", showInputMessage=True,
+        type="list",
+        formula1='"' + ",".join(STATUS_LABELS) + '"',
+        allow_blank=False,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="进展状态",
+        error="请从下拉列表中选择:" + "、".join(STATUS_LABELS),
+        promptTitle="进展状态",
+        prompt="请从下拉列表中选择",
+        showInputMessage=True,
     )
     validation.add(f"{status}{first}:{status}{max(last, first)}")
     ws.add_data_validation(validation)
@@ -343,8 +378,9 @@ def _evidence(ws: Worksheet, data: ReportData, evidence: list[list[Any]]) -> Non
 
 
 def _cases(ws: Worksheet, data: ReportData, cases: list[list[Any]]) -> None:
-    title_row(ws, f"{data.unit} {period_label(data.period)}典型案例(共 {len(cases)} 篇)",
-              len(fmt.CASE_COLUMNS))
+    title_row(
+        ws, f"{data.unit} {period_label(data.period)}典型案例(共 {len(cases)} 篇)", len(fmt.CASE_COLUMNS)
+    )
     last = write_table(ws, fmt.CASE_HEADER_ROW, fmt.CASE_COLUMNS, cases)
     ws.freeze_panes = ws.cell(row=fmt.CASE_HEADER_ROW + 1, column=1)
     if cases:
@@ -355,11 +391,18 @@ def _cases(ws: Worksheet, data: ReportData, cases: list[list[Any]]) -> None:
 
 def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
     values = {
-        "format": fmt.FORMAT_NAME, "format_version": str(fmt.FORMAT_VERSION),
-        "plan_id": data.plan_id, "plan_name": data.plan_name, "unit": data.unit,
-        "period": data.period, "as_of": data.as_of.isoformat(),
-        "exported_at": data.exported_at.isoformat(sep=" "), "app_version": data.app_version,
-        "liaison": data.liaison, "phone": data.phone, "data_sha256": digest,
+        "format": fmt.FORMAT_NAME,
+        "format_version": str(fmt.FORMAT_VERSION),
+        "plan_id": data.plan_id,
+        "plan_name": data.plan_name,
+        "unit": data.unit,
+        "period": data.period,
+        "as_of": data.as_of.isoformat(),
+        "exported_at": data.exported_at.isoformat(sep=" "),
+        "app_version": data.app_version,
+        "liaison": data.liaison,
+        "phone": data.phone,
+        "data_sha256": digest,
         **data.deliverable_meta(),
     }
     for row, key in enumerate((*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS), start=1):

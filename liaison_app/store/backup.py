@@ -58,7 +58,8 @@ def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseChec
         if verdict != "ok":
             return DatabaseCheck(False, None, f"数据库内容已损坏({verdict})")
         has_version = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
         revision = None
         if has_version:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -105,8 +106,9 @@ def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
-def before_migration(data_dir: Path, db_path: Path, from_revision: str, to_revision: str,
-                     now: dt.datetime) -> Path:
+def before_migration(
+    data_dir: Path, db_path: Path, from_revision: str, to_revision: str, now: dt.datetime
+) -> Path:
     name = f"liaison-{from_revision}-to-{to_revision}-{now:%Y%m%d-%H%M%S}.sqlite3"
     return snapshot(db_path, backups_dir(data_dir) / "pre-migration" / name)
 
@@ -140,8 +142,9 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 def automatic_backups(data_dir: Path) -> list[Path]:
     """Every automatic snapshot, newest first."""
     folder = backups_dir(data_dir)
-    found = [p for sub in ("daily", "weekly", "pre-migration")
-             for p in (folder / sub).glob("liaison-*.sqlite3")]
+    found = [
+        p for sub in ("daily", "weekly", "pre-migration") for p in (folder / sub).glob("liaison-*.sqlite3")
+    ]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
@@ -154,15 +157,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def full_backup(db_path: Path, evidence_root: Path, target: Path, plan_id: str,
-                now: dt.datetime) -> dict[str, int]:
+def full_backup(
+    db_path: Path, evidence_root: Path, target: Path, plan_id: str, now: dt.datetime
+) -> dict[str, int]:
     """Database snapshot plus every evidence blob in one zip with a manifest of hashes."""
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         copy = snapshot(db_path, Path(tmp) / DB_ENTRY)
         blobs = sorted(p for p in evidence_root.glob("??/*") if p.is_file() and len(p.name) == 64)
         manifest = {
-            "format": BACKUP_FORMAT, "version": BACKUP_VERSION, "app_version": __version__,
-            "created_at": now.isoformat(sep=" "), "plan_id": plan_id,
+            "format": BACKUP_FORMAT,
+            "version": BACKUP_VERSION,
+            "app_version": __version__,
+            "created_at": now.isoformat(sep=" "),
+            "plan_id": plan_id,
             "database": {"name": DB_ENTRY, "sha256": _sha256(copy), "size": copy.stat().st_size},
             "evidence": [{"sha256": p.name, "size": p.stat().st_size} for p in blobs],
         }
@@ -197,9 +204,13 @@ class Prepared:
 
 def _safe_member(name: str) -> bool:
     path = PurePosixPath(name)
-    return (not path.is_absolute() and ".." not in path.parts and "\\" not in name
-            and ":" not in name and (name in (MANIFEST_ENTRY, DB_ENTRY)
-                                     or (len(path.parts) == 3 and path.parts[0] == "evidence")))
+    return (
+        not path.is_absolute()
+        and ".." not in path.parts
+        and "\\" not in name
+        and ":" not in name
+        and (name in (MANIFEST_ENTRY, DB_ENTRY) or (len(path.parts) == 3 and path.parts[0] == "evidence"))
+    )
 
 
 def prepare(source: Path, work: Path, known_revisions: tuple[str, ...], plan_id: str) -> Prepared:
@@ -216,8 +227,7 @@ def prepare(source: Path, work: Path, known_revisions: tuple[str, ...], plan_id:
     shutil.copyfile(source, database)
     _check_restored_database(database, known_revisions, plan_id)
     created = dt.datetime.fromtimestamp(source.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-    return Prepared(work, database, [], check_database(database, known_revisions).revision, created,
-                    source)
+    return Prepared(work, database, [], check_database(database, known_revisions).revision, created, source)
 
 
 def _prepare_zip(source: Path, work: Path, known_revisions: tuple[str, ...], plan_id: str) -> Prepared:
@@ -261,8 +271,14 @@ def _prepare_zip(source: Path, work: Path, known_revisions: tuple[str, ...], pla
                 raise BackupError(f"备份中的佐证材料已损坏:{sha[:12]}…")
             blobs.append(target)
     _check_restored_database(database, known_revisions, plan_id)
-    return Prepared(work, database, blobs, check_database(database, known_revisions).revision,
-                    str(manifest.get("created_at", "")), source)
+    return Prepared(
+        work,
+        database,
+        blobs,
+        check_database(database, known_revisions).revision,
+        str(manifest.get("created_at", "")),
+        source,
+    )
 
 
 def _check_restored_database(database: Path, known_revisions: tuple[str, ...], plan_id: str) -> None:

@@ -130,8 +130,9 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
         if not check.ok:
             raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
         if check.revision is not None and check.revision != HEAD_REVISION:
-            backup.before_migration(db_path.parent, db_path, check.revision, HEAD_REVISION,
-                                    now or dt.datetime.now())
+            backup.before_migration(
+                db_path.parent, db_path, check.revision, HEAD_REVISION, now or dt.datetime.now()
+            )
     try:
         engine = make_engine(db_path)
         revision = current_revision(engine)

@@ -38,8 +38,16 @@ from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
 
-__all__ = ["CASE_KINDS", "DELIVERABLES", "Attachment", "Deliverable", "DutiesService", "GroupInfo",
-           "TypicalCase", "one_month_after"]
+__all__ = [
+    "CASE_KINDS",
+    "DELIVERABLES",
+    "Attachment",
+    "Deliverable",
+    "DutiesService",
+    "GroupInfo",
+    "TypicalCase",
+    "one_month_after",
+]
 
 SETTING_ISSUED_ON = "plan.issued_on"
 MAX_CASE_BODY = 20000
@@ -62,11 +70,16 @@ class DutiesService:
     def groups(self, unit: str | None = None) -> list[GroupInfo]:
         service = self.service
         with service.database.sessions() as session:
-            rows = session.scalars(select(SpecialGroupRow).where(
-                SpecialGroupRow.plan_id == service.plan_id).order_by(SpecialGroupRow.number)).all()
+            rows = session.scalars(
+                select(SpecialGroupRow)
+                .where(SpecialGroupRow.plan_id == service.plan_id)
+                .order_by(SpecialGroupRow.number)
+            ).all()
             members = session.execute(
-                select(SpecialGroupMemberRow.group_id, SpecialGroupMemberRow.unit_id,
-                       SpecialGroupMemberRow.role).order_by(SpecialGroupMemberRow.position)).all()
+                select(
+                    SpecialGroupMemberRow.group_id, SpecialGroupMemberRow.unit_id, SpecialGroupMemberRow.role
+                ).order_by(SpecialGroupMemberRow.position)
+            ).all()
         names = {u: service.unit_name(u) for _g, u, _r in members}
         infos = []
         for row in rows:
@@ -86,8 +99,11 @@ class DutiesService:
                 role = "责任单位(各相关成员单位)"
             else:
                 continue
-            mine.append(GroupInfo(info.number, info.name, info.duties, info.lead, info.members,
-                                  info.all_members, role))
+            mine.append(
+                GroupInfo(
+                    info.number, info.name, info.duties, info.lead, info.members, info.all_members, role
+                )
+            )
         return mine
 
     # -- typical cases -------------------------------------------------------------------------
@@ -98,20 +114,36 @@ class DutiesService:
         if period is not None:
             query = query.where(TypicalCaseRow.period == period)
         with self.service.database.sessions() as session:
-            rows = session.scalars(query.order_by(TypicalCaseRow.period.desc(),
-                                                  TypicalCaseRow.id)).all()
+            rows = session.scalars(query.order_by(TypicalCaseRow.period.desc(), TypicalCaseRow.id)).all()
             return [self._case(session, row, unit) for row in rows]
 
     def has_case(self, unit: str, period: str) -> bool:
         return bool(self.cases(unit, period))
 
     def _case(self, session: Session, row: TypicalCaseRow, unit: str) -> TypicalCase:
-        return TypicalCase(row.id, unit, row.period, row.kind, row.title, row.body,
-                           tuple(json.loads(row.related)), self._attachments(session, "case", row.id),
-                           row.updated_at)
+        return TypicalCase(
+            row.id,
+            unit,
+            row.period,
+            row.kind,
+            row.title,
+            row.body,
+            tuple(json.loads(row.related)),
+            self._attachments(session, "case", row.id),
+            row.updated_at,
+        )
 
-    def save_case(self, unit: str, *, period: str, kind: str, title: str, body: str = "",
-                  related: list[str] | tuple[str, ...] = (), case_id: int | None = None) -> TypicalCase:
+    def save_case(
+        self,
+        unit: str,
+        *,
+        period: str,
+        kind: str,
+        title: str,
+        body: str = "",
+        related: list[str] | tuple[str, ...] = (),
+        case_id: int | None = None,
+    ) -> TypicalCase:
         """Create (``case_id`` None) or change a case, with history; one transaction."""
         service = self.service
         unit = service.resolve_unit(unit)
@@ -131,8 +163,13 @@ class DutiesService:
         if strangers:
             raise ServiceError(f"{unit} 不承担这些工作措施，不能关联:{'、'.join(strangers)}")
         now, unit_id = service.clock.now(), service.unit_id(unit)
-        values = {"period": period, "kind": kind, "title": title, "body": body,
-                  "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False)}
+        values = {
+            "period": period,
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False),
+        }
         with service.database.transaction() as session:
             if case_id is None:
                 row = TypicalCaseRow(unit_id=unit_id, created_at=now, updated_at=now, **values)
@@ -158,8 +195,11 @@ class DutiesService:
             row = self._owned_case(session, case_id, unit_id)
             hashes = [a.sha256 for a in self._attachments(session, "case", case_id)]
             self._log(session, unit_id, f"case:{case_id}", "case", row.title, None, now)
-            session.execute(delete(AttachmentRow).where(AttachmentRow.owner_kind == "case",
-                                                        AttachmentRow.owner_id == case_id))
+            session.execute(
+                delete(AttachmentRow).where(
+                    AttachmentRow.owner_kind == "case", AttachmentRow.owner_id == case_id
+                )
+            )
             session.delete(row)
         for sha in hashes:
             service.delete_blob_if_unused(sha)
@@ -179,20 +219,33 @@ class DutiesService:
             return []
         due = one_month_after(self.issued_on())
         with service.database.sessions() as session:
-            rows = {r.kind: r for r in session.scalars(select(DeliverableRow).where(
-                DeliverableRow.unit_id == service.unit_id(unit)))}
+            rows = {
+                r.kind: r
+                for r in session.scalars(
+                    select(DeliverableRow).where(DeliverableRow.unit_id == service.unit_id(unit))
+                )
+            }
             result = []
             for kind in DELIVERABLES:
                 row = rows.get(kind)
                 files = self._attachments(session, "deliverable", row.id) if row else ()
-                result.append(Deliverable(
-                    unit, kind, due, Status(row.status) if row else Status.NOT_STARTED,
-                    row.note if row else "", row.completed_on if row else None,
-                    row.updated_at if row else None, files))
+                result.append(
+                    Deliverable(
+                        unit,
+                        kind,
+                        due,
+                        Status(row.status) if row else Status.NOT_STARTED,
+                        row.note if row else "",
+                        row.completed_on if row else None,
+                        row.updated_at if row else None,
+                        files,
+                    )
+                )
             return result
 
-    def update_deliverable(self, unit: str, kind: str, *, status: Status | str | None = None,
-                           note: str | None = None) -> Deliverable:
+    def update_deliverable(
+        self, unit: str, kind: str, *, status: Status | str | None = None, note: str | None = None
+    ) -> Deliverable:
         service = self.service
         unit = service.resolve_unit(unit)
         if kind not in DELIVERABLES:
@@ -206,8 +259,9 @@ class DutiesService:
         with service.database.transaction() as session:
             row = self._deliverable_row(session, unit_id, kind, now)
             if new_status is not None and new_status.value != row.status:
-                self._log(session, unit_id, f"deliverable:{kind}", "status", row.status,
-                          new_status.value, now)
+                self._log(
+                    session, unit_id, f"deliverable:{kind}", "status", row.status, new_status.value, now
+                )
                 if new_status is Status.DONE and row.completed_on is None:
                     row.completed_on = service.clock.today()
                 elif new_status is not Status.DONE:
@@ -221,19 +275,32 @@ class DutiesService:
 
     @staticmethod
     def _deliverable_row(session: Session, unit_id: int, kind: str, now: dt.datetime) -> DeliverableRow:
-        row = session.scalars(select(DeliverableRow).where(
-            DeliverableRow.unit_id == unit_id, DeliverableRow.kind == kind)).first()
+        row = session.scalars(
+            select(DeliverableRow).where(DeliverableRow.unit_id == unit_id, DeliverableRow.kind == kind)
+        ).first()
         if row is None:
-            row = DeliverableRow(unit_id=unit_id, kind=kind, status=Status.NOT_STARTED.value,
-                                 note="", completed_on=None, updated_at=now)
+            row = DeliverableRow(
+                unit_id=unit_id,
+                kind=kind,
+                status=Status.NOT_STARTED.value,
+                note="",
+                completed_on=None,
+                updated_at=now,
+            )
             session.add(row)
             session.flush()
         return row
 
     # -- files of cases and deliverables ------------------------------------------------------
-    def attach(self, unit: str, owner: str, key: str | int, source: Path,
-               progress: Callable[[int, int], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> Attachment:
+    def attach(
+        self,
+        unit: str,
+        owner: str,
+        key: str | int,
+        source: Path,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Attachment:
         """Add a file to a case (``owner="case"``, key = case id) or to a deliverable
         (``owner="deliverable"``, key = measures | research): copy first, then the row."""
         service = self.service
@@ -256,12 +323,17 @@ class DutiesService:
                     owner_id = self._owned_case(session, int(key), unit_id).id
                 else:
                     owner_id = self._deliverable_row(session, unit_id, str(key), now).id
-                row = AttachmentRow(owner_kind=owner, owner_id=owner_id, sha256=ingested.sha256,
-                                    size=ingested.size, original_name=ingested.original_name,
-                                    added_at=now, added_by=service.actor)
+                row = AttachmentRow(
+                    owner_kind=owner,
+                    owner_id=owner_id,
+                    sha256=ingested.sha256,
+                    size=ingested.size,
+                    original_name=ingested.original_name,
+                    added_at=now,
+                    added_by=service.actor,
+                )
                 session.add(row)
-                self._log(session, unit_id, f"{owner}:{key}", "attachment", None,
-                          ingested.original_name, now)
+                self._log(session, unit_id, f"{owner}:{key}", "attachment", None, ingested.original_name, now)
                 session.flush()
                 return Attachment(row.id, row.original_name, row.size, row.sha256, row.added_at)
         except Exception:
@@ -275,28 +347,57 @@ class DutiesService:
             row = session.get(AttachmentRow, attachment_id)
             if row is None:
                 raise ServiceError("该附件已不存在")
-            owner_unit = (session.get(TypicalCaseRow, row.owner_id) if row.owner_kind == "case"
-                          else session.get(DeliverableRow, row.owner_id))
+            owner_unit = (
+                session.get(TypicalCaseRow, row.owner_id)
+                if row.owner_kind == "case"
+                else session.get(DeliverableRow, row.owner_id)
+            )
             if owner_unit is None or owner_unit.unit_id != unit_id:
                 raise ServiceError("该附件不属于本单位")
             sha = row.sha256
-            self._log(session, unit_id, f"{row.owner_kind}:{row.owner_id}", "attachment",
-                      row.original_name, None, now)
+            self._log(
+                session,
+                unit_id,
+                f"{row.owner_kind}:{row.owner_id}",
+                "attachment",
+                row.original_name,
+                None,
+                now,
+            )
             session.delete(row)
         service.delete_blob_if_unused(sha)
 
     @staticmethod
     def _attachments(session: Session, owner: str, owner_id: int) -> tuple[Attachment, ...]:
-        rows = session.scalars(select(AttachmentRow).where(
-            AttachmentRow.owner_kind == owner, AttachmentRow.owner_id == owner_id)
-            .order_by(AttachmentRow.id)).all()
+        rows = session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.owner_kind == owner, AttachmentRow.owner_id == owner_id)
+            .order_by(AttachmentRow.id)
+        ).all()
         return tuple(Attachment(r.id, r.original_name, r.size, r.sha256, r.added_at) for r in rows)
 
     # -- history -----------------------------------------------------------------------------
-    def _log(self, session: Session, unit_id: int, subject: str, field: str, before: str | None,
-             after: str | None, now: dt.datetime) -> None:
-        session.add(DutyHistoryRow(unit_id=unit_id, subject=subject, field=field, before=before,
-                                   after=after, changed_at=now, actor=self.service.actor))
+    def _log(
+        self,
+        session: Session,
+        unit_id: int,
+        subject: str,
+        field: str,
+        before: str | None,
+        after: str | None,
+        now: dt.datetime,
+    ) -> None:
+        session.add(
+            DutyHistoryRow(
+                unit_id=unit_id,
+                subject=subject,
+                field=field,
+                before=before,
+                after=after,
+                changed_at=now,
+                actor=self.service.actor,
+            )
+        )
 
     def history(self, unit: str, subject: str | None = None) -> list[DutyChange]:
         """(when, subject, field, before, after) newest first."""

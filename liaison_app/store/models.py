@@ -200,8 +200,9 @@ class SpecialGroupRow(Base):
 class SpecialGroupMemberRow(Base):
     __tablename__ = "special_group_member"
 
-    group_id: Mapped[int] = mapped_column(ForeignKey("special_group.id", ondelete="CASCADE"),
-                                          primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("special_group.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer)

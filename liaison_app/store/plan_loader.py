@@ -51,8 +51,10 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
             plan_id=plan.plan_id, name=unit.name, category=unit.category, position=position
         )
     session.add_all(units.values())
-    areas = {a.number: AreaRow(plan_id=plan.plan_id, number=a.number, numeral=a.numeral,
-                               name=a.name) for a in plan.areas}
+    areas = {
+        a.number: AreaRow(plan_id=plan.plan_id, number=a.number, numeral=a.numeral, name=a.name)
+        for a in plan.areas
+    }
     session.add_all(areas.values())
     session.flush()
     session.add_all(
@@ -61,14 +63,21 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
     )
     position = 0
     for measure in plan.measures:
-        measure_row = MeasureRow(plan_id=plan.plan_id, area_id=areas[measure.area].id,
-                                 number=measure.number, title=measure.title)
+        measure_row = MeasureRow(
+            plan_id=plan.plan_id, area_id=areas[measure.area].id, number=measure.number, title=measure.title
+        )
         session.add(measure_row)
         session.flush()
         for item in measure.items:
-            item_row = ItemRow(plan_id=plan.plan_id, measure_id=measure_row.id, code=item.code,
-                               sub=item.sub, position=position, text=item.text,
-                               deadline=item.deadline)
+            item_row = ItemRow(
+                plan_id=plan.plan_id,
+                measure_id=measure_row.id,
+                code=item.code,
+                sub=item.sub,
+                position=position,
+                text=item.text,
+                deadline=item.deadline,
+            )
             position += 1
             session.add(item_row)
             session.flush()
@@ -87,8 +96,13 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
 def load_groups(session: Session, plan: Plan, unit_ids: dict[str, int]) -> None:
     """The special groups of a plan (also run for a database loaded before groups existed)."""
     for group in plan.groups:
-        row = SpecialGroupRow(plan_id=plan.plan_id, number=group.number, name=group.name,
-                              duties=group.duties, all_members=group.all_members)
+        row = SpecialGroupRow(
+            plan_id=plan.plan_id,
+            number=group.number,
+            name=group.name,
+            duties=group.duties,
+            all_members=group.all_members,
+        )
         session.add(row)
         session.flush()
         members = [(name, "lead") for name in group.lead] + [(name, "member") for name in group.members]

@@ -166,5 +166,3 @@ def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
         if light is not Light.ON_TRACK:
             counts[light.value] += 1
     return counts
-
-

@@ -68,8 +68,12 @@ class ReportService:
         units = [u.name for u in self.service.units() if u.lead_items or u.coop_items]
         return Catalog(info.plan_id, info.name, list(self.service.catalog()), units)
 
-    def export_check(self, unit: str, as_of: dt.date, period: str | None = None,
-                     ) -> list[tuple[str, str]]:
+    def export_check(
+        self,
+        unit: str,
+        as_of: dt.date,
+        period: str | None = None,
+    ) -> list[tuple[str, str]]:
         """(item id, what is missing) for items that look incomplete: the liaison decides.
 
         With a period, the unit's other duties are checked too: this month's typical case, and a
@@ -86,12 +90,14 @@ class ReportService:
                 found.append(("典型案例", f"{period_label(period)}尚未填写典型案例(每月至少一篇)"))
             for deliverable in duties.deliverables(unit):
                 if deliverable.light(as_of) is Light.OVERDUE:
-                    found.append((deliverable.label,
-                                  f"完成时限 {deliverable.due.isoformat()} 已过，尚未完成"))
+                    found.append(
+                        (deliverable.label, f"完成时限 {deliverable.due.isoformat()} 已过，尚未完成")
+                    )
         return found
 
-    def report_data(self, unit: str, period: str, as_of: dt.date,
-                    incomplete: list[tuple[str, str]] | None = None) -> ReportData:
+    def report_data(
+        self, unit: str, period: str, as_of: dt.date, incomplete: list[tuple[str, str]] | None = None
+    ) -> ReportData:
         service = self.service
         unit = service.resolve_unit(unit)
         tasks = service.tasks(unit)
@@ -105,52 +111,89 @@ class ReportService:
         for task in tasks:
             item = task.item
             files = names_by_item.get(item.id, [])
-            rows.append(ReportRow(
-                code=item.id,
-                area=item.area_name,
-                measure=f"{item.measure}.{item.measure_title}",
-                text=item.text,
-                deadline=item.deadline.isoformat() if item.deadline else "",
-                lead="、".join(item.lead),
-                coop="、".join(item.coop),
-                role=ROLE_LABELS[task.role],
-                status=task.status.label,
-                note=task.note,
-                completed_on=task.completed_on.isoformat() if task.completed_on else "",
-                evidence=f"{len(files)} 个:" + ";".join(files) if files else "",
-                light=task.light(as_of).label,
-                updated_at=task.updated_at.strftime("%Y-%m-%d %H:%M") if task.updated_at else "",
-                change=_change(snapshot.get(item.id), task) if previous else "",
-            ))
+            rows.append(
+                ReportRow(
+                    code=item.id,
+                    area=item.area_name,
+                    measure=f"{item.measure}.{item.measure_title}",
+                    text=item.text,
+                    deadline=item.deadline.isoformat() if item.deadline else "",
+                    lead="、".join(item.lead),
+                    coop="、".join(item.coop),
+                    role=ROLE_LABELS[task.role],
+                    status=task.status.label,
+                    note=task.note,
+                    completed_on=task.completed_on.isoformat() if task.completed_on else "",
+                    evidence=f"{len(files)} 个:" + ";".join(files) if files else "",
+                    light=task.light(as_of).label,
+                    updated_at=task.updated_at.strftime("%Y-%m-%d %H:%M") if task.updated_at else "",
+                    change=_change(snapshot.get(item.id), task) if previous else "",
+                )
+            )
         lines = [
-            EvidenceLine(r.item_code, r.original_name, r.size, r.sha256, r.period,
-                         r.added_at.strftime("%Y-%m-%d %H:%M:%S"), r.description)
+            EvidenceLine(
+                r.item_code,
+                r.original_name,
+                r.size,
+                r.sha256,
+                r.period,
+                r.added_at.strftime("%Y-%m-%d %H:%M:%S"),
+                r.description,
+            )
             for r in evidence
         ]
         duties = DutiesService(service)
         cases = [
-            CaseLine(c.period, c.kind_label, c.title, c.body, "、".join(c.related),
-                     ";".join(a.original_name for a in c.attachments))
+            CaseLine(
+                c.period,
+                c.kind_label,
+                c.title,
+                c.body,
+                "、".join(c.related),
+                ";".join(a.original_name for a in c.attachments),
+            )
             for c in duties.cases(unit, period)
         ]
         deliverables = [
-            DeliverableLine(d.kind, d.label, d.due.isoformat(), d.status.label, d.light(as_of).label,
-                            d.note, ";".join(a.original_name for a in d.attachments))
+            DeliverableLine(
+                d.kind,
+                d.label,
+                d.due.isoformat(),
+                d.status.label,
+                d.light(as_of).label,
+                d.note,
+                ";".join(a.original_name for a in d.attachments),
+            )
             for d in duties.deliverables(unit)
         ]
         info = service.plan_info()
         return ReportData(
-            plan_id=info.plan_id, plan_name=info.name, unit=unit,
-            liaison=service.setting("profile.name"), phone=service.setting("profile.phone"),
-            period=period, as_of=as_of, exported_at=service.clock.now(), app_version=__version__,
-            rows=rows, evidence=lines, counts=summarize(tasks, as_of),
+            plan_id=info.plan_id,
+            plan_name=info.name,
+            unit=unit,
+            liaison=service.setting("profile.name"),
+            phone=service.setting("profile.phone"),
+            period=period,
+            as_of=as_of,
+            exported_at=service.clock.now(),
+            app_version=__version__,
+            rows=rows,
+            evidence=lines,
+            counts=summarize(tasks, as_of),
             incomplete=list(incomplete or []),
             previous_export=previous.exported_at.strftime("%Y-%m-%d %H:%M") if previous else "",
-            cases=cases, deliverables=deliverables,
+            cases=cases,
+            deliverables=deliverables,
         )
 
-    def export(self, unit: str, period: str, as_of: dt.date, path: Path,
-               incomplete: list[tuple[str, str]] | None = None) -> ExportRecord:
+    def export(
+        self,
+        unit: str,
+        period: str,
+        as_of: dt.date,
+        path: Path,
+        incomplete: list[tuple[str, str]] | None = None,
+    ) -> ExportRecord:
         """Check, write and record in one call (the command line)."""
         if incomplete is None:
             incomplete = self.export_check(unit, as_of, period)
@@ -164,8 +207,12 @@ class ReportService:
         snapshot = {row.code: [row.status, row.note] for row in data.rows}
         with service.database.transaction() as session:
             row = ReportExportRow(
-                unit_id=service.unit_id(data.unit), period=data.period, as_of=data.as_of,
-                exported_at=data.exported_at, file_name=path.name, data_sha256=digest,
+                unit_id=service.unit_id(data.unit),
+                period=data.period,
+                as_of=data.as_of,
+                exported_at=data.exported_at,
+                file_name=path.name,
+                data_sha256=digest,
                 snapshot=json.dumps(snapshot, ensure_ascii=False),
                 incomplete=json.dumps(data.incomplete, ensure_ascii=False),
             )
@@ -178,7 +225,8 @@ class ReportService:
         unit = self.service.resolve_unit(unit)
         with self.service.database.sessions() as session:
             rows = session.scalars(
-                select(ReportExportRow).where(ReportExportRow.unit_id == self.service.unit_id(unit))
+                select(ReportExportRow)
+                .where(ReportExportRow.unit_id == self.service.unit_id(unit))
                 .order_by(ReportExportRow.exported_at.desc(), ReportExportRow.id.desc())
             ).all()
             return [self._record(r, unit) for r in rows]
@@ -195,8 +243,13 @@ class ReportService:
     @staticmethod
     def _record(row: ReportExportRow, unit: str) -> ExportRecord:
         return ExportRecord(
-            id=row.id, unit=unit, period=row.period, as_of=row.as_of,
-            exported_at=row.exported_at, file_name=row.file_name, data_sha256=row.data_sha256,
+            id=row.id,
+            unit=unit,
+            period=row.period,
+            as_of=row.as_of,
+            exported_at=row.exported_at,
+            file_name=row.file_name,
+            data_sha256=row.data_sha256,
             incomplete=[(str(code), str(reason)) for code, reason in json.loads(row.incomplete)],
         )
 

@@ -26,9 +26,11 @@ class RestoreReport:
     evidence_added: int
 
     def lines(self) -> list[str]:
-        lines = [f"已从 {self.source.name}(备份于 {self.backup_created or '未知'})恢复:",
-                 f"  进展记录 {self.progress_rows} 条，佐证材料 {self.evidence_rows} 个，"
-                 f"典型案例 {self.cases} 篇;补回佐证文件 {self.evidence_added} 个。"]
+        lines = [
+            f"已从 {self.source.name}(备份于 {self.backup_created or '未知'})恢复:",
+            f"  进展记录 {self.progress_rows} 条，佐证材料 {self.evidence_rows} 个，"
+            f"典型案例 {self.cases} 篇;补回佐证文件 {self.evidence_added} 个。",
+        ]
         if self.safety_copy:
             lines.append(f"  恢复前的数据已另存为 {self.safety_copy}")
         if self.damaged_kept:
@@ -46,8 +48,12 @@ def _count(db: Path, table: str) -> int:
         connection.close()
 
 
-def restore(data_dir: Path, source: Path, now: dt.datetime, plan_id: str = DEFAULT_PLAN_ID,
-            ) -> RestoreReport:
+def restore(
+    data_dir: Path,
+    source: Path,
+    now: dt.datetime,
+    plan_id: str = DEFAULT_PLAN_ID,
+) -> RestoreReport:
     """Check ``source`` completely, keep the current state, then switch the backup in."""
     db_path = paths.database_path(data_dir)
     evidence_root = data_dir / "evidence"
@@ -68,9 +74,14 @@ def restore(data_dir: Path, source: Path, now: dt.datetime, plan_id: str = DEFAU
                         extra.rename(Path(str(damaged) + side))
         switched = backup.switch_in(prepared, db_path, evidence_root)
     return RestoreReport(
-        source=source, backup_created=prepared.created_at, safety_copy=safety, damaged_kept=damaged,
-        progress_rows=_count(db_path, "progress"), evidence_rows=_count(db_path, "evidence"),
-        cases=_count(db_path, "typical_case"), evidence_added=switched["evidence_added"],
+        source=source,
+        backup_created=prepared.created_at,
+        safety_copy=safety,
+        damaged_kept=damaged,
+        progress_rows=_count(db_path, "progress"),
+        evidence_rows=_count(db_path, "evidence"),
+        cases=_count(db_path, "typical_case"),
+        evidence_added=switched["evidence_added"],
     )
 
 

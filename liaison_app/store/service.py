@@ -62,9 +62,22 @@ from liaison_app.store.records import (
 from liaison_app.store.status import Status, parse_status
 
 __all__ = [
-    "MAX_NOTE_CHARS", "Anomaly", "CatalogItem", "EvidenceError", "EvidenceProblem",
-    "EvidenceRecord", "HistoryEntry", "LiaisonService", "NotAssignedError", "PlanInfo",
-    "ServiceError", "UnitInfo", "UnitTask", "UnknownItemError", "UnknownUnitError", "summarize",
+    "MAX_NOTE_CHARS",
+    "Anomaly",
+    "CatalogItem",
+    "EvidenceError",
+    "EvidenceProblem",
+    "EvidenceRecord",
+    "HistoryEntry",
+    "LiaisonService",
+    "NotAssignedError",
+    "PlanInfo",
+    "ServiceError",
+    "UnitInfo",
+    "UnitTask",
+    "UnknownItemError",
+    "UnknownUnitError",
+    "summarize",
 ]
 
 _UNSET = object()
@@ -125,8 +138,9 @@ class LiaisonService:
 
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
-        return backup.full_backup(self.database.path, self.evidence_store.root, target,
-                                  self.plan_id, self.clock.now())
+        return backup.full_backup(
+            self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
+        )
 
     def close(self) -> None:
         self.database.dispose()
@@ -148,9 +162,7 @@ class LiaisonService:
         ).all()
         self._aliases = {alias: self._unit_names[unit_id] for alias, unit_id in aliases}
         areas = {a.id: a for a in session.scalars(select(AreaRow).where(AreaRow.plan_id == plan.id))}
-        measures = {
-            m.id: m for m in session.scalars(select(MeasureRow).where(MeasureRow.plan_id == plan.id))
-        }
+        measures = {m.id: m for m in session.scalars(select(MeasureRow).where(MeasureRow.plan_id == plan.id))}
         roles: dict[int, dict[str, list[str]]] = {}
         self._roles_by_unit: dict[str, dict[int, str]] = {name: {} for name in self._unit_ids}
         assignments = session.execute(
@@ -172,10 +184,17 @@ class LiaisonService:
             area = areas[measure.area_id]
             item_roles = roles.get(row.id, {"lead": [], "coop": []})
             self._items[row.id] = CatalogItem(
-                id=row.code, area=area.number, area_name=area.name, measure=measure.number,
-                measure_title=measure.title, item=row.sub, text=row.text,
-                lead=tuple(item_roles["lead"]), coop=tuple(item_roles["coop"]),
-                deadline=row.deadline, position=row.position,
+                id=row.code,
+                area=area.number,
+                area_name=area.name,
+                measure=measure.number,
+                measure_title=measure.title,
+                item=row.sub,
+                text=row.text,
+                lead=tuple(item_roles["lead"]),
+                coop=tuple(item_roles["coop"]),
+                deadline=row.deadline,
+                position=row.position,
             )
             self._item_ids[row.code] = row.id
         self._area_count = len(areas)
@@ -183,9 +202,14 @@ class LiaisonService:
 
     def plan_info(self) -> PlanInfo:
         return PlanInfo(
-            plan_id=self._plan.id, name=self._plan.name, issued_on=self._plan.issued_on,
-            issued_on_note=self._plan.issued_on_note, areas=self._area_count,
-            measures=self._measure_count, items=len(self._items), units=len(self._unit_ids),
+            plan_id=self._plan.id,
+            name=self._plan.name,
+            issued_on=self._plan.issued_on,
+            issued_on_note=self._plan.issued_on_note,
+            areas=self._area_count,
+            measures=self._measure_count,
+            items=len(self._items),
+            units=len(self._unit_ids),
         )
 
     def catalog(self) -> list[CatalogItem]:
@@ -198,11 +222,15 @@ class LiaisonService:
         result = []
         for name in self._unit_ids:
             roles = self._roles_by_unit[name].values()
-            result.append(UnitInfo(
-                name=name, category=self._unit_categories[name],
-                lead_items=sum(r == "lead" for r in roles), coop_items=sum(r == "coop" for r in roles),
-                aliases=tuple(aliases_by_unit.get(name, ())),
-            ))
+            result.append(
+                UnitInfo(
+                    name=name,
+                    category=self._unit_categories[name],
+                    lead_items=sum(r == "lead" for r in roles),
+                    coop_items=sum(r == "coop" for r in roles),
+                    aliases=tuple(aliases_by_unit.get(name, ())),
+                )
+            )
         return result
 
     def resolve_unit(self, written: str) -> str:
@@ -240,7 +268,8 @@ class LiaisonService:
     def anomalies(self) -> list[Anomaly]:
         with self.database.sessions() as session:
             rows = session.scalars(
-                select(PlanAnomalyRow).where(PlanAnomalyRow.plan_id == self.plan_id)
+                select(PlanAnomalyRow)
+                .where(PlanAnomalyRow.plan_id == self.plan_id)
                 .order_by(PlanAnomalyRow.id)
             ).all()
             return [Anomaly(r.kind, r.location, r.detail) for r in rows]
@@ -261,17 +290,22 @@ class LiaisonService:
 
     def _evidence_counts(self, session: Session, unit_id: int) -> dict[int, int]:
         rows = session.execute(
-            select(EvidenceRow.item_id, func.count()).where(EvidenceRow.unit_id == unit_id)
+            select(EvidenceRow.item_id, func.count())
+            .where(EvidenceRow.unit_id == unit_id)
             .group_by(EvidenceRow.item_id)
         ).all()
         return {item_id: int(count) for item_id, count in rows}
 
     def _task(self, unit: str, item_id: int, row: ProgressRow | None, evidence: int = 0) -> UnitTask:
         return UnitTask(
-            unit=unit, role=self._roles_by_unit[unit][item_id], item=self._items[item_id],
+            unit=unit,
+            role=self._roles_by_unit[unit][item_id],
+            item=self._items[item_id],
             status=Status(row.status) if row else Status.NOT_STARTED,
-            note=row.note if row else "", completed_on=row.completed_on if row else None,
-            updated_at=row.updated_at if row else None, evidence=evidence,
+            note=row.note if row else "",
+            completed_on=row.completed_on if row else None,
+            updated_at=row.updated_at if row else None,
+            evidence=evidence,
         )
 
     def tasks(self, unit: str) -> list[UnitTask]:
@@ -324,8 +358,7 @@ class LiaisonService:
         unit_id = self._unit_ids[unit]
         with self.database.transaction() as session:
             row = session.scalars(
-                select(ProgressRow).where(ProgressRow.unit_id == unit_id,
-                                          ProgressRow.item_id == item_id)
+                select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
             ).first()
             old_status = Status(row.status) if row else Status.NOT_STARTED
             old_note = row.note if row else ""
@@ -356,8 +389,15 @@ class LiaisonService:
                 row.completed_on = target_completed
                 row.updated_at = now
                 session.add_all(
-                    HistoryRow(unit_id=unit_id, item_id=item_id, field=field, before=before,
-                               after=after, changed_at=now, actor=self.actor)
+                    HistoryRow(
+                        unit_id=unit_id,
+                        item_id=item_id,
+                        field=field,
+                        before=before,
+                        after=after,
+                        changed_at=now,
+                        actor=self.actor,
+                    )
                     for field, before, after in changes
                 )
             count = self._evidence_counts(session, unit_id).get(item_id, 0)
@@ -400,8 +440,9 @@ class LiaisonService:
         ingested = self.evidence_store.ingest(source, progress, cancelled)
         return self.record_evidence(unit, code, ingested, description=description, period=period)
 
-    def record_evidence(self, unit: str, code: str, ingested: Ingested, *, description: str = "",
-                        period: str | None = None) -> EvidenceRecord:
+    def record_evidence(
+        self, unit: str, code: str, ingested: Ingested, *, description: str = "", period: str | None = None
+    ) -> EvidenceRecord:
         """Name an already stored blob on a unit's item (one transaction, with history)."""
         try:
             unit, code = self.check_can_attach(unit, code)
@@ -415,14 +456,29 @@ class LiaisonService:
         item_id, unit_id = self._item_ids[code], self._unit_ids[unit]
         try:
             with self.database.transaction() as session:
-                row = EvidenceRow(unit_id=unit_id, item_id=item_id, sha256=ingested.sha256,
-                                  size=ingested.size, original_name=ingested.original_name,
-                                  description=description, period=period, added_at=now,
-                                  added_by=self.actor)
+                row = EvidenceRow(
+                    unit_id=unit_id,
+                    item_id=item_id,
+                    sha256=ingested.sha256,
+                    size=ingested.size,
+                    original_name=ingested.original_name,
+                    description=description,
+                    period=period,
+                    added_at=now,
+                    added_by=self.actor,
+                )
                 session.add(row)
-                session.add(HistoryRow(unit_id=unit_id, item_id=item_id, field="evidence",
-                                       before=None, after=ingested.original_name, changed_at=now,
-                                       actor=self.actor))
+                session.add(
+                    HistoryRow(
+                        unit_id=unit_id,
+                        item_id=item_id,
+                        field="evidence",
+                        before=None,
+                        after=ingested.original_name,
+                        changed_at=now,
+                        actor=self.actor,
+                    )
+                )
                 session.flush()
                 record = self._evidence_record(row, unit, code)
         except Exception:
@@ -434,13 +490,24 @@ class LiaisonService:
     @staticmethod
     def _evidence_record(row: EvidenceRow, unit: str, code: str) -> EvidenceRecord:
         return EvidenceRecord(
-            id=row.id, unit=unit, item_code=code, sha256=row.sha256, size=row.size,
-            original_name=row.original_name, description=row.description, period=row.period,
-            added_at=row.added_at, added_by=row.added_by,
+            id=row.id,
+            unit=unit,
+            item_code=code,
+            sha256=row.sha256,
+            size=row.size,
+            original_name=row.original_name,
+            description=row.description,
+            period=row.period,
+            added_at=row.added_at,
+            added_by=row.added_by,
         )
 
-    def evidence(self, unit: str, code: str | None = None, period: str | None = None,
-                 ) -> list[EvidenceRecord]:
+    def evidence(
+        self,
+        unit: str,
+        code: str | None = None,
+        period: str | None = None,
+    ) -> list[EvidenceRecord]:
         """A unit's files, for one item or all, optionally of one period; in plan order."""
         unit = self.resolve_unit(unit)
         query = select(EvidenceRow).where(EvidenceRow.unit_id == self._unit_ids[unit])
@@ -465,25 +532,37 @@ class LiaisonService:
         with self.database.transaction() as session:
             row = self._evidence_row(session, evidence_id)
             if row.description != description:
-                session.add(HistoryRow(unit_id=row.unit_id, item_id=row.item_id,
-                                       field="evidence_description",
-                                       before=f"{row.original_name}:{row.description}",
-                                       after=f"{row.original_name}:{description}",
-                                       changed_at=now, actor=self.actor))
+                session.add(
+                    HistoryRow(
+                        unit_id=row.unit_id,
+                        item_id=row.item_id,
+                        field="evidence_description",
+                        before=f"{row.original_name}:{row.description}",
+                        after=f"{row.original_name}:{description}",
+                        changed_at=now,
+                        actor=self.actor,
+                    )
+                )
                 row.description = description
-            return self._evidence_record(row, self._unit_names[row.unit_id],
-                                         self._items[row.item_id].id)
+            return self._evidence_record(row, self._unit_names[row.unit_id], self._items[row.item_id].id)
 
     def remove_evidence(self, evidence_id: int) -> EvidenceRecord:
         """Take a file off an item; its bytes go only when nothing else refers to them."""
         now = self.clock.now()
         with self.database.transaction() as session:
             row = self._evidence_row(session, evidence_id)
-            record = self._evidence_record(row, self._unit_names[row.unit_id],
-                                           self._items[row.item_id].id)
-            session.add(HistoryRow(unit_id=row.unit_id, item_id=row.item_id, field="evidence",
-                                   before=row.original_name, after=None, changed_at=now,
-                                   actor=self.actor))
+            record = self._evidence_record(row, self._unit_names[row.unit_id], self._items[row.item_id].id)
+            session.add(
+                HistoryRow(
+                    unit_id=row.unit_id,
+                    item_id=row.item_id,
+                    field="evidence",
+                    before=row.original_name,
+                    after=None,
+                    changed_at=now,
+                    actor=self.actor,
+                )
+            )
             session.delete(row)
         self.delete_blob_if_unused(record.sha256)
         return record
@@ -520,31 +599,45 @@ class LiaisonService:
         """
         with self.database.sessions() as session:
             rows = session.execute(
-                select(EvidenceRow.unit_id, EvidenceRow.item_id, EvidenceRow.original_name,
-                       EvidenceRow.sha256).order_by(EvidenceRow.id)
+                select(
+                    EvidenceRow.unit_id, EvidenceRow.item_id, EvidenceRow.original_name, EvidenceRow.sha256
+                ).order_by(EvidenceRow.id)
             ).all()
             found = [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
             for attachment in session.scalars(select(AttachmentRow).order_by(AttachmentRow.id)):
-                owner = (session.get(TypicalCaseRow, attachment.owner_id)
-                         if attachment.owner_kind == "case"
-                         else session.get(DeliverableRow, attachment.owner_id))
+                owner = (
+                    session.get(TypicalCaseRow, attachment.owner_id)
+                    if attachment.owner_kind == "case"
+                    else session.get(DeliverableRow, attachment.owner_id)
+                )
                 if owner is None:
                     continue
-                where = ("典型案例" if attachment.owner_kind == "case"
-                         else {"measures": "具体措施", "research": "调研报告"}.get(
-                             getattr(owner, "kind", ""), "牵头单位任务"))
-                found.append((self._unit_names[owner.unit_id], where, attachment.original_name,
-                              attachment.sha256))
+                where = (
+                    "典型案例"
+                    if attachment.owner_kind == "case"
+                    else {"measures": "具体措施", "research": "调研报告"}.get(
+                        getattr(owner, "kind", ""), "牵头单位任务"
+                    )
+                )
+                found.append(
+                    (self._unit_names[owner.unit_id], where, attachment.original_name, attachment.sha256)
+                )
         return found
 
     @staticmethod
-    def problems_in(inventory: list[tuple[str, str, str, str]],
-                    verdicts: dict[str, str]) -> list[EvidenceProblem]:
-        return [EvidenceProblem(unit, code, name, sha, verdicts[sha])
-                for unit, code, name, sha in inventory if sha in verdicts]
+    def problems_in(
+        inventory: list[tuple[str, str, str, str]], verdicts: dict[str, str]
+    ) -> list[EvidenceProblem]:
+        return [
+            EvidenceProblem(unit, code, name, sha, verdicts[sha])
+            for unit, code, name, sha in inventory
+            if sha in verdicts
+        ]
 
-    def verify_evidence(self, progress: Callable[[int, int], None] | None = None,
-                        ) -> list[EvidenceProblem]:
+    def verify_evidence(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[EvidenceProblem]:
         """Every referenced file present and unchanged? The problems, per item."""
         inventory = self.evidence_inventory()
         verdicts = find_problems(self.evidence_store, [row[3] for row in inventory], progress)
@@ -561,8 +654,12 @@ class LiaisonService:
             BundleFile(
                 item_code=r.item_code,
                 item_title=self._items[self._item_ids[r.item_code]].measure_title,
-                original_name=r.original_name, sha256=r.sha256, size=r.size, added_at=r.added_at,
-                description=r.description, blob=self.evidence_store.blob_path(r.sha256),
+                original_name=r.original_name,
+                sha256=r.sha256,
+                size=r.size,
+                added_at=r.added_at,
+                description=r.description,
+                blob=self.evidence_store.blob_path(r.sha256),
             )
             for r in self.evidence(unit, period=period)
         ]

@@ -129,8 +129,13 @@ class DetailPane(QWidget):
         self.body.hide()
 
     # -- showing ---------------------------------------------------------------------------
-    def show_task(self, task: UnitTask | None, history: list[HistoryEntry], as_of: dt.date,
-                  evidence: list[EvidenceRecord] | None = None) -> None:
+    def show_task(
+        self,
+        task: UnitTask | None,
+        history: list[HistoryEntry],
+        as_of: dt.date,
+        evidence: list[EvidenceRecord] | None = None,
+    ) -> None:
         """Show another task (the pending note of the previous one must be flushed first)."""
         self._note_timer.stop()
         self.task = task
@@ -144,8 +149,13 @@ class DetailPane(QWidget):
         self._updating = False
         self.refresh(task, history, as_of, evidence or [])
 
-    def refresh(self, task: UnitTask, history: list[HistoryEntry], as_of: dt.date,
-                evidence: list[EvidenceRecord] | None = None) -> None:
+    def refresh(
+        self,
+        task: UnitTask,
+        history: list[HistoryEntry],
+        as_of: dt.date,
+        evidence: list[EvidenceRecord] | None = None,
+    ) -> None:
         """The shown task changed (saved, undone): update without disturbing typing."""
         self.task = task
         item = task.item

@@ -38,9 +38,17 @@ if TYPE_CHECKING:
 class DutiesActions(QObject):
     changed = Signal()  # the duties' summary may have changed
 
-    def __init__(self, window: QWidget, duties: DutiesService, evidence: EvidenceActions,
-                 cases: CasesPanel, panel: DutiesPanel, unit: Callable[[], str],
-                 period: Callable[[], str], as_of: Callable[[], dt.date]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        duties: DutiesService,
+        evidence: EvidenceActions,
+        cases: CasesPanel,
+        panel: DutiesPanel,
+        unit: Callable[[], str],
+        period: Callable[[], str],
+        as_of: Callable[[], dt.date],
+    ) -> None:
         super().__init__(window)
         self.window, self.duties, self.evidence = window, duties, evidence
         self.cases, self.panel = cases, panel
@@ -60,16 +68,21 @@ class DutiesActions(QObject):
             self.panel.show_duties([], [], self.duties.issued_on())
             return
         self.cases.show_cases(self.duties.cases(unit), self.period())
-        self.panel.show_duties(self.duties.deliverables(unit), self.duties.groups(unit),
-                               self.duties.issued_on())
+        self.panel.show_duties(
+            self.duties.deliverables(unit), self.duties.groups(unit), self.duties.issued_on()
+        )
         self.changed.emit()
 
     def summary(self) -> str:
         unit = self.unit()
         if not unit:
             return ""
-        return summary_of_duties(self.duties.deliverables(unit),
-                                 self.duties.has_case(unit, self.period()), self.period(), self.as_of())
+        return summary_of_duties(
+            self.duties.deliverables(unit),
+            self.duties.has_case(unit, self.period()),
+            self.period(),
+            self.as_of(),
+        )
 
     def _error(self, text: str) -> None:
         QMessageBox.warning(self.window, "未保存", text)
@@ -97,9 +110,12 @@ class DutiesActions(QObject):
 
     def delete_case(self, case: TypicalCase) -> None:
         answer = QMessageBox.question(
-            self.window, "删除典型案例", f"删除「{case.title}」及其附件?删除会记入修改记录。",
+            self.window,
+            "删除典型案例",
+            f"删除「{case.title}」及其附件?删除会记入修改记录。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.duties.delete_case(self.unit(), case.id)
@@ -110,8 +126,11 @@ class DutiesActions(QObject):
         if files:
             unit = self.unit()
             self.evidence.copy_in(
-                files, lambda ingested: self._record(unit, "case", case.id, ingested), "典型案例",
-                self.refresh)
+                files,
+                lambda ingested: self._record(unit, "case", case.id, ingested),
+                "典型案例",
+                self.refresh,
+            )
 
     # -- deliverables ----------------------------------------------------------------------------
     def edit_deliverable(self, deliverable: Deliverable) -> None:
@@ -131,8 +150,11 @@ class DutiesActions(QObject):
         if files:
             unit = self.unit()
             self.evidence.copy_in(
-                files, lambda ingested: self._record(unit, "deliverable", deliverable.kind, ingested),
-                deliverable.label, self.refresh)
+                files,
+                lambda ingested: self._record(unit, "deliverable", deliverable.kind, ingested),
+                deliverable.label,
+                self.refresh,
+            )
 
     def _record(self, unit: str, owner: str, key: str | int, ingested: Ingested) -> None:
         self.duties.record_attachment(unit, owner, key, ingested)
@@ -148,11 +170,14 @@ class DutiesActions(QObject):
         edit = QDateEdit(QDate(current.year, current.month, current.day))
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setCalendarPopup(True)
-        note = QLabel("通知落款日期在原文中缺字(“2019116日”)，程序按 2019-11-06 计。"
-                      "如与实际印发日期不符，请在此更正；具体措施和调研报告的完成时限随之变化。")
+        note = QLabel(
+            "通知落款日期在原文中缺字(“2019116日”)，程序按 2019-11-06 计。"
+            "如与实际印发日期不符，请在此更正；具体措施和调研报告的完成时限随之变化。"
+        )
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)

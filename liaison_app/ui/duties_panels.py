@@ -56,8 +56,9 @@ CASE_COLUMNS: list[Column[TypicalCase]] = [
 class CaseDialog(QDialog):
     """Write or change one typical case."""
 
-    def __init__(self, tasks: list[UnitTask], period: str, case: TypicalCase | None = None,
-                 parent: Any = None) -> None:
+    def __init__(
+        self, tasks: list[UnitTask], period: str, case: TypicalCase | None = None, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("修改典型案例" if case else "新建典型案例")
         self.resize(620, 560)
@@ -93,8 +94,9 @@ class CaseDialog(QDialog):
         form.addRow("标题", self.title)
         form.addRow("内容", self.body)
         form.addRow("关联工作措施", related_view)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._accept)
@@ -106,11 +108,18 @@ class CaseDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         day = self.month.date()
-        related = [str(self.related.item(r).data(CODE_ROLE)) for r in range(self.related.rowCount())
-                   if self.related.item(r).checkState() == Qt.CheckState.Checked]
-        return {"period": f"{day.year():04d}-{day.month():02d}", "kind": self.kind.currentData(),
-                "title": self.title.text().strip(), "body": self.body.toPlainText().strip(),
-                "related": related}
+        related = [
+            str(self.related.item(r).data(CODE_ROLE))
+            for r in range(self.related.rowCount())
+            if self.related.item(r).checkState() == Qt.CheckState.Checked
+        ]
+        return {
+            "period": f"{day.year():04d}-{day.month():02d}",
+            "kind": self.kind.currentData(),
+            "title": self.title.text().strip(),
+            "body": self.body.toPlainText().strip(),
+            "related": related,
+        }
 
     def _accept(self) -> None:
         if not self.title.text().strip():
@@ -202,8 +211,11 @@ def deliverable_columns(as_of: Callable[[], dt.date]) -> list[Column[Deliverable
         Column("任务", lambda d: d.label),
         Column("完成时限", lambda d: d.due.isoformat()),
         Column("状态", lambda d: d.status.label),
-        Column("预警", lambda d: d.light(as_of()).label,
-               highlight=lambda d: d.light(as_of()) is not Light.ON_TRACK),
+        Column(
+            "预警",
+            lambda d: d.light(as_of()).label,
+            highlight=lambda d: d.light(as_of()) is not Light.ON_TRACK,
+        ),
         Column("说明", lambda d: d.note),
         Column("附件", lambda d: len(d.attachments) or ""),
     ]
@@ -229,8 +241,9 @@ class DeliverableDialog(QDialog):
         form.addRow("完成时限", QLabel(deliverable.due.isoformat()))
         form.addRow("状态", self.status)
         form.addRow("说明", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
@@ -282,8 +295,9 @@ class DutiesPanel(QWidget):
         layout.addWidget(self.group_view, 1)
         layout.addWidget(self.group_text, 1)
 
-    def show_duties(self, deliverables: list[Deliverable], groups: list[GroupInfo],
-                    issued_on: dt.date) -> None:
+    def show_duties(
+        self, deliverables: list[Deliverable], groups: list[GroupInfo], issued_on: dt.date
+    ) -> None:
         self.deliverables.set_rows(deliverables)
         self.groups.set_rows(groups)
         if deliverables:
@@ -311,12 +325,12 @@ class DutiesPanel(QWidget):
             self.group_text.setText("")
             return
         members = "各相关成员单位" if group.all_members else "、".join(group.members)
-        self.group_text.setText(f"牵头单位:{'、'.join(group.lead)}\n责任单位:{members}\n\n"
-                                f"主要职责:{group.duties}")
+        self.group_text.setText(
+            f"牵头单位:{'、'.join(group.lead)}\n责任单位:{members}\n\n主要职责:{group.duties}"
+        )
 
 
-def summary_of_duties(deliverables: list[Deliverable], has_case: bool, period: str,
-                      as_of: dt.date) -> str:
+def summary_of_duties(deliverables: list[Deliverable], has_case: bool, period: str, as_of: dt.date) -> str:
     """The duties' part of the summary strip, with the items' colours."""
     parts = []
     if not has_case:
@@ -324,7 +338,8 @@ def summary_of_duties(deliverables: list[Deliverable], has_case: bool, period: s
     for deliverable in deliverables:
         light = deliverable.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()
-        parts.append(f"{deliverable.label} <span style='color:{colour}'><b>"
-                     f"{deliverable.status.label if light is Light.ON_TRACK else light.label}</b></span>")
+        parts.append(
+            f"{deliverable.label} <span style='color:{colour}'><b>"
+            f"{deliverable.status.label if light is Light.ON_TRACK else light.label}</b></span>"
+        )
     return "　".join(parts)
-

@@ -45,8 +45,14 @@ class EvidenceActions(QObject):
     changed = Signal(str)  # the item id whose files changed
     finished = Signal(str)  # a one-line outcome for the status bar
 
-    def __init__(self, window: QWidget, service: LiaisonService, runner: Runner,
-                 period: Callable[[], str], opener: Opener = open_with_system) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        service: LiaisonService,
+        runner: Runner,
+        period: Callable[[], str],
+        opener: Opener = open_with_system,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.service = service
@@ -57,8 +63,9 @@ class EvidenceActions(QObject):
         self.last_bundle: BundleResult | None = None
 
     # -- background plumbing ---------------------------------------------------------------
-    def _run(self, label: str, work: Any, done: Callable[[Any], None],
-             failed: Callable[[BaseException], None]) -> BackgroundTask:
+    def _run(
+        self, label: str, work: Any, done: Callable[[Any], None], failed: Callable[[BaseException], None]
+    ) -> BackgroundTask:
         task = BackgroundTask(work)
         dialog = QProgressDialog(label, "取消", 0, PROGRESS_STEPS, self.window)
         dialog.setWindowTitle("请稍候")
@@ -112,8 +119,9 @@ class EvidenceActions(QObject):
 
         return self.copy_in(files, record, code, lambda: self.changed.emit(code))
 
-    def copy_in(self, files: list[Path], record: Callable[[Ingested], Any], where: str,
-                after: Callable[[], None]) -> BackgroundTask:
+    def copy_in(
+        self, files: list[Path], record: Callable[[Ingested], Any], where: str, after: Callable[[], None]
+    ) -> BackgroundTask:
         """Copy ``files`` into the store off the GUI thread, then ``record`` each one here.
 
         Used for item evidence and for the files of typical cases and deliverables alike.
@@ -144,8 +152,9 @@ class EvidenceActions(QObject):
             if refused:
                 self._error("部分文件未添加", "\n".join(reason for _name, reason in refused))
 
-        return self._run(f"正在复制并校验 {len(files)} 个文件…", work, done,
-                         lambda exc: self._error("添加失败", str(exc)))
+        return self._run(
+            f"正在复制并校验 {len(files)} 个文件…", work, done, lambda exc: self._error("添加失败", str(exc))
+        )
 
     # -- single files --------------------------------------------------------------------------
     def open(self, record: EvidenceRecord) -> None:
@@ -177,7 +186,8 @@ class EvidenceActions(QObject):
     def remove(self, record: EvidenceRecord, confirm: bool = True) -> bool:
         if confirm:
             answer = QMessageBox.question(
-                self.window, "移除佐证材料",
+                self.window,
+                "移除佐证材料",
                 f"从 {record.item_code} 移除「{record.original_name}」?\n移除会记入修改记录。",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
@@ -202,20 +212,29 @@ class EvidenceActions(QObject):
             problems = self.service.problems_in(inventory, verdicts)
             if not problems:
                 self.finished.emit(f"已校验 {len(inventory)} 个文件，全部齐全、未被改动。")
-                QMessageBox.information(self.window, "校验佐证材料",
-                                        f"已校验 {len(inventory)} 个文件，全部齐全、未被改动。")
+                QMessageBox.information(
+                    self.window, "校验佐证材料", f"已校验 {len(inventory)} 个文件，全部齐全、未被改动。"
+                )
                 return
             lines = [f"{p.unit} {p.item_code}「{p.original_name}」:{p.label}" for p in problems]
             self.finished.emit(f"校验发现 {len(problems)} 个问题")
-            QMessageBox.warning(self.window, "校验佐证材料",
-                                f"发现 {len(problems)} 个问题:\n" + "\n".join(lines[:30]))
+            QMessageBox.warning(
+                self.window, "校验佐证材料", f"发现 {len(problems)} 个问题:\n" + "\n".join(lines[:30])
+            )
 
-        return self._run("正在校验佐证材料…",
-                         lambda p, c: find_problems(store, [row[3] for row in inventory], p, c),
-                         done, lambda exc: self._error("校验中断", str(exc)))
+        return self._run(
+            "正在校验佐证材料…",
+            lambda p, c: find_problems(store, [row[3] for row in inventory], p, c),
+            done,
+            lambda exc: self._error("校验中断", str(exc)),
+        )
 
-    def bundle(self, unit: str, out: Path | None = None, split_mb: float | None = None,
-               ) -> BackgroundTask | None:
+    def bundle(
+        self,
+        unit: str,
+        out: Path | None = None,
+        split_mb: float | None = None,
+    ) -> BackgroundTask | None:
         period = self.period()
         files = self.service.bundle_files(unit, period)
         if not files:
@@ -229,8 +248,10 @@ class EvidenceActions(QObject):
         def done(result: BundleResult) -> None:
             self.last_bundle = result
             self.service.set_settings({SETTING_BUNDLE_DIR: str(result.parts[0].parent)})
-            text = (f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，"
-                    f"共 {len(result.parts)} 个分卷，保存在 {result.parts[0].parent}")
+            text = (
+                f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，"
+                f"共 {len(result.parts)} 个分卷，保存在 {result.parts[0].parent}"
+            )
             if result.oversized:
                 text += "\n以下文件本身超过分卷大小，已单独成卷:" + "、".join(result.oversized)
             self.finished.emit(text.splitlines()[0])
@@ -242,19 +263,25 @@ class EvidenceActions(QObject):
             else:
                 self._error("打包失败", str(exc))
 
-        return self._run("正在打包佐证材料…",
-                         lambda p, c: write_bundle(files, out, split_mb, p, c), done, failed)
+        return self._run(
+            "正在打包佐证材料…", lambda p, c: write_bundle(files, out, split_mb, p, c), done, failed
+        )
 
     def _ask_bundle_target(self, unit: str, period: str) -> tuple[Path | None, float | None]:
         folder = self.service.setting(SETTING_BUNDLE_DIR) or str(Path.home())
         default = Path(folder) / bundle_file_name(unit, period)
-        name, _filter = QFileDialog.getSaveFileName(self.window, "保存佐证材料包", str(default),
-                                                    "zip 压缩包 (*.zip)")
+        name, _filter = QFileDialog.getSaveFileName(
+            self.window, "保存佐证材料包", str(default), "zip 压缩包 (*.zip)"
+        )
         if not name:
             return None, None
         split, ok = QInputDialog.getInt(
-            self.window, "分卷", "邮件附件有大小限制。每卷最大(MB)，0 表示不分卷:",
-            int(self.service.setting(SETTING_SPLIT_MB) or 20), 0, 2048,
+            self.window,
+            "分卷",
+            "邮件附件有大小限制。每卷最大(MB)，0 表示不分卷:",
+            int(self.service.setting(SETTING_SPLIT_MB) or 20),
+            0,
+            2048,
         )
         if not ok:
             return None, None

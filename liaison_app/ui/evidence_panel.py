@@ -31,9 +31,14 @@ def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
 
 
 EVIDENCE_COLUMNS: list[Column[EvidenceRecord]] = [
-    Column("文件名", lambda r: r.original_name, tooltip=lambda r: (
-        f"{r.original_name}\n{human_size(r.size)}，报送期 {r.period}\n"
-        f"SHA-256 {r.sha256}\n添加人 {r.added_by or '—'}")),
+    Column(
+        "文件名",
+        lambda r: r.original_name,
+        tooltip=lambda r: (
+            f"{r.original_name}\n{human_size(r.size)}，报送期 {r.period}\n"
+            f"SHA-256 {r.sha256}\n添加人 {r.added_by or '—'}"
+        ),
+    ),
     Column("大小", lambda r: human_size(r.size)),
     Column("添加时间", lambda r: r.added_at.strftime("%Y-%m-%d %H:%M")),
     Column("说明", lambda r: r.description),
@@ -61,14 +66,16 @@ class EvidenceModel(RowsModel[EvidenceRecord]):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.EditRole and index.isValid():
             return self._rows[index.row()].description
         return super().data(index, role)
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         if role != Qt.ItemDataRole.EditRole or index.column() != DESCRIPTION_COLUMN:
             return False
         self.description_edited.emit(self._rows[index.row()], str(value))
@@ -98,8 +105,9 @@ class EvidencePanel(QGroupBox):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -67,9 +67,15 @@ def _pydate(day: QDate) -> dt.date:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: LiaisonService | None = None, parent: Any = None, *,
-                 runner: Runner | None = None, opener: Opener = open_with_system,
-                 url_opener: UrlOpener | None = None) -> None:
+    def __init__(
+        self,
+        service: LiaisonService | None = None,
+        parent: Any = None,
+        *,
+        runner: Runner | None = None,
+        opener: Opener = open_with_system,
+        url_opener: UrlOpener | None = None,
+    ) -> None:
         """Build the window; with no service it shows itself as opening until :meth:`attach`.
 
         ``runner`` runs background work (a thread pool; tests pass a synchronous one) and
@@ -115,8 +121,10 @@ class MainWindow(QMainWindow):
         self.detail.status_requested.connect(self.editor.set_status)
         self.detail.note_committed.connect(self.editor.set_note)
         self.detail.completed_requested.connect(self.editor.set_completed_on)
-        for action, make in ((self.undo_action, self.editor.undo_stack.undo),
-                             (self.redo_action, self.editor.undo_stack.redo)):
+        for action, make in (
+            (self.undo_action, self.editor.undo_stack.undo),
+            (self.redo_action, self.editor.undo_stack.redo),
+        ):
             action.triggered.connect(make)
         # bound methods, not lambdas: Qt drops them when the window goes, before its children
         stack = self.editor.undo_stack
@@ -138,16 +146,24 @@ class MainWindow(QMainWindow):
         from liaison_app.store.reporting import ReportService  # with the data, not before
         from liaison_app.ui.report_actions import ReportActions, open_url
 
-        self.reports = ReportActions(self, ReportService(service), self.evidence, self.runner,
-                                     self.opener, self.url_opener or open_url)
+        self.reports = ReportActions(
+            self, ReportService(service), self.evidence, self.runner, self.opener, self.url_opener or open_url
+        )
         self.reports.go_to_item.connect(self.select_item)
         self.reports.message.connect(self._show_message)
         from liaison_app.store.duties import DutiesService
         from liaison_app.ui.duties_actions import DutiesActions
 
-        self.duties = DutiesActions(self, DutiesService(service), self.evidence, self.cases_panel,
-                                    self.duties_panel, lambda: self.unit, self.current_period,
-                                    self.current_as_of)
+        self.duties = DutiesActions(
+            self,
+            DutiesService(service),
+            self.evidence,
+            self.cases_panel,
+            self.duties_panel,
+            lambda: self.unit,
+            self.current_period,
+            self.current_as_of,
+        )
         self.duties.changed.connect(self._update_summary)
         self.period.dateChanged.connect(lambda _d: self.duties.refresh() if self.duties else None)
         today = service.clock.today()
@@ -267,8 +283,14 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
         metrics = self.tree.fontMetrics()
-        samples = {Column.CODE: "十五 59.4", Column.ROLE: "职责", Column.DEADLINE: "2019-12-31",
-                   Column.STATUS: "完成 10/10", Column.EVIDENCE: "佐证", Column.LIGHT: "逾期 10"}
+        samples = {
+            Column.CODE: "十五 59.4",
+            Column.ROLE: "职责",
+            Column.DEADLINE: "2019-12-31",
+            Column.STATUS: "完成 10/10",
+            Column.EVIDENCE: "佐证",
+            Column.LIGHT: "逾期 10",
+        }
         for column, sample in samples.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 3 * metrics.averageCharWidth())
         # the code column also holds the tree's indentation (items sit two levels deep)
@@ -361,7 +383,8 @@ class MainWindow(QMainWindow):
         tools_menu = self.menuBar().addMenu("工具(&T)")
         self.add_files_action = QAction("为所选条目添加佐证材料…", self)
         self.add_files_action.triggered.connect(
-            lambda: self._evidence().choose_and_attach(self.selected_task()))
+            lambda: self._evidence().choose_and_attach(self.selected_task())
+        )
         self.bundle_action = QAction("导出佐证材料包…", self)
         self.bundle_action.triggered.connect(self._bundle)
         self.verify_action = QAction("校验佐证材料", self)
@@ -472,8 +495,12 @@ class MainWindow(QMainWindow):
         self._update_summary()
         if self.detail.task is not None and self.detail.task.item.id == task.item.id:
             service = self._service()
-            self.detail.refresh(task, service.history(self.unit, task.item.id),
-                                self.current_as_of(), service.evidence(self.unit, task.item.id))
+            self.detail.refresh(
+                task,
+                service.history(self.unit, task.item.id),
+                self.current_as_of(),
+                service.evidence(self.unit, task.item.id),
+            )
 
     def _on_saved(self, when: dt.datetime) -> None:
         self.saved_label.setText(f"已保存 {when.strftime('%H:%M:%S')}")
@@ -490,8 +517,9 @@ class MainWindow(QMainWindow):
 
             service = self._service()
             catalog = ReportService(service).catalog_snapshot()
-            self.office_window = OfficeWindow(service, catalog, self.runner,
-                                              DutiesService(service).groups(), self)
+            self.office_window = OfficeWindow(
+                service, catalog, self.runner, DutiesService(service).groups(), self
+            )
         self.office_window.show()
         self.office_window.raise_()
         return self.office_window
@@ -512,8 +540,11 @@ class MainWindow(QMainWindow):
             target = Path(name if name.lower().endswith(".zip") else name + ".zip")
         destination = target
         task = BackgroundTask(lambda _p, _c: service.full_backup(destination))
-        task.signals.finished.connect(lambda result: QMessageBox.information(
-            self, "备份完成", f"已备份到 {destination}\n(数据库和 {result['evidence']} 个佐证材料文件)"))
+        task.signals.finished.connect(
+            lambda result: QMessageBox.information(
+                self, "备份完成", f"已备份到 {destination}\n(数据库和 {result['evidence']} 个佐证材料文件)"
+            )
+        )
         task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "备份失败", str(exc)))
         self.runner.start(task)
         return task
@@ -522,15 +553,18 @@ class MainWindow(QMainWindow):
         """Restoring replaces the data: it runs after this window has closed the database."""
         if source is None:
             name, _filter = QFileDialog.getOpenFileName(
-                self, "选择备份文件", str(Path.home()), "备份文件 (*.zip *.sqlite3);;所有文件 (*)")
+                self, "选择备份文件", str(Path.home()), "备份文件 (*.zip *.sqlite3);;所有文件 (*)"
+            )
             if not name:
                 return
             source = Path(name)
             answer = QMessageBox.question(
-                self, "从备份恢复",
+                self,
+                "从备份恢复",
                 f"用 {source.name} 替换现有数据?\n恢复前会先校验备份，并把现有数据另存一份。",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
+                QMessageBox.StandardButton.No,
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.pending_restore = source
@@ -566,15 +600,20 @@ class MainWindow(QMainWindow):
     def ask_profile(self, first_run: bool) -> bool:
         service = self._service()
         dialog = ProfileDialog(
-            service.units(), self.unit, service.setting(SETTING_NAME),
-            service.setting(SETTING_PHONE), service.setting(SETTING_OFFICE_EMAIL),
-            first_run=first_run, parent=self,
+            service.units(),
+            self.unit,
+            service.setting(SETTING_NAME),
+            service.setting(SETTING_PHONE),
+            service.setting(SETTING_OFFICE_EMAIL),
+            first_run=first_run,
+            parent=self,
         )
         if dialog.exec() != ProfileDialog.DialogCode.Accepted:
             return False
         unit, name, phone, office = dialog.values()
-        service.set_settings({SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone,
-                              SETTING_OFFICE_EMAIL: office})
+        service.set_settings(
+            {SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone, SETTING_OFFICE_EMAIL: office}
+        )
         service.actor = name
         if unit != self.unit:
             self.picker.select_unit(unit)
@@ -588,7 +627,8 @@ class MainWindow(QMainWindow):
         service = self._service()
         info = service.plan_info()
         QMessageBox.about(
-            self, "关于",
+            self,
+            "关于",
             f"<b>{APP_TITLE}</b> 版本 {__version__}<br><br>工作方案:{info.name}<br>"
             f"{info.areas} 个领域，{info.measures} 项目标任务，{info.items} 条工作措施<br><br>"
             f"数据保存在:{service.database.path.parent}",
@@ -613,11 +653,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.detail.flush_note():  # nothing typed is lost, not even on a full disk
             answer = QMessageBox.warning(
-                self, "进展情况没有保存",
+                self,
+                "进展情况没有保存",
                 "刚输入的进展情况没能保存(见上一条提示)。关闭窗口会丢失这段文字。\n"
                 "建议先复制这段文字，或释放磁盘空间后再关闭。",
                 QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
+                QMessageBox.StandardButton.Cancel,
+            )
             if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
                 return
@@ -631,10 +673,12 @@ class MainWindow(QMainWindow):
             return
         # the layout is a convenience: a full or read-only disk must not keep the window open
         with contextlib.suppress(ServiceError):
-            self.service.set_settings({
-                SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
-                SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
-            })
+            self.service.set_settings(
+                {
+                    SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+                    SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
+                }
+            )
         super().closeEvent(event)
 
     def index_for(self, code: str) -> QModelIndex:

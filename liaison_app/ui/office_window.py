@@ -58,8 +58,11 @@ VERDICT_COLUMNS: list[Column[FileVerdict]] = [
     Column("单位", lambda v: v.unit),
     Column("报送期", lambda v: v.period),
     Column("导出时间", lambda v: f"{v.exported_at:%Y-%m-%d %H:%M}" if v.exported_at else ""),
-    Column("结果", lambda v: v.verdict.label,
-           highlight=lambda v: v.verdict in (Verdict.REJECTED, Verdict.MODIFIED)),
+    Column(
+        "结果",
+        lambda v: v.verdict.label,
+        highlight=lambda v: v.verdict in (Verdict.REJECTED, Verdict.MODIFIED),
+    ),
     Column("原因", lambda v: v.reason),
 ]
 AREA_COLUMNS: list[Column[GroupLine]] = [
@@ -100,8 +103,14 @@ def _table(model: RowsModel[Any], stretch: int) -> QTableView:
 
 
 class OfficeWindow(QMainWindow):
-    def __init__(self, service: LiaisonService, catalog: Catalog, runner: Runner,
-                 groups: list[GroupInfo] | None = None, parent: Any = None) -> None:
+    def __init__(
+        self,
+        service: LiaisonService,
+        catalog: Catalog,
+        runner: Runner,
+        groups: list[GroupInfo] | None = None,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("领导小组办公室 — 汇总各单位报表")
         self.resize(1200, 760)
@@ -128,7 +137,9 @@ class OfficeWindow(QMainWindow):
         for unit in service.units():
             if unit.lead_items:
                 self.scope.addItem(f"{unit.name}牵头的事项", unit.name)
-        self.scope.setToolTip("可只看一个专项小组的事项;牵头单位可只看自己牵头的事项，对照各配合单位报送的情况")
+        self.scope.setToolTip(
+            "可只看一个专项小组的事项;牵头单位可只看自己牵头的事项，对照各配合单位报送的情况"
+        )
         self.add_files_button = QPushButton("添加报表…")
         self.add_folder_button = QPushButton("添加文件夹…")
         self.clear_button = QPushButton("清空")
@@ -171,11 +182,17 @@ class OfficeWindow(QMainWindow):
         self.units = RowsModel(UNIT_COLUMNS, self)
         self.inconsistent = RowsModel(INCONSISTENT_COLUMNS, self)
         self.verdict_view = _table(self.verdicts, 5)
-        self.views = [self.verdict_view, _table(self.areas, 0), _table(self.chase, 1),
-                      _table(self.units, 0), _table(self.inconsistent, 2)]
+        self.views = [
+            self.verdict_view,
+            _table(self.areas, 0),
+            _table(self.chase, 1),
+            _table(self.units, 0),
+            _table(self.inconsistent, 2),
+        ]
         tabs = QTabWidget()
-        for view, title in zip(self.views[1:], ("各领域完成情况", "督办清单", "各单位报送情况",
-                                                "牵头与配合不一致"), strict=True):
+        for view, title in zip(
+            self.views[1:], ("各领域完成情况", "督办清单", "各单位报送情况", "牵头与配合不一致"), strict=True
+        ):
             tabs.addTab(view, title)
         self.tabs = tabs
 
@@ -217,8 +234,9 @@ class OfficeWindow(QMainWindow):
         self.refresh()
 
     def _choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(self, "选择各单位报送的报表", self._last_dir(),
-                                                      "Excel 工作簿 (*.xlsx);;所有文件 (*)")
+        names, _filter = QFileDialog.getOpenFileNames(
+            self, "选择各单位报送的报表", self._last_dir(), "Excel 工作簿 (*.xlsx);;所有文件 (*)"
+        )
         if names:
             self._remember_dir(Path(names[0]).parent)
             self.add_paths([Path(n) for n in names])
@@ -301,7 +319,8 @@ class OfficeWindow(QMainWindow):
             f"收到 {len(result.verdicts)} 个文件:采用 {used} 个，未采用 {refused} 个。"
             f"应报 {len(result.units)} 个单位，未报送 {len(result.missing_units)} 个;"
             f"逾期 {len(result.overdue)} 条，不一致 {len(result.inconsistent)} 条"
-            f"(统计截至 {result.as_of.isoformat()})。")
+            f"(统计截至 {result.as_of.isoformat()})。"
+        )
         self._update_buttons()
 
     def _on_failed(self, task: BackgroundTask, exc: BaseException) -> None:
@@ -317,8 +336,9 @@ class OfficeWindow(QMainWindow):
 
     def _update_buttons(self) -> None:
         busy = self.task is not None
-        self.export_button.setEnabled(not busy and self.result is not None
-                                      and any(v.counts_as_used for v in self.result.verdicts))
+        self.export_button.setEnabled(
+            not busy and self.result is not None and any(v.counts_as_used for v in self.result.verdicts)
+        )
         self.accept_button.setEnabled(not busy and self.result is not None)
 
     # -- output ----------------------------------------------------------------------------
@@ -328,20 +348,21 @@ class OfficeWindow(QMainWindow):
             return None
         if path is None:
             default = Path(self._last_dir()) / default_file_name(result.period, result.lead_scope)
-            name, _filter = QFileDialog.getSaveFileName(self, "导出汇总表", str(default),
-                                                        "Excel 工作簿 (*.xlsx)")
+            name, _filter = QFileDialog.getSaveFileName(
+                self, "导出汇总表", str(default), "Excel 工作簿 (*.xlsx)"
+            )
             if not name:
                 return None
             path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
         target = path
         task = BackgroundTask(lambda _p, _c: write_consolidation(result, target))
         task.signals.finished.connect(lambda _r: self._exported(target))
-        task.signals.failed.connect(lambda exc: QMessageBox.warning(
-            self, "导出失败", f"汇总表没有导出:{exc}"))
+        task.signals.failed.connect(
+            lambda exc: QMessageBox.warning(self, "导出失败", f"汇总表没有导出:{exc}")
+        )
         self.runner.start(task)
         return task
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
         self.statusBar().showMessage(f"已导出汇总表:{path}", 15000)
-

@@ -22,8 +22,16 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ProfileDialog(QDialog):
-    def __init__(self, units: list[UnitInfo], unit: str, name: str, phone: str,
-                 office_email: str = "", first_run: bool = False, parent: Any = None) -> None:
+    def __init__(
+        self,
+        units: list[UnitInfo],
+        unit: str,
+        name: str,
+        phone: str,
+        office_email: str = "",
+        first_run: bool = False,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("欢迎使用" if first_run else "联络员信息")
         self.picker = UnitPicker()
@@ -46,16 +54,19 @@ class ProfileDialog(QDialog):
         form.addRow("联络员姓名", self.name)
         form.addRow("联系电话", self.phone)
         form.addRow("办公室邮箱", self.office)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if first_run:
-            intro = QLabel("请先选择您所在的单位。之后只显示本单位牵头或配合的工作措施。\n"
-                           "姓名和电话会写入报送给领导小组办公室的报表。")
+            intro = QLabel(
+                "请先选择您所在的单位。之后只显示本单位牵头或配合的工作措施。\n"
+                "姓名和电话会写入报送给领导小组办公室的报表。"
+            )
             intro.setWordWrap(True)
             layout.addWidget(intro)
         layout.addLayout(form)
@@ -63,8 +74,12 @@ class ProfileDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> tuple[str, str, str, str]:
-        return (self.picker.current_unit(), self.name.text().strip(), self.phone.text().strip(),
-                self.office.text().strip())
+        return (
+            self.picker.current_unit(),
+            self.name.text().strip(),
+            self.phone.text().strip(),
+            self.office.text().strip(),
+        )
 
     def _accept(self) -> None:
         unit, _name, phone, office = self.values()

@@ -35,8 +35,10 @@ def mailto(address: str, unit: str, period: str, files: list[Path]) -> QUrl:
     """A mailto: link with subject and body; attachments cannot travel in a link, so the body
     names the files and the folder holding them is opened beside the mail."""
     subject = f"{unit}{period_label(period)}营商环境工作进展报表"
-    body = (f"领导小组办公室:\n\n现报送{unit}{period_label(period)}营商环境工作进展报表，请查收。\n"
-            "附件(请从随后打开的文件夹中添加):\n" + "\n".join(f"  {f.name}" for f in files))
+    body = (
+        f"领导小组办公室:\n\n现报送{unit}{period_label(period)}营商环境工作进展报表，请查收。\n"
+        "附件(请从随后打开的文件夹中添加):\n" + "\n".join(f"  {f.name}" for f in files)
+    )
     return QUrl(f"mailto:{quote(address)}?subject={quote(subject)}&body={quote(body)}")
 
 
@@ -45,8 +47,15 @@ class ReportActions(QObject):
     exported = Signal(object)  # ExportRecord
     message = Signal(str)
 
-    def __init__(self, window: QWidget, reports: ReportService, evidence: EvidenceActions,
-                 runner: Runner, opener: Opener, url_opener: UrlOpener = open_url) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        reports: ReportService,
+        evidence: EvidenceActions,
+        runner: Runner,
+        opener: Opener,
+        url_opener: UrlOpener = open_url,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.reports = reports
@@ -57,8 +66,14 @@ class ReportActions(QObject):
         self.done_dialog: ExportDoneDialog | None = None
         self.running: set[BackgroundTask] = set()
 
-    def export(self, unit: str, period: str, as_of: dt.date, path: Path | None = None,
-               confirm_incomplete: bool | None = None) -> BackgroundTask | None:
+    def export(
+        self,
+        unit: str,
+        period: str,
+        as_of: dt.date,
+        path: Path | None = None,
+        confirm_incomplete: bool | None = None,
+    ) -> BackgroundTask | None:
         """The whole flow; ``path`` and ``confirm_incomplete`` skip the dialogs (tests)."""
         if not unit:
             QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
@@ -87,8 +102,11 @@ class ReportActions(QObject):
         service = self.reports.service
         folder = service.setting(SETTING_EXPORT_DIR) or str(Path.home())
         name, _filter = QFileDialog.getSaveFileName(
-            self.window, "导出工作进展报表", str(Path(folder) / default_file_name(unit, period)),
-            "Excel 工作簿 (*.xlsx)")
+            self.window,
+            "导出工作进展报表",
+            str(Path(folder) / default_file_name(unit, period)),
+            "Excel 工作簿 (*.xlsx)",
+        )
         if not name:
             return None
         return Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
@@ -122,11 +140,12 @@ class ReportActions(QObject):
         address = self.reports.service.setting(SETTING_OFFICE_EMAIL)
         if not address:
             QMessageBox.information(
-                self.window, "发送给办公室",
-                "还没有设置领导小组办公室的邮箱。请在“文件 → 联络员信息”中填写后再发送。")
+                self.window,
+                "发送给办公室",
+                "还没有设置领导小组办公室的邮箱。请在“文件 → 联络员信息”中填写后再发送。",
+            )
             return False
         bundle_stem = Path(bundle_file_name(unit, period)).stem
         files = [report, *sorted(report.parent.glob(f"{bundle_stem}*.zip"))]
         self.opener(report.parent)  # mailto cannot carry attachments: show where the files are
         return self.url_opener(mailto(address, unit, period, files))
-

@@ -18,9 +18,13 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class Column(Generic[T]):
-    def __init__(self, header: str, value: Callable[[T], Any],
-                 highlight: Callable[[T], bool] | None = None,
-                 tooltip: Callable[[T], Any] | None = None) -> None:
+    def __init__(
+        self,
+        header: str,
+        value: Callable[[T], Any],
+        highlight: Callable[[T], bool] | None = None,
+        tooltip: Callable[[T], Any] | None = None,
+    ) -> None:
         self.header = header
         self.value = value
         self.highlight = highlight
@@ -49,15 +53,20 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.columns)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section].header
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         record = self._rows[index.row()]
@@ -74,8 +83,11 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         return None
 
 
-def table_view(model: RowsModel[Any], stretch: int,
-               resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents) -> QTableView:
+def table_view(
+    model: RowsModel[Any],
+    stretch: int,
+    resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents,
+) -> QTableView:
     """A read-only, row-selecting table for a small :class:`RowsModel`; column ``stretch`` fills."""
     view = QTableView()
     view.setModel(model)

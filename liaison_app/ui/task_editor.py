@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 
-FIELD_LABELS = {"status": "状态", "note": "进展情况", "completed_on": "完成日期",
-                "evidence_description": "佐证材料说明"}
+FIELD_LABELS = {
+    "status": "状态",
+    "note": "进展情况",
+    "completed_on": "完成日期",
+    "evidence_description": "佐证材料说明",
+}
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,17 @@ class TaskEditor(QObject):
     def set_completed_on(self, task: UnitTask, day: dt.date | None) -> None:
         if day == task.completed_on:
             return
-        self._push(task, Values(completed_on=day, set_completed_on=True), "完成日期",
-                   day.isoformat() if day else "清除")
+        self._push(
+            task,
+            Values(completed_on=day, set_completed_on=True),
+            "完成日期",
+            day.isoformat() if day else "清除",
+        )
 
     def _push(self, task: UnitTask, values: Values, label: str, detail: str) -> None:
-        before = Values(status=task.status, note=task.note, completed_on=task.completed_on,
-                        set_completed_on=True)
+        before = Values(
+            status=task.status, note=task.note, completed_on=task.completed_on, set_completed_on=True
+        )
         text = f"{task.item.id} {label}" + (f":{detail}" if detail else "")
         self.undo_stack.push(ChangeCommand(self, task.unit, task.item.id, before, values, text))
 
@@ -88,8 +97,9 @@ class TaskEditor(QObject):
 class ChangeCommand(QUndoCommand):
     """Redo writes ``after``; undo restores ``before`` (every field the change could touch)."""
 
-    def __init__(self, editor: TaskEditor, unit: str, code: str, before: Values, after: Values,
-                 text: str) -> None:
+    def __init__(
+        self, editor: TaskEditor, unit: str, code: str, before: Values, after: Values, text: str
+    ) -> None:
         super().__init__(text)
         self.editor, self.unit, self.code = editor, unit, code
         self.before, self.after = before, after

@@ -110,13 +110,15 @@ class TaskTreeModel(QAbstractItemModel):
             item = task.item
             area = areas.get(item.area)
             if area is None:
-                area = self._add(self._root, _Node(Kind.AREA, _numeral(item.area), item.area_name,
-                                                   key=f"a{item.area}"))
+                area = self._add(
+                    self._root, _Node(Kind.AREA, _numeral(item.area), item.area_name, key=f"a{item.area}")
+                )
                 areas[item.area] = area
             measure = measures.get(item.measure)
             if measure is None:
-                measure = self._add(area, _Node(Kind.MEASURE, str(item.measure), item.measure_title,
-                                                key=f"m{item.measure}"))
+                measure = self._add(
+                    area, _Node(Kind.MEASURE, str(item.measure), item.measure_title, key=f"m{item.measure}")
+                )
                 measures[item.measure] = measure
             node = self._add(measure, _Node(Kind.ITEM, item.id, item.text, key=item.id, task=task))
             self._by_code[item.id] = node
@@ -140,8 +142,12 @@ class TaskTreeModel(QAbstractItemModel):
                     self.dataChanged.emit(
                         self.createIndex(0, Column.LIGHT, measure.children[0]),
                         self.createIndex(len(measure.children) - 1, Column.LIGHT, measure.children[-1]),
-                        [Qt.ItemDataRole.DisplayRole, LIGHT_ROLE, Qt.ItemDataRole.BackgroundRole,
-                         Qt.ItemDataRole.ForegroundRole],
+                        [
+                            Qt.ItemDataRole.DisplayRole,
+                            LIGHT_ROLE,
+                            Qt.ItemDataRole.BackgroundRole,
+                            Qt.ItemDataRole.ForegroundRole,
+                        ],
                     )
 
     @property
@@ -160,8 +166,10 @@ class TaskTreeModel(QAbstractItemModel):
         parent = node.parent
         while parent is not None and parent is not self._root:
             parent.totals = None
-            self.dataChanged.emit(self.createIndex(parent.row, Column.STATUS, parent),
-                                  self.createIndex(parent.row, Column.LIGHT, parent))
+            self.dataChanged.emit(
+                self.createIndex(parent.row, Column.STATUS, parent),
+                self.createIndex(parent.row, Column.LIGHT, parent),
+            )
             parent = parent.parent
 
     def tasks(self) -> list[UnitTask]:
@@ -216,10 +224,14 @@ class TaskTreeModel(QAbstractItemModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return _COLUMNS
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < _COLUMNS):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < _COLUMNS
+        ):
             return HEADERS[Column(section)]
         return None
 
@@ -303,8 +315,28 @@ class TaskTreeModel(QAbstractItemModel):
         return light.label
 
 
-_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-             "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"]
+_NUMERALS = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
+]
 
 
 def _numeral(number: int) -> str:

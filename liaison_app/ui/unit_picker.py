@@ -51,9 +51,7 @@ class UnitPicker(QComboBox):
         for unit in units:
             if unit.lead_items or unit.coop_items:
                 by_category.setdefault(unit.category, []).append(unit)
-        order = [c for c in CATEGORIES if c in by_category] + [
-            c for c in by_category if c not in CATEGORIES
-        ]
+        order = [c for c in CATEGORIES if c in by_category] + [c for c in by_category if c not in CATEGORIES]
         for category in order:
             heading = QStandardItem(f"—— {category} ——")
             heading.setFlags(Qt.ItemFlag.NoItemFlags)
