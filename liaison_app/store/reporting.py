@@ -195,6 +195,7 @@ class ReportService:
         incomplete: list[tuple[str, str]] | None = None,
     ) -> ExportRecord:
         """Check, write and record in one call (the command line)."""
+        self.service.check_output(path)
         if incomplete is None:
             incomplete = self.export_check(unit, as_of, period)
         data = self.report_data(unit, period, as_of, incomplete)

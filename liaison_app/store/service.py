@@ -16,13 +16,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison_app import paths
+from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
 from liaison_app.reports.evidence_bundle import BundleFile
 from liaison_app.store import backup
-from liaison_app.store.database import Database, open_database
+from liaison_app.store.database import Database, open_database, open_read_only
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
@@ -57,6 +57,7 @@ from liaison_app.store.records import (
     UnknownItemError,
     UnknownUnitError,
     check_text,
+    printable,
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
@@ -81,6 +82,7 @@ __all__ = [
 ]
 
 _UNSET = object()
+LOCK_WAIT_SECONDS = 10.0  # a second writer waits this long for the first to finish
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -95,6 +97,14 @@ def _validate_note(note: str) -> str:
     return check_text(note, "进展情况", MAX_NOTE_CHARS)
 
 
+class UnsafeOutputError(ServiceError):
+    """An output path inside the data folder's own files."""
+
+
+class EvidenceIntegrityError(ServiceError):
+    """Stored evidence is missing, damaged, or named by an invalid hash."""
+
+
 class LiaisonService:
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
@@ -105,9 +115,13 @@ class LiaisonService:
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
-        self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
+        self._locked: Path | None = None
         with self.database.sessions() as session:
+            if not self.database.read_only:
+                self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
             if not has_any_plan(session):
+                if self.database.read_only:
+                    raise ServiceError("台账数据库中还没有工作方案，只读方式无法打开")
                 load_plan(session, bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session)
@@ -115,7 +129,9 @@ class LiaisonService:
 
     def _fill_groups(self, session: Session) -> None:
         """A database loaded before special groups existed gets them from the bundled plan."""
-        if session.scalar(select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)):
+        if self.database.read_only or session.scalar(
+            select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)
+        ):
             return
         plan = bundled_plan()
         if plan.plan_id == self.plan_id and plan.groups:
@@ -123,27 +139,67 @@ class LiaisonService:
             session.commit()
 
     @classmethod
-    def open(cls, data_dir: Path, clock: Clock | None = None, actor: str = "") -> LiaisonService:
-        """Open the data folder: check, migrate (after a snapshot), load, and take today's
-        snapshot if there is none yet."""
+    def open(
+        cls,
+        data_dir: Path,
+        clock: Clock | None = None,
+        actor: str = "",
+        *,
+        wait_seconds: float = LOCK_WAIT_SECONDS,
+    ) -> LiaisonService:
+        """Open the data folder for writing: take its lock (one writer per folder), check,
+        migrate (after a snapshot), load, and take today's snapshot if there is none yet."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
-        db_path = paths.database_path(folder)
-        service = cls(open_database(db_path, clock.now()), clock, actor)
+        data_lock.acquire(folder, wait_seconds)
+        try:
+            paths.clean_leftovers(folder)
+            db_path = paths.database_path(folder)
+            service = cls(open_database(db_path, clock.now()), clock, actor)
+        except BaseException:
+            data_lock.release(folder)
+            raise
+        service._locked = folder
         try:
             backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
         return service
 
+    @classmethod
+    def open_read_only(cls, data_dir: Path, clock: Clock | None = None) -> LiaisonService:
+        """Open the data for reading only, without the lock: for commands that only read while
+        the window is open, and for rescue from a read-only or full data folder (nothing is
+        written: no probe, no snapshot, no clean-up)."""
+        folder = paths.data_dir(data_dir)
+        if not folder.is_dir():
+            raise paths.DataDirError(f"数据文件夹不存在:{folder}")
+        return cls(open_read_only(paths.database_path(folder)), clock or SystemClock())
+
+    @property
+    def read_only(self) -> bool:
+        return self.database.read_only
+
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
+        self.check_output(target)
         return backup.full_backup(
             self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
         )
 
+    def check_output(self, path: Path) -> None:
+        """Refuse an output path that would overwrite the live database, its journals, the lock
+        or anything in the evidence store or the snapshots (``bundle``/``backup``/``export``/
+        ``consolidate -o``)."""
+        reason = paths.protected_output(path, self.data_dir)
+        if reason:
+            raise UnsafeOutputError(f"不能写到 {printable(str(path))}:{reason}。请选择数据文件夹以外的位置。")
+
     def close(self) -> None:
         self.database.dispose()
+        if self._locked is not None:
+            data_lock.release(self._locked)
+            self._locked = None
 
     # -- catalogue (read once) -------------------------------------------------------------
     def _load_catalogue(self, session: Session) -> None:
@@ -585,11 +641,12 @@ class LiaisonService:
         with self.database.sessions() as session:
             row = self._evidence_row(session, evidence_id)
             sha, name = row.sha256, row.original_name
+        blob = self.evidence_store.blob_path(sha)  # refuses a hash that is not one
         folder = self.data_dir / "opened" / sha[:12]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / safe_name(name)
         if not target.exists():
-            shutil.copyfile(self.evidence_store.blob_path(sha), target)
+            shutil.copyfile(blob, target)
         return target
 
     def evidence_inventory(self) -> list[tuple[str, str, str, str]]:
@@ -648,8 +705,21 @@ class LiaisonService:
         if ingested.created:
             self.delete_blob_if_unused(ingested.sha256)
 
-    def bundle_files(self, unit: str, period: str | None) -> list[BundleFile]:
-        """The files of ``unit`` for ``period`` (all periods when None), ready to bundle."""
+    def bundle_files(self, unit: str, period: str | None, *, verify: bool = True) -> list[BundleFile]:
+        """The files of ``unit`` for ``period`` (all periods when None), ready to bundle.
+
+        Each stored file is checked first (size and SHA-256): a bundle never ships a damaged or
+        truncated file under a manifest that claims the right hash.
+        """
+        records = self.evidence(unit, period=period)
+        if verify:
+            bad = [r for r in records if not self.evidence_store.intact(r.sha256, r.size)]
+            if bad:
+                names = "、".join(f"「{printable(r.original_name)}」" for r in bad[:5])
+                raise EvidenceIntegrityError(
+                    f"{len(bad)} 个佐证材料丢失、已损坏或记录无效，没有打包:{names}。"
+                    "请运行“校验佐证材料”(liaison-app verify)，从备份恢复或重新添加后再打包。"
+                )
         return [
             BundleFile(
                 item_code=r.item_code,
@@ -661,7 +731,7 @@ class LiaisonService:
                 description=r.description,
                 blob=self.evidence_store.blob_path(r.sha256),
             )
-            for r in self.evidence(unit, period=period)
+            for r in records
         ]
 
     # -- settings (profile, last unit) ------------------------------------------------------
