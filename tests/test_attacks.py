@@ -7,11 +7,14 @@ class with the verdict each now gets.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +25,8 @@ from liaison_app.clock import FixedClock
 from liaison_app.store import backup
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
-from tests.test_reliability import blob_hashes, db_bytes, filled_service, rows
+from tests.test_evidence import make_file
+from tests.test_reliability import blob_hashes, db_bytes, filled_service, rewrite_zip, rows
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -197,3 +201,313 @@ def test_four_processes_starting_on_an_empty_folder_do_not_race(data_dir: Path) 
     assert all(code == 0 for code, _err in results), results
     assert rows(paths.database_path(data_dir), "SELECT count(*) FROM plan") == [(1,)]
     assert rows(paths.database_path(data_dir), "SELECT count(*) FROM history WHERE field='note'") == [(4,)]
+
+
+# -- 2. evidence files verified before they are trusted ----------------------------------------------
+def stub(path: Path) -> bytes:
+    """Cut a stored file short, as an interrupted copy under its final name would leave it."""
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return data
+
+
+def first_blob(data_dir: Path) -> Path:
+    return sorted((data_dir / "evidence").glob("??/*"))[0]
+
+
+def test_restore_repairs_a_truncated_evidence_file_under_its_name(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good = tmp_path / "good.zip"
+    service.full_backup(good)
+    service.close()
+    blob = first_blob(data_dir)
+    whole = stub(blob)
+    report = restore(data_dir, good, dt.datetime(2019, 12, 2))
+    assert blob.read_bytes() == whole and report.evidence_added == 1
+    service = LiaisonService.open(data_dir, clock=clock)
+    assert service.verify_evidence() == []
+    service.close()
+
+
+def test_attaching_the_same_file_again_repairs_a_damaged_copy(
+    service: LiaisonService, tmp_path: Path
+) -> None:
+    source = make_file(tmp_path / "src", "验收单.pdf", size=50_000, seed=7)
+    record = service.attach("区城管局", "16", source)
+    blob = service.evidence_store.blob_path(record.sha256)
+    stub(blob)
+    service.attach("区城管局", "11.2", source)
+    assert blob.read_bytes() == source.read_bytes()
+
+
+def test_a_bundle_never_ships_a_truncated_file(data_dir: Path, tmp_path: Path, clock: FixedClock) -> None:
+    filled_service(data_dir, tmp_path, clock).close()
+    stub(first_blob(data_dir))
+    out = tmp_path / "out.zip"
+    result = cli(data_dir, "bundle", "--unit", "区城管局", "--period", "2019-11", "-o", str(out))
+    assert_one_chinese_line(result, 2, "没有打包")
+    assert not out.exists()
+
+
+class FullDisk:
+    """A file that takes ``room`` bytes and then fails like a full disk (the OS boundary)."""
+
+    def __init__(self, handle, room: int) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, data: bytes) -> int:
+        import errno
+
+        if len(data) > self.room:
+            self.handle.write(bytes(data[: self.room]))
+            self.room = 0
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()
+
+
+def test_a_full_disk_during_restore_is_reported_honestly(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch, capsys
+) -> None:
+    from liaison_app import cli as cli_module
+
+    service = filled_service(data_dir, tmp_path, clock)
+    good = tmp_path / "good.zip"
+    service.full_backup(good)
+    service.close()
+    blob = first_blob(data_dir)
+    blob.unlink()  # restore must write it back, and the disk fills on the way
+    real_open = Path.open
+
+    def opener(self: Path, mode: str = "r", *args, **kwargs):
+        handle = real_open(self, mode, *args, **kwargs)
+        if "x" in mode and self.parent.parent == data_dir / "evidence":
+            return FullDisk(handle, room=1000)
+        return handle
+
+    monkeypatch.setattr(Path, "open", opener)
+    code = cli_module.main(["--data-dir", str(data_dir), "restore", str(good)])
+    err = capsys.readouterr().err
+    assert code == 1 and "恢复没有完成" in err and "磁盘已满" in err
+    assert "现有数据未被改动" not in err
+    assert not blob.exists()  # no partial file under the final name
+    assert not [p for p in (data_dir / "evidence").rglob("*") if p.name.endswith(".part")]
+
+
+# -- 3. hashes from a database are validated before they name a file ---------------------------------
+def crafted_backup(good: Path, bad: Path, tmp_path: Path, sql: str) -> None:
+    """``good`` with its database changed by ``sql`` and the manifest hash recomputed."""
+    db = tmp_path / "crafted.sqlite3"
+    with zipfile.ZipFile(good) as archive:
+        db.write_bytes(archive.read("database.sqlite3"))
+    with sqlite3.connect(db) as connection:
+        connection.execute(sql)
+    connection.close()
+    data = db.read_bytes()
+
+    def swap(name: str, payload: bytes) -> bytes:
+        if name == "database.sqlite3":
+            return data
+        if name == "manifest.json":
+            manifest = json.loads(payload)
+            manifest["database"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+            return json.dumps(manifest).encode()
+        return payload
+
+    rewrite_zip(good, bad, swap)
+
+
+def test_a_backup_whose_database_names_another_file_is_refused(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    service.full_backup(good)
+    service.close()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("别人的文件")
+    crafted_backup(good, bad, tmp_path, f"UPDATE evidence SET sha256 = '{secret}'")
+    before = db_bytes(data_dir)
+    with pytest.raises(backup.BackupError, match="无效的文件校验值"):
+        restore(data_dir, bad, dt.datetime(2019, 12, 2))
+    assert db_bytes(data_dir) == before
+
+
+def test_a_hash_that_is_a_path_is_never_read_or_deleted(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    filled_service(data_dir, tmp_path, clock).close()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("别人的文件")
+    with sqlite3.connect(paths.database_path(data_dir)) as connection:  # edited behind the app's back
+        connection.execute(f"UPDATE evidence SET sha256 = '{secret}'")
+    connection.close()
+    out = tmp_path / "out.zip"
+    result = cli(data_dir, "bundle", "--unit", "区城管局", "--period", "2019-11", "-o", str(out))
+    assert_one_chinese_line(result, 2, "记录无效")
+    assert not out.exists()
+    service = LiaisonService.open(data_dir, clock=clock)
+    for record in service.evidence("区城管局"):
+        service.remove_evidence(record.id)
+    assert secret.read_text() == "别人的文件"
+    assert {p.problem for p in service.verify_evidence()} <= {"damaged"}
+    service.close()
+
+
+MANIFEST_ATTACKS = {
+    "a list": [],
+    "null database": {"format": backup.BACKUP_FORMAT, "version": 1, "database": None, "evidence": []},
+    "null evidence entry": {"format": backup.BACKUP_FORMAT, "version": 1, "database": {}, "evidence": [None]},
+    "evidence not a list": {"format": backup.BACKUP_FORMAT, "version": 1, "database": {}, "evidence": 5},
+    "size a string": None,  # filled in the test: a real manifest with "size": "huge"
+    "deep nesting": "[" * 100_000 + "]" * 100_000,
+    "null": None,
+    "hash a path": None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(MANIFEST_ATTACKS))
+def test_malformed_manifests_are_refused_with_a_sentence(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, case: str
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    service.full_backup(good)
+    service.close()
+
+    def change(name: str, payload: bytes) -> bytes:
+        if name != "manifest.json":
+            return payload
+        manifest = json.loads(payload)
+        if case == "size a string":
+            manifest["database"]["size"] = "huge"
+        elif case == "hash a path":
+            manifest["evidence"][0]["sha256"] = "../../../etc/passwd"
+        elif case == "null":
+            return b"null"
+        else:
+            attack = MANIFEST_ATTACKS[case]
+            return (attack if isinstance(attack, str) else json.dumps(attack)).encode()
+        return json.dumps(manifest).encode()
+
+    rewrite_zip(good, bad, change)
+    before = db_bytes(data_dir), blob_hashes(data_dir)
+    result = cli(data_dir, "restore", str(bad))
+    assert_one_chinese_line(result, 2, "没有恢复，现有数据未被改动")
+    assert (db_bytes(data_dir), blob_hashes(data_dir)) == before
+
+
+def test_a_restore_zip_bomb_is_refused_before_anything_is_unpacked(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good, bomb = tmp_path / "good.zip", tmp_path / "bomb.zip"
+    service.full_backup(good)
+    service.close()
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.startswith("evidence/"):
+                data = b"\0" * (64 * 1024 * 1024)  # the manifest still says a few KB
+            new.writestr(info.filename, data)
+    written: list[int] = []
+    real = backup.copy_verified
+    monkeypatch.setattr(backup, "copy_verified", lambda *a, **k: written.append(1) or real(*a, **k))
+    with pytest.raises(backup.BackupError, match="压缩炸弹"):
+        restore(data_dir, bomb, dt.datetime(2019, 12, 2))
+    assert written == []  # refused on the declared sizes, before unpacking a byte
+    assert not list(data_dir.glob(".restore-*"))
+
+
+def test_crc_and_inflate_errors_in_a_backup_are_one_sentence(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good = tmp_path / "good.zip"
+    service.full_backup(good)
+    service.close()
+    for case in ("crc", "inflate"):
+        bad = tmp_path / f"{case}.zip"
+        with zipfile.ZipFile(good) as old, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                new.writestr(info.filename, old.read(info))
+        raw = bytearray(bad.read_bytes())
+        with zipfile.ZipFile(bad) as archive:
+            info = archive.getinfo("database.sqlite3")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        if case == "crc":
+            raw[start + info.compress_size // 2] ^= 0xFF
+        else:
+            raw[start : start + 16] = b"\xff" * 16
+        bad.write_bytes(bytes(raw))
+        result = cli(data_dir, "restore", str(bad))
+        assert_one_chinese_line(result, 2, "没有恢复，现有数据未被改动")
+
+
+def test_restoring_over_a_newer_database_keeps_a_safety_copy(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    service = filled_service(data_dir, tmp_path, clock)
+    good = tmp_path / "good.zip"
+    service.full_backup(good)
+    service.close()
+    with sqlite3.connect(paths.database_path(data_dir)) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.close()
+    newer = db_bytes(data_dir)
+    report = restore(data_dir, good, dt.datetime(2019, 12, 2))
+    assert report.safety_copy is not None and report.damaged_kept is None
+    with zipfile.ZipFile(report.safety_copy) as archive:
+        kept = tmp_path / "kept.sqlite3"
+        kept.write_bytes(archive.read("database.sqlite3"))
+    assert rows(kept, "SELECT version_num FROM alembic_version") == [("9999",)]
+    assert rows(kept, "SELECT note FROM progress") == rows(
+        paths.database_path(data_dir), "SELECT note FROM progress"
+    )
+    assert newer != db_bytes(data_dir)
+
+
+def test_restoring_a_copied_data_folder_keeps_its_wal(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    import shutil
+
+    LiaisonService.open(data_dir, clock=clock).close()
+    db = paths.database_path(data_dir)
+    copy = tmp_path / "copied" / "liaison.sqlite3"
+    copy.parent.mkdir()
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    unit_id = connection.execute("SELECT id FROM unit WHERE name='区城管局'").fetchone()[0]
+    item_id = connection.execute("SELECT id FROM item WHERE code='16'").fetchone()[0]
+    connection.execute(
+        "INSERT INTO progress (unit_id, item_id, status, note, updated_at)"
+        " VALUES (?, ?, 'done', '只在日志里', '2019-11-20 09:00:00')",
+        (unit_id, item_id),
+    )
+    connection.commit()
+    shutil.copyfile(db, copy)  # copied while open: the change is still only in the -wal
+    shutil.copyfile(str(db) + "-wal", str(copy) + "-wal")
+    connection.close()
+    assert (
+        rows(copy.parent / "no-wal.sqlite3" if False else copy, "SELECT count(*) FROM progress") is not None
+    )
+    os.unlink(str(db))
+    for side in ("-wal", "-shm"):
+        Path(str(db) + side).unlink(missing_ok=True)
+    restore(data_dir, copy, dt.datetime(2019, 12, 2))
+    service = LiaisonService.open(data_dir, clock=clock)
+    assert service.task("区城管局", "16").note == "只在日志里"
+    service.close()
