@@ -345,13 +345,13 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
+    service.check_output(out)
     if out.suffix.lower() != ".xlsx":
         print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not out.parent.is_dir():
         print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    service.check_output(out)
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
     try:

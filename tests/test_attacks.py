@@ -23,8 +23,10 @@ import pytest
 from liaison_app import data_lock, paths
 from liaison_app.clock import FixedClock
 from liaison_app.store import backup
+from liaison_app.store.database import KNOWN_REVISIONS, MissingDatabaseError
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Status
 from tests.test_evidence import make_file
 from tests.test_reliability import blob_hashes, db_bytes, filled_service, rewrite_zip, rows
 
@@ -511,3 +513,90 @@ def test_restoring_a_copied_data_folder_keeps_its_wal(
     service = LiaisonService.open(data_dir, clock=clock)
     assert service.task("区城管局", "16").note == "只在日志里"
     service.close()
+
+
+# -- 4. a lost database is never silently replaced by an empty ledger ---------------------------------
+@pytest.mark.parametrize("loss", ["empty", "missing"])
+def test_a_lost_database_is_not_replaced_by_an_empty_ledger(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, loss: str
+) -> None:
+    filled_service(data_dir, tmp_path, clock).close()
+    clock.advance(days=1)
+    LiaisonService.open(data_dir, clock=clock).close()  # a snapshot holds it all
+    db = paths.database_path(data_dir)
+    for side in ("-wal", "-shm"):
+        Path(str(db) + side).unlink(missing_ok=True)
+    if loss == "empty":
+        db.write_bytes(b"")
+    else:
+        db.unlink()
+    with pytest.raises(MissingDatabaseError, match="不会被一个空台账替代"):
+        LiaisonService.open(data_dir, clock=clock)
+    result = cli(data_dir, "tasks", "--unit", "区城管局")
+    assert_one_chinese_line(result, 1, "不会被一个空台账替代")
+    assert "liaison-app restore" in result.stderr and "daily" in result.stderr
+    assert (db.exists(), db.exists() and db.stat().st_size) == (
+        (loss == "empty"),
+        0 if loss == "empty" else False,
+    )
+    snapshots = backup.automatic_backups(data_dir)
+    assert all(backup.check_database(s, KNOWN_REVISIONS).revision for s in snapshots)
+    latest = result.stderr.split("liaison-app restore ")[1].strip()
+    assert cli(data_dir, "restore", latest).returncode == 0
+    service = LiaisonService.open(data_dir, clock=clock)
+    assert service.task("区城管局", "16").status is Status.DONE
+    service.close()
+
+
+def test_the_window_offers_the_latest_snapshot_for_a_lost_database(
+    qtbot, data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from liaison_app import app
+
+    filled_service(data_dir, tmp_path, clock).close()
+    clock.advance(days=1)
+    LiaisonService.open(data_dir, clock=clock).close()
+    paths.database_path(data_dir).unlink()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.buttons()[0])  # 从最近的备份恢复
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    service = app.open_or_recover(None, data_dir)
+    assert service is not None
+    assert "空台账" in shown[0] and "已从" in shown[1]
+    assert service.task("区城管局", "16").status is Status.DONE
+    service.close()
+
+
+def test_a_first_start_on_an_empty_folder_still_creates_the_ledger(data_dir: Path) -> None:
+    LiaisonService.open(data_dir).close()
+    assert paths.database_path(data_dir).stat().st_size > 0
+
+
+# -- 5. output paths never overwrite the data folder's own files ---------------------------------------
+def test_outputs_onto_the_live_database_are_refused(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    filled_service(data_dir, tmp_path, clock).close()
+    export = tmp_path / "report.xlsx"
+    made = cli(data_dir, "export", "--unit", "区城管局", "--period", "2019-11", "-o", str(export))
+    assert made.returncode == 0, made.stderr
+    db = paths.database_path(data_dir)
+    targets = [db, Path(str(db) + "-wal"), Path(str(db) + "-shm"), data_dir / "evidence" / "x.zip"]
+    link = tmp_path / "link.sqlite3"
+    os.link(db, link)  # another name for the same file
+    targets.append(link)
+    commands = {
+        "bundle": ["bundle", "--unit", "区城管局", "--period", "2019-11", "-o"],
+        "backup": ["backup", "-o"],
+        "consolidate": ["consolidate", str(export), "-o"],
+        "export": ["export", "--unit", "区城管局", "--period", "2019-11", "-o"],
+    }
+    before = db_bytes(data_dir), blob_hashes(data_dir)
+    for target in targets:
+        for name, command in commands.items():
+            result = cli(data_dir, *command, str(target))
+            assert result.returncode == 2 and "数据文件夹以外" in result.stderr, (name, target, result.stderr)
+    assert (db_bytes(data_dir), blob_hashes(data_dir)) == before
