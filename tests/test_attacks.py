@@ -600,3 +600,204 @@ def test_outputs_onto_the_live_database_are_refused(
             result = cli(data_dir, *command, str(target))
             assert result.returncode == 2 and "数据文件夹以外" in result.stderr, (name, target, result.stderr)
     assert (db_bytes(data_dir), blob_hashes(data_dir)) == before
+
+
+# -- 6, 7. returns that never finish, and one bad return stopping the month -----------------------------
+RETURN_PERIOD = "2019-12"
+RETURN_UNITS = ("区城管局", "区法院", "区市场监管局")
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """A data folder and three genuine returns of 2019-12."""
+    from liaison_app.reports.unit_report import default_file_name
+    from liaison_app.store.reporting import ReportService
+
+    root = tmp_path_factory.mktemp("returns")
+    service = LiaisonService.open(root / "data", clock=FixedClock(dt.datetime(2020, 1, 8, 9)))
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for unit in RETURN_UNITS:
+        ReportService(service).export(
+            unit, RETURN_PERIOD, dt.date(2020, 1, 8), inbox / default_file_name(unit, RETURN_PERIOD)
+        )
+    service.close()
+    yield root / "data", inbox
+
+
+def genuine(returns: tuple[Path, Path], box: Path) -> list[Path]:
+    import shutil
+
+    box.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(p, box / p.name)) for p in sorted(returns[1].iterdir())]
+
+
+def rewrite_sheets(source: Path, target: Path, change) -> None:
+    """``source`` with every worksheet's XML passed through ``change`` (a crafted return)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = change(data)
+            new.writestr(info, data)
+
+
+def set_meta(source: Path, target: Path, key: str, value: str) -> None:
+    from openpyxl import load_workbook
+
+    from liaison_app.reports import report_format as fmt
+
+    workbook = load_workbook(source)
+    meta = workbook[fmt.SHEET_META]
+    for row in range(1, meta.max_row + 1):
+        if meta.cell(row=row, column=1).value == key:
+            meta.cell(row=row, column=2).value = value
+    workbook.save(target)
+
+
+def consolidate_cli(data_dir: Path, *inputs: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "liaison_app",
+            "--data-dir",
+            str(data_dir),
+            "consolidate",
+            *map(str, inputs),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**base, "PYTHONPATH": str(REPO)},
+        timeout=60,  # the attacks used to run for minutes, or for ever
+        cwd=REPO,
+    )
+
+
+def test_returns_that_would_never_finish_are_refused_and_the_rest_consolidated(
+    returns: tuple[Path, Path], tmp_path: Path
+) -> None:
+    box = tmp_path / "box"
+    good = genuine(returns, box)
+    far = b'<row r="1000000000000000"><c r="A1000000000000000"><v>1</v></c></row></sheetData>'
+    rewrite_sheets(good[0], box / "十的十五次方行.xlsx", lambda d: d.replace(b"</sheetData>", far))
+    empty_rows = b"".join(b'<row r="%d"/>' % n for n in range(200, 40_200)) + b"</sheetData>"
+    rewrite_sheets(good[0], box / "四万空行.xlsx", lambda d: d.replace(b"</sheetData>", empty_rows))
+    with (
+        zipfile.ZipFile(good[0]) as old,
+        zipfile.ZipFile(box / "共享字符串炸弹.xlsx", "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for info in old.infolist():
+            new.writestr(info, old.read(info))
+        strings = b"<si><t>x</t></si>" * 300_000
+        new.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + b"</sst>",
+        )
+    fifo = box / "管道.xlsx"
+    os.mkfifo(fifo)
+    result = consolidate_cli(
+        returns[0], box, box / "管道.xlsx", Path("/dev/zero"), out=tmp_path / "汇总.xlsx"
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+
+    def verdict(name: str) -> str:
+        return next(line for line in lines if f"  {name}  " in line or line.split("  ")[1:2] == [name])
+
+    assert "行" in verdict("十的十五次方行.xlsx") and verdict("十的十五次方行.xlsx").startswith("已拒收")
+    assert verdict("四万空行.xlsx").startswith("已拒收") and "行数" in verdict("四万空行.xlsx")
+    assert verdict("共享字符串炸弹.xlsx").startswith("已拒收") and "共享字符串" in verdict(
+        "共享字符串炸弹.xlsx"
+    )
+    assert verdict("管道.xlsx").startswith("已拒收") and "不是普通文件" in verdict("管道.xlsx")
+    assert verdict("zero").startswith("已拒收") and "不是普通文件" in verdict("zero")
+    assert "已报送 3 个单位" in result.stdout and (tmp_path / "汇总.xlsx").is_file()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("exported_at", "yesterday"), ("as_of", "2019-13-45"), ("period", "abc"), ("research_due", "明天")],
+)
+def test_one_garbled_return_is_refused_and_the_others_are_consolidated(
+    returns: tuple[Path, Path], tmp_path: Path, key: str, value: str
+) -> None:
+    from liaison_app.reports.consolidation import Verdict, receive
+    from liaison_app.store.reporting import ReportService
+
+    box = tmp_path / "box"
+    good = genuine(returns, box)
+    set_meta(good[1], good[1], key, value)
+    service = LiaisonService.open(returns[0])
+    try:
+        catalog = ReportService(service).catalog_snapshot()
+    finally:
+        service.close()
+    intake = receive([box], catalog)
+    by_name = {v.path.name: v for v in intake.verdicts}
+    refused = by_name[good[1].name]
+    assert refused.verdict is Verdict.REJECTED and key in refused.reason and "不是有效的" in refused.reason
+    assert intake.period == RETURN_PERIOD and len(intake.reports) == 2
+    result = consolidate_cli(returns[0], box, out=tmp_path / "汇总.xlsx")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "已报送 2 个单位" in result.stdout
+
+
+def test_a_refused_return_never_votes_for_the_period(returns: tuple[Path, Path], tmp_path: Path) -> None:
+    from liaison_app.reports.consolidation import receive
+    from liaison_app.store.reporting import ReportService
+
+    box = tmp_path / "box"
+    good = genuine(returns, box)
+    # two returns edited after export claim another month; one genuine return remains
+    for path in good[:2]:
+        set_meta(path, path, "period", "2019-10")
+    service = LiaisonService.open(returns[0])
+    try:
+        catalog = ReportService(service).catalog_snapshot()
+    finally:
+        service.close()
+    intake = receive([box], catalog)
+    assert intake.period == RETURN_PERIOD and list(intake.reports) == [good[2].name.split("_")[0]]
+
+
+@pytest.mark.parametrize("damage", ["truncated xml", "crc"])
+def test_a_broken_sheet_is_a_refusal_not_a_traceback(
+    returns: tuple[Path, Path], tmp_path: Path, damage: str
+) -> None:
+    box = tmp_path / "box"
+    good = genuine(returns, box)
+    if damage == "truncated xml":
+        rewrite_sheets(good[0], good[0].with_name("截断.xlsx"), lambda d: d[: len(d) // 2])
+        good[0].unlink()
+    else:
+        raw = bytearray(good[0].read_bytes())
+        with zipfile.ZipFile(good[0]) as archive:
+            info = next(i for i in archive.infolist() if i.filename.startswith("xl/worksheets/sheet2"))
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        raw[start + info.compress_size // 2] ^= 0x55
+        good[0].write_bytes(bytes(raw))
+    result = consolidate_cli(returns[0], box, out=tmp_path / "汇总.xlsx")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    refused = [line for line in result.stdout.splitlines() if line.startswith("已拒收")]
+    assert len(refused) == 1 and "损坏" in refused[0]
+    assert "已报送 2 个单位" in result.stdout
+
+
+def test_cancel_works_inside_a_file(returns: tuple[Path, Path]) -> None:
+    from liaison_app.reports.report_reader import read_report
+
+    path = sorted(returns[1].iterdir())[0]
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # the user pressed 取消 right after the file was opened
+
+    with pytest.raises(InterruptedError):
+        read_report(path, cancelled)
+    assert read_report(path).unit in RETURN_UNITS
