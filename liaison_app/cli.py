@@ -289,10 +289,21 @@ def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
             failures += 1
             continue
         print(
-            f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
+            f"已添加:{unit} {code} ← {printable(record.original_name)}({human_size(record.size)}，"
             f"SHA-256 {record.sha256[:12]}…)"
         )
     return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+def _output(raw: str) -> Path:
+    """The ``-o`` path, refused at once when one of its names is longer than a disk allows
+    (asking the system about it would otherwise fail with an English error)."""
+    path = Path(raw)
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > 255:
+            raise ServiceError(f"文件名过长({size} 字节，上限 255):{printable(part[:20])}…，请改短")
+    return path
 
 
 def _write_failed(out: Path, exc: OSError) -> int:
@@ -311,7 +322,7 @@ def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     if args.split_mb is not None and not (math.isfinite(args.split_mb) and 0 < args.split_mb <= 100_000):
         print("错误:--split-mb 须是大于 0、不超过 100000 的数(单位 MB)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out = Path(args.output)
+    out = _output(args.output)
     service.check_output(out)
     try:
         result = write_bundle(files, out, args.split_mb)
@@ -342,7 +353,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
     service.check_output(out)
@@ -393,7 +404,7 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     as_of = args.as_of or default_as_of(intake, service.clock.today())
     result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / default_file_name(intake.period, lead)
     service.check_output(out)
@@ -500,7 +511,7 @@ def cmd_backups(data_dir: Path) -> int:
 
 
 def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
     if not out.parent.is_dir():

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from liaison_app.filenames import printable
+
 CHUNK = 4 * 1024 * 1024  # big enough that Python overhead vanishes, small enough to cancel fast
 
 ProgressFn = Callable[[int, int], None]  # bytes done, bytes total
@@ -182,7 +184,7 @@ class EvidenceStore:
         cancelled: CancelledFn | None = None,
     ) -> Ingested:
         """Copy ``source`` in, hashing as it goes. Raises :class:`EvidenceError` with the reason."""
-        name = source.name
+        name = printable(source.name)  # shown in messages: no raw control characters
         try:
             before = source.stat()
         except FileNotFoundError:
@@ -225,13 +227,13 @@ class EvidenceStore:
             target = self.blob_path(sha)
             if self.intact(sha, done):
                 part.unlink()
-                return Ingested(sha, done, name, created=False)
+                return Ingested(sha, done, source.name, created=False)
             # Missing, or a truncated / damaged file under this name: the verified copy replaces
             # it (an existing name is never trusted).
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, target)
             _fsync_dir(target.parent)
-            return Ingested(sha, done, name, created=True)
+            return Ingested(sha, done, source.name, created=True)
         except EvidenceError:
             part.unlink(missing_ok=True)
             raise

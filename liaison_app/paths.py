@@ -86,8 +86,6 @@ def ensure_data_dir(folder: Path) -> Path:
         try:
             with probe.open("xb") as handle:
                 handle.write(b"ok")
-                handle.flush()
-                os.fsync(handle.fileno())
         finally:
             probe.unlink(missing_ok=True)
     except OSError as exc:

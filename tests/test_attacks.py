@@ -24,6 +24,7 @@ from liaison_app import data_lock, paths
 from liaison_app.clock import FixedClock
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS, MissingDatabaseError
+from liaison_app.store.records import ServiceError
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
@@ -801,3 +802,324 @@ def test_cancel_works_inside_a_file(returns: tuple[Path, Path]) -> None:
     with pytest.raises(InterruptedError):
         read_report(path, cancelled)
     assert read_report(path).unit in RETURN_UNITS
+
+
+# -- 9, 16. names and text that hide what they say --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("报表\x1b[31m.pdf", "控制字符"),
+        ("rlo\u202etxt.exe", "改变文字方向"),
+        ("零宽\u200b.pdf", "零宽度"),
+        ("删除\x7f.pdf", "控制字符"),
+    ],
+)
+def test_a_file_name_that_hides_what_it_is_is_refused(
+    service: LiaisonService, tmp_path: Path, name: str, reason: str
+) -> None:
+    source = make_file(tmp_path / "src", name)
+    with pytest.raises(ServiceError, match=reason):
+        service.attach("区城管局", "16", source)
+    assert service.evidence("区城管局") == [] and not list((service.data_dir / "evidence").glob("??/*"))
+
+
+def test_the_cli_never_prints_a_name_raw(data_dir: Path, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "src", "报表\x1b[2J清屏.pdf")
+    result = cli(data_dir, "attach", "--unit", "区城管局", "--item", "16", str(source))
+    assert_one_chinese_line(result, 2, "控制字符")
+    assert "\x1b" not in result.stderr and "\\x1b" in result.stderr
+
+
+def test_names_recorded_before_the_rules_are_neutralised_in_exports_and_bundles(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    from openpyxl import load_workbook
+
+    filled_service(data_dir, tmp_path, clock).close()
+    with sqlite3.connect(paths.database_path(data_dir)) as connection:  # an old row, or edited
+        connection.execute("UPDATE evidence SET original_name = 'rlo\u202etxt\x1b.exe' WHERE id = 1")
+    connection.close()
+    report, bundle = tmp_path / "r.xlsx", tmp_path / "b.zip"
+    assert (
+        cli(data_dir, "export", "--unit", "区城管局", "--period", "2019-11", "-o", str(report)).returncode
+        == 0
+    )
+    made = cli(data_dir, "bundle", "--unit", "区城管局", "--period", "2019-11", "-o", str(bundle))
+    assert made.returncode == 0, made.stderr
+    text = " ".join(
+        str(cell)
+        for sheet in load_workbook(report).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    )
+    with zipfile.ZipFile(bundle) as archive:
+        names = " ".join(archive.namelist()) + archive.read("佐证材料清单.csv").decode("utf-8-sig")
+    for shown in (text, names):
+        assert "\u202e" not in shown and "\x1b" not in shown
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        ("删除键\x7f", "控制字符"),
+        ("C1\x85控制", "换行符"),
+        ("C1\x9b控制", "控制字符"),
+        ("零宽\u200b空格", "零宽度"),
+        ("\ufeff字节顺序标记", "BOM"),
+        ("从右\u200f到左", "改变文字方向"),
+        ("阿拉伯\u061c标记", "改变文字方向"),
+        ("行\u2028分隔", "换行符"),
+    ],
+)
+def test_invisible_characters_in_notes_are_refused(service: LiaisonService, note: str, reason: str) -> None:
+    with pytest.raises(ServiceError, match=reason):
+        service.update("区城管局", "16", note=note)
+    assert service.task("区城管局", "16").note == ""
+
+
+def test_emoji_sequences_keep_their_joiners(service: LiaisonService) -> None:
+    text = "一家人 👨\u200d👩\u200d👧 和 می\u200cخواهم"
+    service.update("区城管局", "16", note=text)
+    assert service.task("区城管局", "16").note == text
+
+
+def test_file_names_that_would_overflow_a_report_cell_are_refused_at_input(
+    service: LiaisonService, tmp_path: Path
+) -> None:
+    for n in range(160):
+        name = f"{n:03d}_" + "long-file-name-" * 14 + ".pdf"  # 218 characters, as scanners name
+        try:
+            service.attach("区城管局", "16", make_file(tmp_path / "src", name, size=64, seed=n))
+        except ServiceError as exc:
+            assert "32767" in str(exc) and n > 0
+            break
+    else:
+        pytest.fail("160 long names went into one cell")
+
+
+def test_invalid_utf8_on_the_command_line_is_one_chinese_line(data_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "liaison_app",
+            "--data-dir",
+            str(data_dir),
+            "tasks",
+            "--unit",
+            b"\xff\xfe\xcc".decode("utf-8", "surrogateescape"),
+        ],
+        capture_output=True,
+        env={**env, "PYTHONPATH": str(REPO)},
+        timeout=60,
+        cwd=REPO,
+    )
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2 and "不是 UTF-8" in err and "Traceback" not in err and "codec" not in err
+
+
+# -- 10, 13, 15. low disk, a full or read-only data folder, and leftovers -----------------------------------
+def test_low_disk_at_start_up_leaves_no_truncated_snapshot(
+    data_dir: Path, clock: FixedClock, monkeypatch
+) -> None:
+    LiaisonService.open(data_dir, clock=clock).close()
+    clock.advance(days=7)  # a new ISO week: the weekly copy is due
+    real_open = Path.open
+
+    def opener(self: Path, mode: str = "r", *args, **kwargs):
+        handle = real_open(self, mode, *args, **kwargs)
+        if "x" in mode and self.parent.name == "weekly":
+            return FullDisk(handle, room=4096)
+        return handle
+
+    monkeypatch.setattr(Path, "open", opener)
+    service = LiaisonService.open(data_dir, clock=clock)
+    assert any("磁盘已满" in w for w in service.warnings)
+    service.close()
+    weekly = backup.backups_dir(data_dir) / "weekly"
+    for snapshot in weekly.iterdir():
+        assert backup.check_database(snapshot, KNOWN_REVISIONS).ok, snapshot.name
+    assert not [p for p in weekly.iterdir() if "2019-W48" in p.name]
+    assert all(backup.check_database(p, KNOWN_REVISIONS).ok for p in backup.automatic_backups(data_dir))
+
+
+def test_a_full_data_folder_does_not_block_rescue(
+    data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch, capsys
+) -> None:
+    from liaison_app import cli as cli_module
+
+    filled_service(data_dir, tmp_path, clock).close()
+    real_open = Path.open
+
+    def opener(self: Path, mode: str = "r", *args, **kwargs):
+        handle = real_open(self, mode, *args, **kwargs)
+        if self.name.startswith(".write-test"):
+            return FullDisk(handle, room=0)  # the data folder's disk is full
+        return handle
+
+    monkeypatch.setattr(Path, "open", opener)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert cli_module.main(["--data-dir", str(data_dir), "backup", "-o", str(usb / "救急.zip")]) == 0
+    assert (
+        cli_module.main(
+            [
+                "--data-dir",
+                str(data_dir),
+                "export",
+                "--unit",
+                "区城管局",
+                "--period",
+                "2019-11",
+                "-o",
+                str(usb),
+            ]
+        )
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "未记入导出记录" in err
+    assert backup.prepare(usb / "救急.zip", tmp_path / "check", KNOWN_REVISIONS, "nanan-2019").blobs
+    assert not list(data_dir.glob(".write-test*"))  # no 0-byte probe left behind
+    assert (
+        cli_module.main(
+            ["--data-dir", str(data_dir), "set", "--unit", "区城管局", "--item", "16", "--status", "done"]
+        )
+        == 1
+    )
+
+
+def test_leftovers_of_a_kill_are_cleaned_at_the_next_start(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    LiaisonService.open(data_dir, clock=clock).close()
+    leftovers = [
+        data_dir / ".restore-abc123" / "evidence" / "ab" / "x",
+        data_dir / ".check-xyz" / "database.sqlite3",
+        data_dir / "liaison.sqlite3.restoring",
+        data_dir / ".write-test-123-abcd",
+        data_dir / "backups" / "daily" / "liaison-20191119.sqlite3.part",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+    LiaisonService.open(data_dir, clock=clock).close()
+    assert not [p for p in leftovers if p.exists()]
+    assert not list(data_dir.glob(".restore-*")) and not list(data_dir.glob(".check-*"))
+
+
+def test_leftovers_of_a_killed_backup_on_the_usb_stick_are_cleaned(
+    data_dir: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    service = LiaisonService.open(data_dir, clock=clock)
+    usb = tmp_path / "usb"
+    (usb / ".liaison-backup-k1ll3d").mkdir(parents=True)
+    (usb / ".liaison-backup-k1ll3d" / "database.sqlite3").write_bytes(b"half")
+    (usb / ".liaison-backup-0a1b2c3d.zip.part").write_bytes(b"\0" * 1000)
+    (usb / "别人的文件.zip.part").write_bytes(b"not ours")
+    service.full_backup(usb / "备份.zip")
+    service.close()
+    assert sorted(p.name for p in usb.iterdir()) == ["别人的文件.zip.part", "备份.zip"]
+
+
+def test_stale_part_files_of_a_killed_export_are_cleaned(service: LiaisonService, tmp_path: Path) -> None:
+    from liaison_app.store.reporting import ReportService
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / "旧的导出.xlsx.part"
+    stale.write_bytes(b"half")
+    os.utime(stale, (0, 0))
+    fresh = out / "另一个窗口正在保存.xlsx.part"
+    fresh.write_bytes(b"writing")
+    ReportService(service).export("区城管局", "2019-11", dt.date(2019, 11, 20), out / "报表.xlsx")
+    assert not stale.exists() and fresh.exists()
+
+
+# -- 11. every failure is one Chinese sentence ----------------------------------------------------------
+def test_write_failures_are_one_chinese_sentence(data_dir: Path, tmp_path: Path, clock: FixedClock) -> None:
+    filled_service(data_dir, tmp_path, clock).close()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    long_name = tmp_path / ("很" * 100 + ".zip")  # 300 bytes: more than a name may have
+    cases = [
+        (
+            [
+                "bundle",
+                "--unit",
+                "区城管局",
+                "--period",
+                "2019-11",
+                "--split-mb",
+                "inf",
+                "-o",
+                str(tmp_path / "b.zip"),
+            ],
+            2,
+            "--split-mb",
+        ),
+        (
+            [
+                "bundle",
+                "--unit",
+                "区城管局",
+                "--period",
+                "2019-11",
+                "--split-mb",
+                "nan",
+                "-o",
+                str(tmp_path / "b.zip"),
+            ],
+            2,
+            "--split-mb",
+        ),
+        (["bundle", "--unit", "区城管局", "--period", "2019-11", "-o", str(long_name)], 2, "文件名过长"),
+        (["backup", "-o", str(long_name)], 2, "文件名过长"),
+        (
+            [
+                "export",
+                "--unit",
+                "区城管局",
+                "--period",
+                "2019-11",
+                "-o",
+                str(tmp_path / ("很" * 100 + ".xlsx")),
+            ],
+            2,
+            "文件名过长",
+        ),
+        (
+            ["bundle", "--unit", "区城管局", "--period", "2019-11", "-o", str(blocker / "b.zip")],
+            1,
+            "不是文件夹",
+        ),
+    ]
+    for args, code, words in cases:
+        result = cli(data_dir, *args)
+        assert result.returncode == code and "Traceback" not in result.stderr and words in result.stderr, (
+            args,
+            result.stderr,
+        )
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+# -- 14. two first saves of one item at the same moment ----------------------------------------------------
+def test_simultaneous_first_saves_of_one_item_both_land(data_dir: Path, clock: FixedClock) -> None:
+    from sqlalchemy import event
+
+    first = LiaisonService.open(data_dir, clock=clock)
+    second = LiaisonService.open(data_dir, clock=clock)  # e.g. the window and a worker thread
+    raced: list[int] = []
+
+    def the_other_saves_first(session, _context, _instances) -> None:
+        if not raced:
+            raced.append(1)
+            second.update("区城管局", "16", note="另一个先保存")
+
+    event.listen(first.database.sessions, "before_flush", the_other_saves_first)
+    task = first.update("区城管局", "16", status=Status.IN_PROGRESS)
+    assert raced and task.status is Status.IN_PROGRESS and task.note == "另一个先保存"
+    assert [h.field for h in first.history("区城管局", "16")] == ["status", "note"]
+    first.close()
+    second.close()

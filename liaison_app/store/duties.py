@@ -34,7 +34,7 @@ from liaison_app.store.models import (
     SpecialGroupRow,
     TypicalCaseRow,
 )
-from liaison_app.store.records import ServiceError, check_text
+from liaison_app.store.records import ServiceError, check_file_name, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
 
@@ -311,6 +311,7 @@ class DutiesService:
                 self._owned_case(session, int(key), unit_id)
             elif owner != "deliverable" or key not in DELIVERABLES or not self.deliverables(unit):
                 raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
+        check_file_name(source.name)  # the same rules as an item's evidence
         ingested = service.evidence_store.ingest(source, progress, cancelled)
         return self.record_attachment(unit, owner, key, ingested)
 

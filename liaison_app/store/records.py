@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from liaison_app.filenames import printable as printable  # re-exported for the CLI
 from liaison_app.store.status import Light, Status, light_for
 
 MAX_NOTE_CHARS = 20000
@@ -89,25 +90,6 @@ def check_file_name(name: str) -> str:
     if len(name.encode("utf-8")) > 255:
         raise ServiceError(f"文件名过长({len(name.encode('utf-8'))} 字节，上限 255)，请改短后再添加")
     return name
-
-
-def printable(text: str) -> str:
-    """``text`` safe to show on a terminal or in a message: control and direction characters
-    become visible escapes (ESC never reaches the terminal raw)."""
-    out = []
-    for ch in text:
-        if (
-            (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F)
-            or ch in _BIDI_CONTROLS
-            or ch in _BIDI_MARKS
-            or ch in _INVISIBLE
-            or ch in _LINE_SEPARATORS
-            or 0xD800 <= ord(ch) <= 0xDFFF
-        ):
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) > 0xFF else f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 @dataclass(frozen=True)

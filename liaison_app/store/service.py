@@ -12,8 +12,10 @@ import difflib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison_app import data_lock, paths
@@ -43,6 +45,7 @@ from liaison_app.store.models import (
 )
 from liaison_app.store.plan_loader import bundled_plan, has_any_plan, load_groups, load_plan
 from liaison_app.store.records import (
+    MAX_CELL_CHARS,
     MAX_NOTE_CHARS,
     Anomaly,
     CatalogItem,
@@ -56,6 +59,7 @@ from liaison_app.store.records import (
     UnitTask,
     UnknownItemError,
     UnknownUnitError,
+    check_file_name,
     check_text,
     printable,
     summarize,
@@ -82,7 +86,17 @@ __all__ = [
 ]
 
 _UNSET = object()
+T = TypeVar("T")
 LOCK_WAIT_SECONDS = 10.0  # a second writer waits this long for the first to finish
+
+
+def first_writer_wins(action: Callable[[], T]) -> T:
+    """Run a one-transaction action; when another writer created the same row first (two
+    first saves of one item at once), run it again on top of that row instead of failing."""
+    try:
+        return action()
+    except IntegrityError:
+        return action()
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -412,52 +426,58 @@ class LiaisonService:
             note = _validate_note(note)
         now = self.clock.now()
         unit_id = self._unit_ids[unit]
-        with self.database.transaction() as session:
-            row = session.scalars(
-                select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
-            ).first()
-            old_status = Status(row.status) if row else Status.NOT_STARTED
-            old_note = row.note if row else ""
-            old_completed = row.completed_on if row else None
-            changes: list[tuple[str, str | None, str | None]] = []
-            target_status, target_note, target_completed = old_status, old_note, old_completed
-            if new_status is not None and new_status is not old_status:
-                changes.append(("status", old_status.value, new_status.value))
-                target_status = new_status
-                if completed_on is _UNSET:
-                    if new_status is Status.DONE and old_completed is None:
-                        completed_on = self.clock.today()
-                    elif new_status is not Status.DONE and old_status is Status.DONE:
-                        completed_on = None
-            if note is not None and note != old_note:
-                changes.append(("note", old_note, note))
-                target_note = note
-            if completed_on is not _UNSET and completed_on != old_completed:
-                assert completed_on is None or isinstance(completed_on, dt.date)
-                changes.append(("completed_on", _iso(old_completed), _iso(completed_on)))
-                target_completed = completed_on
-            if changes:
-                if row is None:
-                    row = ProgressRow(unit_id=unit_id, item_id=item_id)
-                    session.add(row)
-                row.status = target_status.value
-                row.note = target_note
-                row.completed_on = target_completed
-                row.updated_at = now
-                session.add_all(
-                    HistoryRow(
-                        unit_id=unit_id,
-                        item_id=item_id,
-                        field=field,
-                        before=before,
-                        after=after,
-                        changed_at=now,
-                        actor=self.actor,
+        requested = completed_on
+
+        def apply() -> UnitTask:
+            completed_on = requested
+            with self.database.transaction() as session:
+                row = session.scalars(
+                    select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
+                ).first()
+                old_status = Status(row.status) if row else Status.NOT_STARTED
+                old_note = row.note if row else ""
+                old_completed = row.completed_on if row else None
+                changes: list[tuple[str, str | None, str | None]] = []
+                target_status, target_note, target_completed = old_status, old_note, old_completed
+                if new_status is not None and new_status is not old_status:
+                    changes.append(("status", old_status.value, new_status.value))
+                    target_status = new_status
+                    if completed_on is _UNSET:
+                        if new_status is Status.DONE and old_completed is None:
+                            completed_on = self.clock.today()
+                        elif new_status is not Status.DONE and old_status is Status.DONE:
+                            completed_on = None
+                if note is not None and note != old_note:
+                    changes.append(("note", old_note, note))
+                    target_note = note
+                if completed_on is not _UNSET and completed_on != old_completed:
+                    assert completed_on is None or isinstance(completed_on, dt.date)
+                    changes.append(("completed_on", _iso(old_completed), _iso(completed_on)))
+                    target_completed = completed_on
+                if changes:
+                    if row is None:
+                        row = ProgressRow(unit_id=unit_id, item_id=item_id)
+                        session.add(row)
+                    row.status = target_status.value
+                    row.note = target_note
+                    row.completed_on = target_completed
+                    row.updated_at = now
+                    session.add_all(
+                        HistoryRow(
+                            unit_id=unit_id,
+                            item_id=item_id,
+                            field=field,
+                            before=before,
+                            after=after,
+                            changed_at=now,
+                            actor=self.actor,
+                        )
+                        for field, before, after in changes
                     )
-                    for field, before, after in changes
-                )
-            count = self._evidence_counts(session, unit_id).get(item_id, 0)
-            return self._task(unit, item_id, row, count)
+                count = self._evidence_counts(session, unit_id).get(item_id, 0)
+                return self._task(unit, item_id, row, count)
+
+        return first_writer_wins(apply)
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""
@@ -493,6 +513,8 @@ class LiaisonService:
         """Copy ``source`` into the store, then record it (the file first, then the row)."""
         unit, code = self.check_can_attach(unit, code)
         _validate_description(description)  # before copying: a refusal must leave nothing behind
+        check_file_name(source.name)
+        self._check_cell_room(unit, code, source.name)
         ingested = self.evidence_store.ingest(source, progress, cancelled)
         return self.record_evidence(unit, code, ingested, description=description, period=period)
 
@@ -503,6 +525,8 @@ class LiaisonService:
         try:
             unit, code = self.check_can_attach(unit, code)
             description = _validate_description(description)
+            check_file_name(ingested.original_name)
+            self._check_cell_room(unit, code, ingested.original_name)
         except ServiceError:
             if ingested.created:
                 self.delete_blob_if_unused(ingested.sha256)
@@ -542,6 +566,17 @@ class LiaisonService:
                 self.delete_blob_if_unused(ingested.sha256)
             raise
         return record
+
+    def _check_cell_room(self, unit: str, code: str, name: str) -> None:
+        """The report lists an item's file names in one cell, which holds 32,767 characters:
+        refuse the file that would not fit, rather than have the cell cut (and its hash fail)."""
+        names = [r.original_name for r in self.evidence(unit, code)] + [name]
+        needed = len(f"{len(names)} 个:" + ";".join(names))
+        if needed > MAX_CELL_CHARS:
+            raise ServiceError(
+                f"工作措施 {code} 的佐证材料文件名合计已达 {needed} 字，超过报表一个单元格"
+                f"可容纳的 {MAX_CELL_CHARS} 字。请把文件合并(如打包为一个 zip)后再添加。"
+            )
 
     @staticmethod
     def _evidence_record(row: EvidenceRow, unit: str, code: str) -> EvidenceRecord:
@@ -724,7 +759,7 @@ class LiaisonService:
             BundleFile(
                 item_code=r.item_code,
                 item_title=self._items[self._item_ids[r.item_code]].measure_title,
-                original_name=r.original_name,
+                original_name=printable(r.original_name),  # a name recorded before the rules
                 sha256=r.sha256,
                 size=r.size,
                 added_at=r.added_at,
@@ -741,10 +776,13 @@ class LiaisonService:
             return row.value if row else default
 
     def set_settings(self, values: dict[str, str]) -> None:
-        with self.database.transaction() as session:
-            for key, value in values.items():
-                row = session.get(SettingRow, key)
-                if row is None:
-                    session.add(SettingRow(key=key, value=value))
-                else:
-                    row.value = value
+        def apply() -> None:
+            with self.database.transaction() as session:
+                for key, value in values.items():
+                    row = session.get(SettingRow, key)
+                    if row is None:
+                        session.add(SettingRow(key=key, value=value))
+                    else:
+                        row.value = value
+
+        first_writer_wins(apply)
