@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from liaison_app.evidence import Ingested
 from liaison_app.store.duty_records import (
-    CASE_KINDS,
-    DELIVERABLES,
     Attachment,
     Deliverable,
     GroupInfo,
@@ -37,10 +35,9 @@ from liaison_app.store.models import (
 from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
+from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role
 
 __all__ = [
-    "CASE_KINDS",
-    "DELIVERABLES",
     "Attachment",
     "Deliverable",
     "DutiesService",
@@ -83,8 +80,8 @@ class DutiesService:
         names = {u: service.unit_name(u) for _g, u, _r in members}
         infos = []
         for row in rows:
-            lead = tuple(names[u] for g, u, r in members if g == row.id and r == "lead")
-            others = tuple(names[u] for g, u, r in members if g == row.id and r == "member")
+            lead = tuple(names[u] for g, u, r in members if g == row.id and r == GroupRole.LEAD)
+            others = tuple(names[u] for g, u, r in members if g == row.id and r == GroupRole.MEMBER)
             infos.append(GroupInfo(row.number, row.name, row.duties, lead, others, row.all_members))
         if unit is None:
             return infos
@@ -92,11 +89,11 @@ class DutiesService:
         mine = []
         for info in infos:
             if unit in info.lead:
-                role = "牵头单位"
+                role = GroupRole.LEAD.label
             elif unit in info.members:
-                role = "责任单位"
+                role = GroupRole.MEMBER.label
             elif info.all_members:
-                role = "责任单位(各相关成员单位)"
+                role = f"{GroupRole.MEMBER.label}(各相关成员单位)"
             else:
                 continue
             mine.append(
@@ -148,7 +145,8 @@ class DutiesService:
         service = self.service
         unit = service.resolve_unit(unit)
         title, body = title.strip(), body.strip()
-        if kind not in CASE_KINDS:
+        case_kind = CaseKind.lookup(kind)
+        if case_kind is None:
             raise ServiceError("典型案例类型应为正面或反面")
         if not title:
             raise ServiceError("请填写典型案例的标题")
@@ -165,7 +163,7 @@ class DutiesService:
         now, unit_id = service.clock.now(), service.unit_id(unit)
         values = {
             "period": period,
-            "kind": kind,
+            "kind": case_kind.value,
             "title": title,
             "body": body,
             "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False),
@@ -215,7 +213,7 @@ class DutiesService:
         """具体措施 and 调研报告 for a lead unit; nothing for a unit that leads nothing."""
         service = self.service
         unit = service.resolve_unit(unit)
-        if "lead" not in service.roles(unit).values():
+        if Role.LEAD not in service.roles(unit).values():
             return []
         due = one_month_after(self.issued_on())
         with service.database.sessions() as session:
@@ -226,7 +224,7 @@ class DutiesService:
                 )
             }
             result = []
-            for kind in DELIVERABLES:
+            for kind in DeliverableKind:
                 row = rows.get(kind)
                 files = self._attachments(session, "deliverable", row.id) if row else ()
                 result.append(
@@ -248,8 +246,10 @@ class DutiesService:
     ) -> Deliverable:
         service = self.service
         unit = service.resolve_unit(unit)
-        if kind not in DELIVERABLES:
+        found = DeliverableKind.lookup(kind)
+        if found is None:
             raise ServiceError(f"未知的牵头单位任务:{kind}")
+        kind = found.value
         if not self.deliverables(unit):
             raise ServiceError(f"{unit} 不是任何工作措施的牵头单位，没有具体措施和调研报告任务")
         new_status = parse_status(status) if isinstance(status, str) else status
@@ -309,7 +309,11 @@ class DutiesService:
         with service.database.sessions() as session:  # refuse before copying anything
             if owner == "case":
                 self._owned_case(session, int(key), unit_id)
-            elif owner != "deliverable" or key not in DELIVERABLES or not self.deliverables(unit):
+            elif (
+                owner != "deliverable"
+                or DeliverableKind.lookup(str(key)) is None
+                or not self.deliverables(unit)
+            ):
                 raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
         ingested = service.evidence_store.ingest(source, progress, cancelled)
         return self.record_attachment(unit, owner, key, ingested)

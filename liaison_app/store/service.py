@@ -60,6 +60,7 @@ from liaison_app.store.records import (
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
+from liaison_app.vocabulary import DeliverableKind
 
 __all__ = [
     "MAX_NOTE_CHARS",
@@ -615,9 +616,7 @@ class LiaisonService:
                 where = (
                     "典型案例"
                     if attachment.owner_kind == "case"
-                    else {"measures": "具体措施", "research": "调研报告"}.get(
-                        getattr(owner, "kind", ""), "牵头单位任务"
-                    )
+                    else DeliverableKind(getattr(owner, "kind", "")).label
                 )
                 found.append(
                     (self._unit_names[owner.unit_id], where, attachment.original_name, attachment.sha256)
