@@ -27,9 +27,9 @@ from liaison_app.store.database import DatabaseError, MissingDatabaseError
 from liaison_app.store.records import StorageError, printable
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
+from liaison_app.vocabulary import Role
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
 
 
 class CliError(Exception):
@@ -246,7 +246,7 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
     rows = [
         [
             t.item.id,
-            ROLE_LABELS[t.role],
+            Role(t.role).label,
             t.status.label,
             t.light(as_of).label,
             t.item.deadline.isoformat() if t.item.deadline else "—",
