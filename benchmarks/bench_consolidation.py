@@ -79,7 +79,7 @@ def main() -> None:
         for key, limit in LIMITS.items():
             largest = max(c[key] for c in costs)
             shown = f"{largest:.3f}" if key == "seconds" else f"{largest:.0f}"
-            print(f"  {key:9} {shown:>10} / {limit:<10g} = {100 * largest / limit:6.2f} %  [goal ≤ 10 %]")
+            print(f"  {key:9} {shown:>10} / {limit:<10.0f} = {100 * largest / limit:6.2f} %  [goal ≤ 10 %]")
         service.close()
 
 
