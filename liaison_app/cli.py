@@ -582,6 +582,11 @@ def open_for(command: str, data_dir: Path) -> LiaisonService:
     except DataInUseError:
         if command not in READERS:
             raise
+        try:
+            return LiaisonService.open_read_only(data_dir)
+        except (DatabaseError, ServiceError):
+            # The holder is still creating or upgrading the ledger: wait for it like a writer.
+            return LiaisonService.open(data_dir, wait_seconds=wait)
     except paths.DataDirError:
         if command not in RESCUE or not paths.database_path(paths.data_dir(data_dir)).is_file():
             raise

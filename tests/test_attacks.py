@@ -172,6 +172,33 @@ def test_while_the_window_holds_the_data_the_cli_cannot_restore(
         data_lock.release(data_dir)
 
 
+def test_four_readers_starting_on_an_empty_folder_all_read(data_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
+    command = [
+        sys.executable,
+        "-m",
+        "liaison_app",
+        "--data-dir",
+        str(data_dir),
+        "tasks",
+        "--unit",
+        "区城管局",
+        "--json",
+    ]
+    processes = [
+        subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**env, "PYTHONPATH": str(REPO)},
+            cwd=REPO,
+        )
+        for _ in range(4)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read().decode() if p.stderr else "") for p in processes]
+    assert all(code == 0 for code, _err in results), results
+
+
 def test_four_processes_starting_on_an_empty_folder_do_not_race(data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     env["PYTHONPATH"] = str(REPO)
