@@ -106,7 +106,7 @@ def make_read_only_engine(db_path: Path) -> Engine:
     """An engine that can only read: ``mode=ro`` (the file is never written, its WAL is read
     while another program writes), and ``immutable`` when the folder is read-only and no one
     can be writing (SQLite could not open a WAL database there otherwise)."""
-    uri = db_path.resolve().as_uri().replace("file://", "file:", 1) + "?mode=ro"
+    uri = db_path.resolve().as_uri() + "?mode=ro"  # file:///… works on every platform
     if not os.access(db_path.parent, os.W_OK) and not Path(str(db_path) + "-shm").exists():
         uri += "&immutable=1"
 
