@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
+if TYPE_CHECKING:  # the bundle writer imports this module; openpyxl loads only with a workbook
+    from openpyxl import Workbook
 
 PART_SUFFIX = ".part"
 STALE_SECONDS = 600  # a part file this old is a leftover of a killed save, not one in progress
