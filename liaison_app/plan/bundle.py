@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,14 @@ def _number(value: Decimal) -> int | float:
 
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"不是数值:{value!r}")
-    return Decimal(str(value))
+        raise ValueError(f"指标数值不是数:{value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"指标数值不是数:{value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"指标数值不是数:{value!r}")
+    return number
 
 
 def milestone_to_dict(milestone: Milestone) -> dict[str, Any]:

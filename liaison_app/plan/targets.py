@@ -202,7 +202,7 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
             phrase = before[:cut]
         if comparison is None:
             comparison = _AFTER_OPS.get(after_word) or ("<=" if unit in DURATION_UNITS else ">=")
-        phrase = _strip_leading(phrase)
+        phrase = _strip_leading(phrase).removesuffix("在")  # 投诉在24小时内响应
         after = trim(after.rstrip("。"))
         duration_rule = unit in DURATION_UNITS and after_word in ("内", "以内", "之内")
         if after and (len(phrase) < 4 or duration_rule):
