@@ -391,7 +391,7 @@ class _TableParser:
                 self.report(
                     "several_deadlines",
                     item.code,
-                    f"含多个时限({phrases})，完成时限取最晚的{deadline}",
+                    f"含多个时限({phrases})，各为一个时间节点；完成时限取最晚的{deadline}",
                 )
             self.find_promises(item)
         self.measure = None

@@ -179,7 +179,7 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
         segment_start = max(c_start, consumed)
         before = text[segment_start:start]
         later = text[unit_end:c_end]
-        change = _CHANGE.match(later) or _CHANGE.search(later.split("，")[0])
+        change = _CHANGE.search(later)
         origin = max(before.rfind("由"), before.rfind("从"))
         if origin >= 0 and change is not None and _NUMBER.search(later[change.end() :]):
             op: Op = ">=" if change.group(1) in _RAISING else "<="
