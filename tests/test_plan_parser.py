@@ -196,6 +196,7 @@ def test_anomaly_report_lists_every_repair(plan: Plan) -> None:
             "decision": 3,
             "group_field_repaired": 6,
             "target_decision": 9,
+            "not_a_target": 8,
         }
     )
 

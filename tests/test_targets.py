@@ -8,7 +8,7 @@ import pytest
 
 from liaison_app.plan.milestones import ErrataMismatch, milestone_spans
 from liaison_app.plan.model import Target
-from liaison_app.plan.targets import apply_target_errata, describe, extract_targets
+from liaison_app.plan.targets import apply_target_errata, describe, extract_targets, numbers_not_targets
 
 
 def targets(text: str, code: str = "9.9") -> list[Target]:
@@ -222,3 +222,15 @@ def test_errata_that_do_not_fit_are_refused(entry: dict[str, object], message: s
     spans = milestone_spans(TEXT)
     with pytest.raises(ErrataMismatch, match=message):
         apply_target_errata("10", TEXT, extract_targets("10", TEXT, spans), spans, [entry])
+
+
+def test_numbers_left_out_are_listed_with_the_reason() -> None:
+    text = "2019年底前对10千伏客户、DN100以下用户及第2批等6类事项,由20日缩减至10个工作日。"
+    spans = extract_targets("9.9", text, milestone_spans(text))
+    assert [(s.target.value, s.target.baseline) for s in spans] == [(Decimal(10), Decimal(20))]
+    assert numbers_not_targets(text, spans) == [
+        ("10千伏客", "后无计量单位"),
+        ("DN100以下用", "前有字母，是型号或规格"),
+        ("2批等6", "序号"),
+        ("6类事项", "后无计量单位"),
+    ]

@@ -111,3 +111,6 @@ def test_report_lists_counts_and_every_decision(plan: Plan) -> None:
             assert f"`{target.id}`" in report
     assert report.count("- 10:「") == 4  # the four errata decisions of item 10, each with its reason
     assert "源文本“3.25/吨”丢了“元”" in report
+    # the negative decisions are listed too: every number that is not a target, and why
+    assert "「10千伏供」不是指标:后无计量单位" in report
+    assert "「DN40以下且」不是指标:前有字母，是型号或规格" in report

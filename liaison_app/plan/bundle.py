@@ -236,6 +236,7 @@ KIND_LABELS = {
     "milestone_decision": "时间节点人工决定(勘误表)",
     "target_decision": "指标人工决定(勘误表)",
     "errata_mismatch": "与文字不符的勘误",
+    "not_a_target": "未作为指标的数字",
 }
 
 # Anything of these kinds means the parser could not place something: a reviewer must act.

@@ -21,7 +21,7 @@ from liaison_app.plan.deadlines import item_deadline
 from liaison_app.plan.groups import parse_groups
 from liaison_app.plan.milestones import ErrataMismatch, apply_milestone_errata, milestone_spans
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
-from liaison_app.plan.targets import apply_target_errata, extract_targets
+from liaison_app.plan.targets import apply_target_errata, extract_targets, numbers_not_targets
 from liaison_app.plan.units import UnitRegistry, default_category
 from liaison_app.vocabulary import parse_numeral
 
@@ -397,6 +397,8 @@ class _TableParser:
             self.report("milestone_decision", code, note)
         for note in target_notes:
             self.report("target_decision", code, note)
+        for seen, why in numbers_not_targets(text, targets):
+            self.report("not_a_target", code, f"「{seen}」不是指标:{why}")
 
 
 def _cells(lines: list[str], first_line: int) -> list[_Cell]:

@@ -115,6 +115,11 @@ class TargetSpan:
     target: Target
     start: int
     end: int
+    first: int = -1  # where the baseline's number stands, when there is one (else start)
+
+    @property
+    def covers(self) -> range:
+        return range(self.first if self.first >= 0 else self.start, self.end)
 
 
 def _unit_at(text: str, at: int) -> str | None:
@@ -163,7 +168,7 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
     found: list[TargetSpan] = []
     consumed = 0  # the text before this is already part of an earlier target or baseline
     # value, unit, phrase, op of the change, whether the phrase opens its clause
-    baseline: tuple[Decimal, str, str, Op, bool] | None = None
+    baseline: tuple[Decimal, str, str, Op, bool, int] | None = None
     numbers = [m for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)]
     for match in numbers:
         start, end = match.start(), match.end()
@@ -183,7 +188,7 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
         origin = max(before.rfind("由"), before.rfind("从"))
         if origin >= 0 and change is not None and _NUMBER.search(later[change.end() :]):
             op: Op = ">=" if change.group(1) in _RAISING else "<="
-            baseline = (value, unit, before[:origin], op, first_in_clause)
+            baseline = (value, unit, before[:origin], op, first_in_clause, start)
             consumed = unit_end
             continue
         after_match = _AFTER.match(text, unit_end)
@@ -194,9 +199,10 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
             after = ""  # another promise follows in this clause: the words belong to it
         base_value: Decimal | None = None
         base_unit: str | None = None
+        first = start
         comparison: Op | None
         if baseline is not None:
-            base_value, base_unit, phrase, comparison, first_in_clause = baseline
+            base_value, base_unit, phrase, comparison, first_in_clause, first = baseline
         else:
             cut, comparison = _comparison(before)
             phrase = before[:cut]
@@ -226,6 +232,7 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
                 ),
                 start,
                 unit_end,
+                first,
             )
         )
         baseline = None
@@ -240,9 +247,39 @@ def _milestone_at(at: int, milestones: list[MilestoneSpan]) -> int | None:
 def _numbered(code: str, spans: list[TargetSpan]) -> list[TargetSpan]:
     ordered = sorted(spans, key=lambda span: span.start)
     return [
-        TargetSpan(dataclasses.replace(span.target, id=f"{code}-t{n}"), span.start, span.end)
+        dataclasses.replace(span, target=dataclasses.replace(span.target, id=f"{code}-t{n}"))
         for n, span in enumerate(ordered, 1)
     ]
+
+
+def numbers_not_targets(text: str, spans: list[TargetSpan]) -> list[tuple[str, str]]:
+    """Every number of ``text`` that is neither a date nor part of a target, and why not.
+
+    Listed in the extraction report so a reviewer sees the negative decisions too.
+    """
+    dates = [range(f.start, f.end) for f in find_deadlines(text)]
+    taken = [span.covers for span in spans]
+    left: list[tuple[str, str]] = []
+    for match in re.finditer(r"\d+(?:\.\d+)?", text):
+        at = match.start()
+        if any(at in r for r in dates) or any(at in r for r in taken):
+            continue
+        begin = at
+        while begin > 0 and text[begin - 1].isascii() and text[begin - 1].isalpha():
+            begin -= 1
+        seen = text[begin : match.end() + 3]
+        if re.match(r"[A-Za-z]", text[at - 1 : at]):
+            why = "前有字母，是型号或规格"
+        elif text[at - 1 : at] == "第":
+            why = "序号"
+        elif text[at - 1 : at] in "〔[" or text[match.end() : match.end() + 1] in "〕]":
+            why = "文号"
+        elif _unit_at(text, match.end()) is None:
+            why = "后无计量单位"
+        else:
+            why = "勘误表决定不作为指标"
+        left.append((seen, why))
+    return left
 
 
 def _decimal(code: str, raw: object) -> Decimal:
@@ -289,7 +326,7 @@ def apply_target_errata(
             continue
         base = inside[0].target if len(inside) == 1 else None
         target = _errata_target(code, anchor, entry, base, _milestone_at(at, milestones))
-        current.append(TargetSpan(target, at, at + len(anchor)))
+        current.append(TargetSpan(target, at, at + len(anchor), at))
         verb = "改为" if action == "replace" else "增加"
         notes.append(f"「{anchor}」处{verb}指标「{target.text}」{describe(target)}:{reason}")
     return _numbered(code, current), notes
