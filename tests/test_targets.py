@@ -234,3 +234,24 @@ def test_numbers_left_out_are_listed_with_the_reason() -> None:
         ("2批等6", "序号"),
         ("6类事项", "后无计量单位"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "actual", "met"),
+    [
+        ("2019年底前将一般登记压缩至3个工作日", "3", True),
+        ("2019年底前将一般登记压缩至3个工作日", "3.5", False),
+        ("城市供电可靠率达到99.96%", "99.96", True),
+        ("城市供电可靠率达到99.96%", "99.959", False),
+        ("减按50%征收印花税", "50.0", True),
+        ("减按50%征收印花税", "40", False),
+    ],
+)
+def test_an_actual_figure_meets_the_target_or_not(text: str, actual: str, met: bool) -> None:
+    assert one(text).met(Decimal(actual)) is met
+
+
+def test_a_baseline_never_reaches_into_another_clause() -> None:
+    text = "审批时间由12个工作日缩减至第3档,退还保证金在5个工作日内办结"
+    target = one(text)
+    assert (target.value, target.baseline, target.text) == (Decimal(5), None, "退还保证金办结")

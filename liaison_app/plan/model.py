@@ -56,6 +56,14 @@ class Target:
     baseline_unit: str | None = None  # the baseline's unit when it has one (69: 由20日…)
     milestone: int | None = None
 
+    def met(self, actual: Decimal) -> bool:
+        """达标: whether an actual figure (in the target's unit) keeps the promise."""
+        if self.op == "<=":
+            return actual <= self.value
+        if self.op == ">=":
+            return actual >= self.value
+        return actual == self.value
+
 
 @dataclass
 class Item:

@@ -161,34 +161,44 @@ def _comparison(before: str) -> tuple[int, Op | None]:
     return end - length, op
 
 
+@dataclass(frozen=True)
+class _Baseline:
+    """The ``由12个工作日`` of ``由12个工作日缩减至7个工作日``, waiting for its target."""
+
+    value: Decimal
+    unit: str
+    phrase: str  # the words before 由/从: what is measured
+    op: Op  # from the change verb: 缩减 ≤, 放宽 ≥
+    opens_clause: bool
+    start: int
+    clause: int
+
+
 def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None = None) -> list[TargetSpan]:
     """Every quantitative promise in ``text``, in order, with ids ``{code}-t1``, ``-t2`` …"""
     marks = boundaries(text)
     dates = [(f.start, f.end) for f in find_deadlines(text)]
     found: list[TargetSpan] = []
     consumed = 0  # the text before this is already part of an earlier target or baseline
-    # value, unit, phrase, op of the change, whether the phrase opens its clause
-    baseline: tuple[Decimal, str, str, Op, bool, int] | None = None
-    numbers = [m for m in _NUMBER.finditer(text) if not any(s <= m.start() < e for s, e in dates)]
-    for match in numbers:
+    baseline: _Baseline | None = None
+    for match in _NUMBER.finditer(text):
         start, end = match.start(), match.end()
-        if text[start - 1 : start] == "第":
-            continue
         unit = _unit_at(text, end)
-        if unit is None:
+        if unit is None or text[start - 1 : start] == "第" or any(s <= start < e for s, e in dates):
             continue
         value = Decimal(match.group(0))
         unit_end = end + len(unit)
         c_start, c_end = clause_start(text, start, marks), clause_end(text, start, marks)
-        first_in_clause = consumed <= c_start
-        segment_start = max(c_start, consumed)
-        before = text[segment_start:start]
+        if baseline is not None and baseline.clause != c_start:
+            baseline = None  # a change whose target never came: not a promise
+        opens_clause = consumed <= c_start
+        before = text[max(c_start, consumed) : start]
         later = text[unit_end:c_end]
         change = _CHANGE.search(later)
         origin = max(before.rfind("由"), before.rfind("从"))
         if origin >= 0 and change is not None and _NUMBER.search(later[change.end() :]):
             op: Op = ">=" if change.group(1) in _RAISING else "<="
-            baseline = (value, unit, before[:origin], op, first_in_clause, start)
+            baseline = _Baseline(value, unit, before[:origin], op, opens_clause, start, c_start)
             consumed = unit_end
             continue
         after_match = _AFTER.match(text, unit_end)
@@ -197,47 +207,49 @@ def extract_targets(code: str, text: str, milestones: list[MilestoneSpan] | None
         after = text[rest_start:c_end]
         if any(_unit_at(text, m.end()) for m in _NUMBER.finditer(after)):
             after = ""  # another promise follows in this clause: the words belong to it
-        base_value: Decimal | None = None
-        base_unit: str | None = None
-        first = start
         comparison: Op | None
         if baseline is not None:
-            base_value, base_unit, phrase, comparison, first_in_clause, first = baseline
+            phrase, comparison, opens_clause = baseline.phrase, baseline.op, baseline.opens_clause
         else:
             cut, comparison = _comparison(before)
             phrase = before[:cut]
         if comparison is None:
             comparison = _AFTER_OPS.get(after_word) or ("<=" if unit in DURATION_UNITS else ">=")
-        phrase = _strip_leading(phrase).removesuffix("在")  # 投诉在24小时内响应
-        after = trim(after.rstrip("。"))
         duration_rule = unit in DURATION_UNITS and after_word in ("内", "以内", "之内")
-        if after and (len(phrase) < 4 or duration_rule):
-            phrase += after
-        if first_in_clause and c_start > 0:
-            previous = text[clause_start(text, c_start - 1, marks) : c_start - 1]
-            previous = _strip_leading(previous)
-            if previous.endswith("的") and not find_deadlines(previous):
-                phrase = previous + phrase
-        found.append(
-            TargetSpan(
-                Target(
-                    id="",
-                    text=phrase,
-                    op=comparison,
-                    value=value,
-                    unit="%" if unit == "％" else unit,
-                    baseline=base_value,
-                    baseline_unit=base_unit,
-                    milestone=_milestone_at(start, milestones or []),
-                ),
-                start,
-                unit_end,
-                first,
-            )
+        condition = _condition_before(text, c_start, marks) if opens_clause else ""
+        target = Target(
+            id="",
+            text=condition + _measured(phrase, after, duration_rule),
+            op=comparison,
+            value=value,
+            unit="%" if unit == "％" else unit,
+            baseline=baseline.value if baseline else None,
+            baseline_unit=baseline.unit if baseline else None,
+            milestone=_milestone_at(start, milestones or []),
         )
+        found.append(TargetSpan(target, start, unit_end, baseline.start if baseline else start))
         baseline = None
         consumed = rest_start
     return _numbered(code, found)
+
+
+def _measured(before: str, after: str, duration_rule: bool) -> str:
+    """What is measured: the words before the comparison; a service rule's verb after the number
+    (``5个工作日内办结规划许可``) or the noun of a too-short phrase (``区级90%以上依申请类…``)
+    is added."""
+    phrase = _strip_leading(before).removesuffix("在")  # 投诉在24小时内响应
+    after = trim(after.rstrip("。"))
+    if after and (len(phrase) < 4 or duration_rule):
+        phrase += after
+    return phrase
+
+
+def _condition_before(text: str, c_start: int, marks: list[int]) -> str:
+    """A conditional clause (``…的,``) just before, which says whom the promise is for."""
+    if c_start == 0:
+        return ""
+    previous = _strip_leading(text[clause_start(text, c_start - 1, marks) : c_start - 1])
+    return previous if previous.endswith("的") and not find_deadlines(previous) else ""
 
 
 def _milestone_at(at: int, milestones: list[MilestoneSpan]) -> int | None:
