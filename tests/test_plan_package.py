@@ -92,7 +92,7 @@ def _tamper(path: Path, sheet: str, cell: str, value: object) -> None:
 def test_edited_visible_table_is_refused_with_the_place(tmp_path: Path) -> None:
     path = publish(bundled_plan(), tmp_path)
     _tamper(path, "任务分解表", "E3", "区财政局")
-    with pytest.raises(PlanImportError, match="第3行第5列.*被改动过"):
+    with pytest.raises(PlanImportError, match=r"第3行第5列.*被改动过"):
         read_package(path)
 
 
