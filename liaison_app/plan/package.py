@@ -67,6 +67,17 @@ def new_item_ids(plan: Plan) -> dict[str, str]:
     }
 
 
+def carry_item_ids(old: Plan, old_ids: dict[str, str], new: Plan) -> dict[str, str]:
+    """Stable ids for a new revision: a matched item keeps its old id, a new item gets a fresh one."""
+    from liaison_app.plan.diff import diff_plans
+
+    ids = new_item_ids(new)
+    for match in diff_plans(old, new).matches:
+        if match.old in old_ids:
+            ids[match.new] = old_ids[match.old]
+    return ids
+
+
 def _canonical(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
