@@ -314,11 +314,42 @@ def test_a_newer_database_is_refused_untouched(data_dir: Path) -> None:
 
 
 # -- migrations from every released schema -----------------------------------------------------------
+def table_rows(db: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table's column names and rows (ordered), except Alembic's own."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found = {}
+        for name in names:
+            if name != "alembic_version":
+                cursor = connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2")
+                found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("revision", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
 def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: str) -> None:
     shutil.copytree(FIXTURES / revision, data_dir)
-    service = LiaisonService.open(data_dir)
     db = paths.database_path(data_dir)
+    before = table_rows(db)
+    service = LiaisonService.open(data_dir)
+    after = table_rows(db)
+    for table, (columns, old_rows) in before.items():  # every row survives, in the columns kept
+        new_columns, new_rows = after[table]
+        kept = [c for c in columns if c in new_columns]
+        project = [new_columns.index(c) for c in kept]
+        old = {tuple(row[columns.index(c)] for c in kept) for row in old_rows}
+        assert old <= {tuple(row[i] for i in project) for row in new_rows}, table
+    with service.database.engine.connect() as connection:
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        from liaison_app.store.models import Base
+
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert rows(db, "PRAGMA foreign_key_check") == [] and rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
     task = service.task("区城管局", "11.2")
     assert (task.status, task.note) == (Status.IN_PROGRESS, f"已对接供电公司(schema {revision})")
