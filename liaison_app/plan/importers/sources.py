@@ -6,6 +6,7 @@ Every refusal is one Chinese sentence that names the file and says what to do.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,24 +111,38 @@ def load_json(text: str, name: str) -> dict[str, Any]:
 
 
 # -- workbooks --------------------------------------------------------------------------------
-def _check_row_count(path: Path) -> None:
-    """A cheap read-only pass: refuse a sheet far longer than any plan before loading it fully."""
-    from openpyxl import load_workbook
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        for sheet in workbook.worksheets:
+
+def _check_row_count(path: Path) -> None:
+    """Refuse a sheet far longer than any plan before openpyxl loads it (which would take long).
+
+    Trusts the sheet's ``<dimension>`` when it is within the limit; otherwise streams the sheet
+    XML counting rows that hold a value, stopping at the limit.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    limit = MAX_ROWS + 20
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        for sheet in sheets:
+            with archive.open(sheet) as stream:
+                head = stream.read(4096)
+            match = _DIMENSION.search(head)
+            if match and int(match.group(1) or 1) <= limit:
+                continue
             count = 0
-            for row in sheet.iter_rows(values_only=True):
-                if any(v is not None and str(v).strip() for v in row):
-                    count += 1
-                    if count > MAX_ROWS + 20:
-                        raise PlanImportError(
-                            f"{path.name} 的工作表「{sheet.title}」超过 {MAX_ROWS} 行，远多于一份工作方案，"
-                            "未导入。请确认选对了文件，或把方案拆分后再导入。"
-                        )
-    finally:
-        workbook.close()
+            with archive.open(sheet) as stream:
+                for _event, element in iterparse(stream, events=("end",)):
+                    if element.tag.endswith("}row"):
+                        if any(child.tag.endswith(("}v", "}is")) for cell in element for child in cell):
+                            count += 1
+                            if count > limit:
+                                raise PlanImportError(
+                                    f"{path.name} 中有工作表超过 {MAX_ROWS} 行，远多于一份工作方案，未导入。"
+                                    "请确认选对了文件，或把方案拆分后再导入。"
+                                )
+                        element.clear()
 
 
 def workbook_grids(path: Path) -> list[Grid]:
