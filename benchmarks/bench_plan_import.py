@@ -20,10 +20,10 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from liaison_app.plan.diff import diff_plans  # noqa: E402
-from liaison_app.plan.importers import PlanImportError, bundled_registry, read_plan  # noqa: E402
-from liaison_app.plan.package import publish  # noqa: E402
-from liaison_app.store.plan_loader import bundled_plan  # noqa: E402
+from liaison_app.plan.diff import diff_plans
+from liaison_app.plan.importers import PlanImportError, bundled_registry, read_plan
+from liaison_app.plan.package import publish
+from liaison_app.store.plan_loader import bundled_plan
 
 RUNS = 3
 
