@@ -126,3 +126,19 @@ def test_added_row_is_refused(tmp_path: Path) -> None:
     _tamper(path, "任务分解表", "D500", "多出来的一条")
     with pytest.raises(PlanImportError, match="被改动过"):
         read_package(path)
+
+
+def test_the_visible_table_alone_imports_as_a_task_table_with_the_same_162_items(tmp_path: Path) -> None:
+    plan = bundled_plan()
+    workbook = load_workbook(publish(plan, tmp_path))
+    del workbook[PACKAGE_META_SHEET]
+    workbook.save(tmp_path / "plain.xlsx")
+    result = read_plan(tmp_path / "plain.xlsx")
+    assert result.preview.kind == "task_table"
+    assert result.plan.name == plan.name  # from the title row 《…》任务分解表
+    assert [(i.code, i.text, i.lead, i.coop, i.deadline) for i in result.plan.items()] == [
+        (i.code, i.text, i.lead, i.coop, i.deadline) for i in plan.items()
+    ]
+    assert [m.title for m in result.plan.measures] == [m.title for m in plan.measures]
+    assert [a.name for a in result.plan.areas] == [a.name for a in plan.areas]
+    assert result.preview.counts()["new_units"] == 0

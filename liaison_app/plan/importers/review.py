@@ -205,13 +205,18 @@ def review(
 
     statuses: dict[str, str] = {}
     written_forms: dict[str, list[str]] = {}
+    reported: set[str] = set()
 
     def resolve(written: str, where: str) -> list[str]:
         target = mapped.get(written)
         if target is not None:
             canonical = registry.resolve(target) or target
             statuses.setdefault(canonical, "mapped")
-            anomalies.append(Anomaly("unit_mapped", where, f"「{written}」按指定对应为「{canonical}」"))
+            if written not in reported:  # once per written name, not per item
+                reported.add(written)
+                anomalies.append(
+                    Anomaly("unit_mapped", where, f"「{written}」按指定对应为「{canonical}」(全文同)")
+                )
             return [_note(written_forms, canonical, written)]
         known = registry.resolve(written)
         if known is not None:
@@ -383,5 +388,6 @@ def _identity(
 
 
 def _clean_title(title: str) -> str:
-    title = title.strip().strip("《》")
+    quoted = re.search(r"《(.+?)》", title)
+    title = quoted.group(1) if quoted else title.strip()
     return title if 4 <= len(title) <= 60 else ""
