@@ -395,3 +395,27 @@ def test_files_that_are_not_plans(tmp_path: Path) -> None:
     numbered = "一、总体要求\n1.加强领导。\n2.严格考核。\n"
     (tmp_path / "no-units.txt").write_text(numbered, encoding="utf-8")
     _refused(tmp_path / "no-units.txt", "牵头单位")
+
+
+def test_word_automatic_numbering_is_read_as_numbering(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某区2021年营商环境工作要点")
+    for level, text in [
+        (0, "开办企业"),
+        (1, "压缩开办时间"),
+        (2, "推行网上办理。（区市场监管局牵头，区税务局配合）"),
+        (2, "推行电子印章。（区市场监管局牵头）"),
+        (0, "纳税"),
+        (1, "便利纳税。〔牵头单位：区税务局〕"),
+    ]:
+        paragraph = document.add_paragraph(text)
+        num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = level
+        num_pr.get_or_add_numId().val = 1
+    document.save(str(tmp_path / "auto.docx"))
+    result = read_plan(tmp_path / "auto.docx")
+    assert [a.name for a in result.plan.areas] == ["开办企业", "纳税"]
+    assert [i.code for i in result.plan.items()] == ["1.1", "1.2", "2"]
+    assert unit_tasks(result.plan)["区税务局"] == [("1.1", "coop"), ("2", "lead")]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from liaison_app.plan.importers.common import MAX_ROWS, PlanImportError
+from liaison_app.plan.importers.common import MAX_ROWS, PlanImportError, numeral, split_numbering
 from liaison_app.plan.importers.table import Grid, find_header
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -210,7 +210,7 @@ def docx_content(path: Path) -> tuple[list[str], list[Grid]]:
         raise PlanImportError(f"{path.name} 已损坏或不是有效的 Word 文档(.docx)，无法读取。") from exc
     except Exception as exc:  # lxml raises its own errors for broken XML
         raise PlanImportError(f"{path.name} 的内容已损坏，无法作为 Word 文档读取。") from exc
-    paragraphs = [p.text for p in document.paragraphs]
+    paragraphs = _numbered_paragraphs(document.paragraphs)
     grids: list[Grid] = []
     for number, table in enumerate(document.tables, start=1):
         rows: list[list[Any]] = []
@@ -231,3 +231,35 @@ def docx_content(path: Path) -> tuple[list[str], list[Grid]]:
                 )
         grids.append(Grid(rows, merged, f"表格{number}"))
     return paragraphs, grids
+
+
+_AUTO_MARKS = (
+    lambda n: f"{numeral(n)}、",
+    lambda n: f"（{numeral(n)}）",
+    lambda n: f"{n}．",
+    lambda n: f"（{n}）",
+)
+
+
+def _numbered_paragraphs(paragraphs: Any) -> list[str]:
+    """Paragraph texts, with Word's automatic numbering written out.
+
+    Word keeps list numbers outside the text (``w:numPr``); a notice numbered that way would read
+    as unnumbered prose. Levels 0–3 become ``一、`` ``（一）`` ``1．`` ``（1）``, counted per level.
+    """
+    texts: list[str] = []
+    counters = [0, 0, 0, 0]
+    for paragraph in paragraphs:
+        text = paragraph.text
+        ppr = paragraph._p.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        if num_pr is None or not text.strip() or split_numbering(text)[0] is not None:
+            texts.append(text)
+            continue
+        level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        level = min(max(int(level), 0), len(counters) - 1)
+        counters[level] += 1
+        for deeper in range(level + 1, len(counters)):
+            counters[deeper] = 0
+        texts.append(_AUTO_MARKS[level](counters[level]) + text)
+    return texts
