@@ -419,3 +419,11 @@ def test_word_automatic_numbering_is_read_as_numbering(tmp_path: Path) -> None:
     assert [a.name for a in result.plan.areas] == ["开办企业", "纳税"]
     assert [i.code for i in result.plan.items()] == ["1.1", "1.2", "2"]
     assert unit_tasks(result.plan)["区税务局"] == [("1.1", "coop"), ("2", "lead")]
+
+
+def test_openpyxl_stays_on_defusedxml_although_python_docx_brings_lxml() -> None:
+    import lxml.etree  # noqa: F401  (present: python-docx depends on it)
+    import openpyxl.xml
+
+    assert openpyxl.xml.LXML is False
+    assert openpyxl.xml.DEFUSEDXML is True
