@@ -427,3 +427,23 @@ def test_openpyxl_stays_on_defusedxml_although_python_docx_brings_lxml() -> None
 
     assert openpyxl.xml.LXML is False
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_one_unit_column_naming_both_roles(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["序号", "工作任务", "责任单位"],
+        [1, "甲。", "区市场监管局牵头，区税务局、区公安分局配合"],
+        [2, "乙。", "区财政局（牵头）、区审计局"],
+        [3, "丙。", "区财政局、区审计局"],
+    ]
+    result = read_plan(write_table(tmp_path / "t.xlsx", rows))
+    items = {i.code: (i.lead, i.coop) for i in result.plan.items()}
+    assert items == {
+        "1": (["区市场监管局"], ["区税务局", "区公安分局"]),
+        "2": (["区财政局"], ["区审计局"]),
+        "3": (["区财政局", "区审计局"], []),
+    }
+    assert [a.where for a in result.plan.anomalies if a.kind == "roles_in_one_cell"] == [
+        "工作表「任务分解表」第2行",
+        "工作表「任务分解表」第3行",
+    ]

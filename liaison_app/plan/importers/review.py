@@ -29,6 +29,7 @@ IMPORT_KIND_LABELS = {
     "deadline_conflict": "完成时限与文字不一致",
     "section_skipped": "未列为工作措施的章节",
     "units_inherited": "沿用上级标题的单位",
+    "roles_in_one_cell": "一栏中区分牵头与配合",
     "units_from_points": "单位取自分项",
     "unit_mapped": "按指定对应到已知单位",
     "probable_alias": "可能是已知单位的别称",

@@ -229,6 +229,8 @@ class TableReader:
                 coop=split_units(self.grid.value(index, fields.get("coop"))),
                 deadline=self.grid.value(index, fields.get("deadline")),
             )
+            if "coop" not in fields:
+                self._roles_in_one_cell(row, index, fields)
             if not row.item and not (has_item and measure_cell):
                 if row.lead or row.coop:
                     self.report("unplaced_units", self.where(index), "该行只有单位，没有工作措施文字，已忽略")
@@ -251,6 +253,37 @@ class TableReader:
                 self.report("guess", self.where(index), "工作措施单元格为空，以目标任务文字作为工作措施")
             rows.append(row)
         return rows
+
+    def _roles_in_one_cell(self, row: _Row, index: int, fields: dict[str, int]) -> None:
+        """One 责任单位 column naming both roles: ``X牵头，Y配合`` or ``X（牵头）、Y``."""
+        cell = _text(self.grid.value(index, fields.get("lead")))
+        if "牵头" not in cell and "配合" not in cell:
+            return
+        from liaison_app.plan.importers.notice import parse_inline_units
+
+        _, units = parse_inline_units(f"（{cell}）")
+        if units is None:
+            marked = re.compile(r"^(.+?)\s*[(（]\s*牵头\s*[)）]$")
+            lead: list[str] = []
+            coop: list[str] = []
+            for part in re.split(r"[、,，;；/／\n]+", cell):
+                part = part.strip()
+                match = marked.match(part)
+                if match:
+                    lead.append(match.group(1))
+                elif part:
+                    coop.append(part)
+            if not lead:
+                return
+            row.lead, row.coop = split_units("、".join(lead)), split_units("、".join(coop))
+        else:
+            row.lead, row.coop = units.lead, units.coop
+        self.report(
+            "roles_in_one_cell",
+            self.where(index),
+            f"责任单位一栏同时写了牵头和配合单位，按文字区分:牵头 {'、'.join(row.lead) or '无'};"
+            f"配合 {'、'.join(row.coop) or '无'}",
+        )
 
     @staticmethod
     def _heading_row(values: list[str]) -> tuple[str, str] | None:
