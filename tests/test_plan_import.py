@@ -447,3 +447,8 @@ def test_one_unit_column_naming_both_roles(tmp_path: Path) -> None:
         "工作表「任务分解表」第2行",
         "工作表「任务分解表」第3行",
     ]
+
+
+def test_notice_saved_as_gbk_reads_the_same(tmp_path: Path) -> None:
+    (tmp_path / "要点.txt").write_bytes(NOTICE_TXT.read_text(encoding="utf-8").encode("gb18030"))
+    assert unit_tasks(read_plan(tmp_path / "要点.txt").plan) == EXPECTED_NOTICE
