@@ -346,8 +346,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
-    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.reports import office
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
@@ -356,29 +355,30 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    intake = receive(
-        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+    job = office.OfficeJob.of(
+        [Path(p) for p in args.inputs],
+        catalog,
+        service.clock.now(),
+        service.clock.today(),
+        period=args.period,
+        accept_modified=[Path(p) for p in args.accept_modified],
+        as_of=args.as_of,
+        lead=lead,
     )
-    for verdict in intake.verdicts:
+    outcome = office.run(job)
+    for verdict in outcome.intake.verdicts:
         print(verdict.line())
-    if not intake.reports:
+    if not outcome.has_reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
-    as_of = args.as_of or default_as_of(intake, service.clock.today())
-    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = Path(args.output)
-    if out.is_dir():
-        out = out / default_file_name(intake.period, lead)
-    write_consolidation(result, out)
+    result = outcome.result
+    out = office.write(result, Path(args.output))
     print(
-        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
-    all_used = all(
-        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
-    )
-    return EXIT_OK if all_used else EXIT_FAILURE
+    return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
