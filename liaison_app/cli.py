@@ -22,7 +22,7 @@ from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.database import DatabaseError
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
-from liaison_app.vocabulary import Role
+from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -42,7 +42,7 @@ def _date(text: str) -> dt.date:
 
 def _period(text: str) -> str:
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+        return parse_period(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
