@@ -61,6 +61,8 @@ CHILD = textwrap.dedent("""
     from liaison_app.store.service import LiaisonService
     service = LiaisonService.open(Path(sys.argv[1]))
     codes = [t.item.id for t in service.tasks("区市场监管局")]
+    sys.stdout.write("ready\\n")
+    sys.stdout.flush()
     statuses = ["in_progress", "blocked", "done", "ongoing", "not_started"]
     start = int(sys.argv[2])
     for i in itertools.count(start):
@@ -81,11 +83,19 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_change(data_dir: Path) 
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(data_dir), str(next_change)], stdout=subprocess.PIPE, env=env
         )
-        deadline = time.monotonic() + randomness.uniform(0.4, 1.2)
         assert child.stdout is not None
         fd = child.stdout.fileno()
         os.set_blocking(fd, False)
         buffer = b""
+        # the kill lands while the child is writing, however long a loaded machine takes to start it
+        started = time.monotonic() + 60
+        while b"ready\n" not in buffer and time.monotonic() < started and child.poll() is None:
+            try:
+                buffer += os.read(fd, 65536)
+            except BlockingIOError:
+                time.sleep(0.005)
+        assert b"ready\n" in buffer, "the writer did not start"
+        deadline = time.monotonic() + randomness.uniform(0.05, 0.8)
         while time.monotonic() < deadline:
             try:
                 buffer += os.read(fd, 65536)
