@@ -195,6 +195,8 @@ def chinese_numeral(number: int) -> str:
     return head + "十" + (_DIGITS[ones] if ones else "")
 
 
+# A Chinese numeral from 1 to 99 and nothing else, for use inside larger patterns.
+NUMERAL_PATTERN = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _NUMERAL = re.compile(r"^(?:([二三四五六七八九])?(十))?([一二三四五六七八九])?$")
 
 

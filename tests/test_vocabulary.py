@@ -4,6 +4,7 @@ label and turned into codes at the edge."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from liaison_app.store.duty_records import GroupInfo
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import (
+    NUMERAL_PATTERN,
     CaseKind,
     Coded,
     DeliverableKind,
@@ -45,6 +47,9 @@ def test_numerals_are_right_for_every_number_up_to_99() -> None:
         head = "" if tens == 0 else ("十" if tens == 1 else _ONES[tens] + "十")
         assert chinese_numeral(number) == head + _ONES[ones]
         assert parse_numeral(chinese_numeral(number)) == number
+        assert re.fullmatch(NUMERAL_PATTERN, chinese_numeral(number))
+    for bad in ("十十", "二一", "一十", "零", "百"):
+        assert not re.fullmatch(NUMERAL_PATTERN, bad)
     for bad in (0, 100, -1):
         with pytest.raises(ValueError):
             chinese_numeral(bad)
