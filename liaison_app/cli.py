@@ -205,7 +205,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
-    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print_table(["单位", "类别", Role.LEAD.label, Role.COOP.label], rows, [30, 20, 4, 4])
     print(f"\n共 {len(units)} 个单位")
     return EXIT_OK
 
