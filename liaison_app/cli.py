@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from liaison_app import __version__, paths
+from liaison_app import __version__, paths, plan_cli
 from liaison_app.data_lock import DataInUseError
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
@@ -27,7 +27,7 @@ from liaison_app.store.database import DatabaseError, MissingDatabaseError
 from liaison_app.store.records import StorageError, printable
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
-from liaison_app.vocabulary import Role
+from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -47,7 +47,7 @@ def _date(text: str) -> dt.date:
 
 def _period(text: str) -> str:
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+        return parse_period(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
+    plan_cli.register(sub)
     return parser
 
 
@@ -210,7 +211,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
-    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print_table(["单位", "类别", Role.LEAD.label, Role.COOP.label], rows, [30, 20, 4, 4])
     print(f"\n共 {len(units)} 个单位")
     return EXIT_OK
 
@@ -384,8 +385,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
-    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.reports import office
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
@@ -394,33 +394,35 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    intake = receive(
-        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+    job = office.OfficeJob.of(
+        [Path(p) for p in args.inputs],
+        catalog,
+        service.clock.now(),
+        service.clock.today(),
+        period=args.period,
+        accept_modified=[Path(p) for p in args.accept_modified],
+        as_of=args.as_of,
+        lead=lead,
     )
-    for verdict in intake.verdicts:
+    outcome = office.run(job)
+    for verdict in outcome.intake.verdicts:
         print(verdict.line())
-    if not intake.reports:
+    if not outcome.has_reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
-    as_of = args.as_of or default_as_of(intake, service.clock.today())
-    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = _output(args.output)
-    if out.is_dir():
-        out = out / default_file_name(intake.period, lead)
+    result = outcome.result
+    out = office.output_path(result, _output(args.output))
     service.check_output(out)
     try:
-        write_consolidation(result, out)
+        office.write(result, out)
     except OSError as exc:
         return _write_failed(out, exc)
     print(
-        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
-    all_used = all(
-        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
-    )
-    return EXIT_OK if all_used else EXIT_FAILURE
+    return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
@@ -604,6 +606,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
         return int(run_gui(paths.data_dir(args.data_dir)))
+    if args.command == "plan":  # file-level plan commands open the data folder only if they must
+        return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
     if args.command == "restore":
         return cmd_restore(data_dir, Path(args.file))
