@@ -40,6 +40,7 @@ __all__ = [
     "consolidate",
     "default_as_of",
     "expand",
+    "judge",
     "receive",
     "status_label",
 ]
@@ -152,6 +153,14 @@ def _judge(
     if report.modified:
         return verdict(Verdict.MODIFIED, "导出后内容被修改过(校验值不符)"), report
     return verdict(Verdict.ACCEPTED), report
+
+
+def judge(
+    path: Path, catalog: Catalog, period: str | None = None, cancelled: Callable[[], bool] | None = None
+) -> tuple[FileVerdict, UnitReport | None]:
+    """One file's verdict, and its report when it was readable and of this plan's unit (the
+    office ledger records each file as it is judged)."""
+    return _judge(path, catalog, period, cancelled)
 
 
 def receive(
