@@ -385,10 +385,10 @@ class OfficeLedger:
         live = [r for r in used if r.verdict != Verdict.SUPERSEDED.value] or used
         return max(live, key=lambda r: (r.exported_at or dt.datetime.min, r.id))
 
-    def _current_rows(self) -> dict[tuple[str, int], list[_Row]]:
-        """(period, unit id) → the rows of the return in use, for every period."""
+    def _current_rows(self, period: str | None = None) -> dict[tuple[str, int], list[_Row]]:
+        """(period, unit id) → the rows of the return in use, for one period or every period."""
         by_key: dict[tuple[str, int], list[OfficeReturnRow]] = {}
-        for row in self._returns():
+        for row in self._returns(period):
             if row.verdict in USED:
                 by_key.setdefault((row.period, row.unit_id), []).append(row)
         current = {self._current(rows).id: key for key, rows in by_key.items()}
@@ -449,7 +449,7 @@ class OfficeLedger:
 
     def ranking(self, period: str) -> list[RankLine]:
         """Units that reported in ``period``: by 序时进度 (highest first), then fewer overdue."""
-        current = self._current_rows()
+        current = self._current_rows(period)
         figures = [
             (self._unit_names[uid], self._figures(period, rows))
             for (p, uid), rows in current.items()
@@ -461,7 +461,7 @@ class OfficeLedger:
 
     def overdue(self, period: str) -> list[OverdueLine]:
         """督办清单: every item a unit's return in use marks 逾期, in plan order."""
-        current = self._current_rows()
+        current = self._current_rows(period)
         lines = []
         for (p, uid), rows in current.items():
             if p != period or uid not in self._unit_names:
