@@ -330,3 +330,20 @@ def test_nothing_half_recorded_when_the_database_fails(
     assert db_rows(data_dir, "SELECT COUNT(*) FROM office_return_row") == [(0,)]
     service.close()
     shutil.rmtree(data_dir / "evidence", ignore_errors=True)
+
+
+def test_a_received_workbook_outlives_the_same_bytes_removed_as_evidence(
+    office: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    returns: tuple[Path, dict[str, Path]],
+) -> None:
+    _out, files = returns
+    path = files[f"nov-{ON_TIME}"]
+    assert office_run(capsys, "receive", str(path))[0] == 0
+    service = LiaisonService.open(data_dir)
+    record = service.attach(ON_TIME, "16", path)
+    service.remove_evidence(record.id)
+    service.close()
+    ((sha,),) = db_rows(data_dir, "SELECT sha256 FROM office_return")
+    assert (data_dir / "evidence" / str(sha)[:2] / str(sha)).is_file()

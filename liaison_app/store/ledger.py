@@ -15,15 +15,17 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
 from liaison_app.evidence import EvidenceError
-from liaison_app.reports.consolidation import Catalog, FileVerdict, expand, judge
 from liaison_app.store.models import OfficeDueRow, OfficeReturnItemRow, OfficeReturnRow, SettingRow
-from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService, ServiceError
 from liaison_app.vocabulary import SETTLED, Light, Role, Status, Verdict, period_label
+
+if TYPE_CHECKING:
+    from liaison_app.reports.consolidation import Catalog, FileVerdict
 
 DUE_DAY_KEY = "office.due_day"
 DEFAULT_DUE_DAY = 25
@@ -151,9 +153,23 @@ class OfficeLedger:
 
     def __init__(self, service: LiaisonService) -> None:
         self.service = service
-        self.catalog: Catalog = ReportService(service).catalog_snapshot()
-        self._items = {service.item_id(item.id): item for item in self.catalog.items}
-        self._unit_names = {service.unit_id(unit): unit for unit in self.catalog.units}
+        # Plain copies of the catalogue: reading the ledger never imports the report reader
+        # (openpyxl), so `office register` starts as fast as the service itself.
+        self.plan_id = service.plan_id
+        self.units = [u.name for u in service.units() if u.lead_items or u.coop_items]
+        self.items = service.catalog()
+        self._catalog: Catalog | None = None
+        self._items = {service.item_id(item.id): item for item in self.items}
+        self._unit_names = {service.unit_id(unit): unit for unit in self.units}
+
+    @property
+    def catalog(self) -> Catalog:
+        """What returns are judged against (the same snapshot ``consolidate`` uses)."""
+        if self._catalog is None:
+            from liaison_app.store.reporting import ReportService
+
+            self._catalog = ReportService(self.service).catalog_snapshot()
+        return self._catalog
 
     # -- receiving -----------------------------------------------------------------------
     def _refusal_of_period(self, period: str) -> str:
@@ -173,6 +189,8 @@ class OfficeLedger:
         cancelled: Callable[[], bool] | None = None,
     ) -> list[FileVerdict]:
         """Judge and record every file (folders: their workbooks). One transaction per file."""
+        from liaison_app.reports.consolidation import expand
+
         files = expand(paths)
         verdicts: list[FileVerdict] = []
         for index, path in enumerate(files, start=1):
@@ -186,6 +204,8 @@ class OfficeLedger:
     def _receive_one(
         self, path: Path, period: str | None, cancelled: Callable[[], bool] | None
     ) -> FileVerdict:
+        from liaison_app.reports.consolidation import FileVerdict, judge
+
         verdict, report = judge(path, self.catalog, period, cancelled)
         if report is not None and verdict.verdict is not Verdict.REJECTED:
             reason = self._refusal_of_period(report.period)
@@ -193,7 +213,7 @@ class OfficeLedger:
                 verdict = FileVerdict(
                     path, Verdict.REJECTED, reason, verdict.unit, verdict.period, verdict.exported_at
                 )
-        if verdict.unit not in self.catalog.units or not verdict.period:
+        if verdict.unit not in self.units or not verdict.period:
             return verdict  # unreadable, or not a unit of this plan: nothing to record against
         try:
             sha256, _size = _file_sha256(path)
@@ -203,7 +223,7 @@ class OfficeLedger:
         with self.service.database.transaction() as session:
             known = session.scalar(
                 select(OfficeReturnRow).where(
-                    OfficeReturnRow.plan_id == self.catalog.plan_id, OfficeReturnRow.sha256 == sha256
+                    OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
                 )
             )
             if known is not None:
@@ -228,7 +248,7 @@ class OfficeLedger:
             if stored is Verdict.ACCEPTED and verdict.exported_at is not None:
                 current = session.scalars(
                     select(OfficeReturnRow).where(
-                        OfficeReturnRow.plan_id == self.catalog.plan_id,
+                        OfficeReturnRow.plan_id == self.plan_id,
                         OfficeReturnRow.unit_id == unit_id,
                         OfficeReturnRow.period == verdict.period,
                         OfficeReturnRow.verdict.in_(
@@ -252,7 +272,7 @@ class OfficeLedger:
                         verdict.exported_at,
                     )
             row = OfficeReturnRow(
-                plan_id=self.catalog.plan_id,
+                plan_id=self.plan_id,
                 unit_id=unit_id,
                 period=verdict.period,
                 as_of=report.as_of if report is not None else None,
@@ -301,7 +321,7 @@ class OfficeLedger:
         with self.service.database.sessions() as session:
             one_off = session.scalar(
                 select(OfficeDueRow.due_on).where(
-                    OfficeDueRow.plan_id == self.catalog.plan_id, OfficeDueRow.period == period
+                    OfficeDueRow.plan_id == self.plan_id, OfficeDueRow.period == period
                 )
             )
         if one_off is not None:
@@ -314,15 +334,15 @@ class OfficeLedger:
         with self.service.database.transaction() as session:
             session.execute(
                 delete(OfficeDueRow).where(
-                    OfficeDueRow.plan_id == self.catalog.plan_id, OfficeDueRow.period == period
+                    OfficeDueRow.plan_id == self.plan_id, OfficeDueRow.period == period
                 )
             )
             if due_on is not None:
-                session.add(OfficeDueRow(plan_id=self.catalog.plan_id, period=period, due_on=due_on))
+                session.add(OfficeDueRow(plan_id=self.plan_id, period=period, due_on=due_on))
 
     # -- reading back --------------------------------------------------------------------
     def _returns(self, period: str | None = None) -> list[OfficeReturnRow]:
-        query = select(OfficeReturnRow).where(OfficeReturnRow.plan_id == self.catalog.plan_id)
+        query = select(OfficeReturnRow).where(OfficeReturnRow.plan_id == self.plan_id)
         if period is not None:
             query = query.where(OfficeReturnRow.period == period)
         with self.service.database.sessions() as session:
@@ -332,7 +352,7 @@ class OfficeLedger:
 
     def periods(self, used_only: bool = False) -> list[str]:
         """Every period with at least one return (or one in use), oldest first."""
-        query = select(OfficeReturnRow.period).where(OfficeReturnRow.plan_id == self.catalog.plan_id)
+        query = select(OfficeReturnRow.period).where(OfficeReturnRow.plan_id == self.plan_id)
         if used_only:
             query = query.where(OfficeReturnRow.verdict.in_(USED))
         with self.service.database.sessions() as session:
@@ -426,7 +446,7 @@ class OfficeLedger:
     def trend(self, unit: str | None = None, area: int | None = None) -> list[TrendPoint]:
         """Per period with returns: the figures of one unit, one area, or everything received."""
         unit_id = self.service.unit_id(unit) if unit else None
-        if area is not None and area not in {item.area for item in self.catalog.items}:
+        if area is not None and area not in {item.area for item in self.items}:
             raise ServiceError(f"没有第 {area} 个领域")
         current = self._current_rows()
         points: list[TrendPoint] = []
@@ -455,7 +475,7 @@ class OfficeLedger:
             for (p, uid), rows in current.items()
             if p == period and uid in self._unit_names
         ]
-        order = {unit: i for i, unit in enumerate(self.catalog.units)}
+        order = {unit: i for i, unit in enumerate(self.units)}
         figures.sort(key=lambda pair: (-pair[1].schedule, pair[1].overdue, order[pair[0]]))
         return [RankLine(rank, unit, f) for rank, (unit, f) in enumerate(figures, start=1)]
 
@@ -475,8 +495,8 @@ class OfficeLedger:
                             self._unit_names[uid], item.id, item.text, item.deadline, status, row.note
                         )
                     )
-        order = {unit: i for i, unit in enumerate(self.catalog.units)}
-        codes = {item.id: i for i, item in enumerate(self.catalog.items)}
+        order = {unit: i for i, unit in enumerate(self.units)}
+        codes = {item.id: i for i, item in enumerate(self.items)}
         lines.sort(key=lambda line: (order[line.unit], codes[line.code]))
         return lines
 
@@ -486,7 +506,7 @@ class OfficeLedger:
         with self.service.database.sessions() as session:
             found = session.execute(
                 select(OfficeReturnRow.liaison, OfficeReturnRow.phone)
-                .where(OfficeReturnRow.plan_id == self.catalog.plan_id, OfficeReturnRow.unit_id == unit_id)
+                .where(OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.unit_id == unit_id)
                 .where(OfficeReturnRow.liaison != "")
                 .order_by(OfficeReturnRow.exported_at.desc(), OfficeReturnRow.id.desc())
                 .limit(1)
