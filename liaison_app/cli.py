@@ -591,6 +591,10 @@ READERS = {
     "bundle",
     "backup",
     "consolidate",
+    "office register",
+    "office trend",
+    "office remind",
+    "office bulletin",
 }
 ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
 RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
@@ -649,8 +653,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import selftest
 
         return selftest(data_dir)
+    # office actions that only read the ledger (and write files elsewhere) are readers too
+    command = f"office {args.office_command}" if args.command == "office" else args.command
     try:
-        service = open_for(args.command, data_dir)
+        service = open_for(command, data_dir)
     except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         if isinstance(exc, DatabaseError):

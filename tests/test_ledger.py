@@ -119,6 +119,8 @@ def db_rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
 def receive_two_months(
     office: FixedClock, capsys: pytest.CaptureFixture[str], files: dict[str, Path]
 ) -> None:
+    junk = files[f"nov-{ON_TIME}"].parent.parent / "说明.xlsx"
+    junk.write_text("不是报表", encoding="utf-8")
     code, out, _ = office_run(
         capsys,
         "receive",
@@ -128,8 +130,10 @@ def receive_two_months(
         str(files[f"nov-{EDITED}"]),
         str(files["future"]),
         str(files["too-early"]),
+        str(junk),
     )
     assert code == 1, out
+    assert f"已拒收  {junk.name}" in out
     assert "尚未到来" in out and "早于工作方案印发" in out and "已被修改(未采用)" in out
     office.advance(days=8)  # 2019-11-28: three days after the 25th
     assert office_run(capsys, "receive", str(files[f"nov-{LATE}"]))[0] == 0
@@ -170,6 +174,7 @@ def test_two_months_of_returns(
 
     # receiving the same files again changes nothing
     before = db_rows(data_dir, "SELECT * FROM office_return ORDER BY id")
+    assert "说明.xlsx" not in {row[8] for row in before}  # unreadable: reported, not recorded
     assert office_run(capsys, "receive", str(files[f"nov-{ON_TIME}"]), str(files[f"dec-{LATE}"]))[0] == 0
     assert db_rows(data_dir, "SELECT * FROM office_return ORDER BY id") == before
     verdicts = dict(
@@ -347,3 +352,14 @@ def test_a_received_workbook_outlives_the_same_bytes_removed_as_evidence(
     service.close()
     ((sha,),) = db_rows(data_dir, "SELECT sha256 FROM office_return")
     assert (data_dir / "evidence" / str(sha)[:2] / str(sha)).is_file()
+
+
+def test_bad_input_is_one_chinese_line(
+    office: FixedClock, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = office_run(capsys, "register")
+    assert (code, out) == (2, "") and err.startswith("错误:台账中还没有接收过任何报表")
+    code, _out, err = office_run(capsys, "trend", "--unit", "不存在的单位")
+    assert code == 2 and err.startswith("错误:") and "Traceback" not in err
+    code, _out, err = office_run(capsys, "receive", str(tmp_path / "没有这个文件.xlsx"))
+    assert code == 2 and "找不到" in err
