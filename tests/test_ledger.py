@@ -197,7 +197,8 @@ def test_two_months_of_returns(
     register = {u["unit"]: u for u in json.loads(out)["units"]}
     assert register[ON_TIME]["state"] == "按时"
     assert register[SUPERSEDED_UNIT]["state"] == "按时"
-    assert register[SUPERSEDED_UNIT]["file"] == files[f"nov-{SUPERSEDED_UNIT}-newer"].name
+    newer = read_report(files[f"nov-{SUPERSEDED_UNIT}-newer"]).exported_at
+    assert register[SUPERSEDED_UNIT]["exported_at"] == newer.isoformat(timespec="seconds")
     assert (register[LATE]["state"], register[LATE]["days_late"]) == ("迟报", 3)
     assert register[LATE]["received_at"] == "2019-11-28T09:00:00"
     assert register[EDITED]["state"] == "已被修改"
@@ -363,3 +364,23 @@ def test_bad_input_is_one_chinese_line(
     assert code == 2 and err.startswith("错误:") and "Traceback" not in err
     code, _out, err = office_run(capsys, "receive", str(tmp_path / "没有这个文件.xlsx"))
     assert code == 2 and "找不到" in err
+
+
+def test_an_older_export_arriving_later_does_not_replace_the_newer(
+    office: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    returns: tuple[Path, dict[str, Path]],
+) -> None:
+    _out, files = returns
+    newer, older = files[f"nov-{SUPERSEDED_UNIT}-newer"], files[f"nov-{SUPERSEDED_UNIT}"]
+    assert office_run(capsys, "receive", str(newer))[0] == 0
+    office.advance(hours=2)
+    code, out, _ = office_run(capsys, "receive", str(older))
+    assert code == 0 and "已被更新的报表取代" in out
+    assert sorted(db_rows(data_dir, "SELECT verdict FROM office_return")) == [("accepted",), ("superseded",)]
+    register = json.loads(office_run(capsys, "register", "--period", NOV, "--json")[1])["units"]
+    (line,) = [u for u in register if u["unit"] == SUPERSEDED_UNIT]
+    exported = read_report(newer).exported_at.isoformat(timespec="seconds")
+    assert exported > read_report(older).exported_at.isoformat(timespec="seconds")
+    assert (line["exported_at"], line["received_at"]) == (exported, "2019-11-20T09:00:00")
