@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     receive = osub.add_parser("receive", help="接收报表并记入台账(文件或文件夹)")
     receive.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
     receive.add_argument("--period", type=_period, help="只接收该报送期 YYYY-MM 的报表")
+    receive.add_argument(
+        "--accept-modified",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="确认采用该已被修改的报表(可重复)",
+    )
     due = osub.add_parser("due", help="设置或查看报送截止日")
     due.add_argument("--period", type=_period, help="报送期 YYYY-MM")
     due.add_argument("--date", type=_date, help="该报送期的截止日期 YYYY-MM-DD(单次设置)")

@@ -33,7 +33,9 @@ def cmd_receive(ledger: OfficeLedger, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    verdicts = ledger.receive([Path(p) for p in args.inputs], args.period)
+    verdicts = ledger.receive(
+        [Path(p) for p in args.inputs], args.period, accept_modified=[Path(p) for p in args.accept_modified]
+    )
     if not verdicts:
         print("错误:没有找到报表文件(.xlsx)", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -384,3 +384,27 @@ def test_an_older_export_arriving_later_does_not_replace_the_newer(
     exported = read_report(newer).exported_at.isoformat(timespec="seconds")
     assert exported > read_report(older).exported_at.isoformat(timespec="seconds")
     assert (line["exported_at"], line["received_at"]) == (exported, "2019-11-20T09:00:00")
+
+
+def test_the_office_confirms_an_edited_return(
+    office: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    returns: tuple[Path, dict[str, Path]],
+) -> None:
+    _out, files = returns
+    edited = files[f"nov-{EDITED}"]
+    assert office_run(capsys, "receive", str(edited))[0] == 1
+    register = json.loads(office_run(capsys, "register", "--period", NOV, "--json")[1])["units"]
+    assert [u["state"] for u in register if u["unit"] == EDITED] == ["已被修改"]
+    assert json.loads(office_run(capsys, "trend", "--json")[1])["trend"] == []
+    office.advance(days=1)
+    code, out, _ = office_run(capsys, "receive", str(edited), "--accept-modified", str(edited))
+    assert code == 0 and "已被修改(经确认采用)" in out
+    assert db_rows(data_dir, "SELECT verdict, received_at FROM office_return") == [
+        ("modified_accepted", "2019-11-20 09:00:00.000000")
+    ]
+    register = json.loads(office_run(capsys, "register", "--period", NOV, "--json")[1])["units"]
+    assert [u["state"] for u in register if u["unit"] == EDITED] == ["按时"]
+    (point,) = json.loads(office_run(capsys, "trend", "--json")[1])["trend"]
+    assert point["items"] == len(read_report(edited).rows)

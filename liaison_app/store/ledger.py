@@ -187,22 +187,27 @@ class OfficeLedger:
         period: str | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        accept_modified: Iterable[Path] = (),
     ) -> list[FileVerdict]:
-        """Judge and record every file (folders: their workbooks). One transaction per file."""
+        """Judge and record every file (folders: their workbooks). One transaction per file.
+
+        A file in ``accept_modified`` that was edited after export is used all the same (the
+        office confirmed it); one already recorded as 已被修改 is turned into a used return."""
         from liaison_app.reports.consolidation import expand
 
         files = expand(paths)
+        confirmed = {Path(p) for p in accept_modified}
         verdicts: list[FileVerdict] = []
         for index, path in enumerate(files, start=1):
             if cancelled is not None and cancelled():
                 raise InterruptedError("已取消")
-            verdicts.append(self._receive_one(path, period, cancelled))
+            verdicts.append(self._receive_one(path, period, cancelled, path in confirmed))
             if progress is not None:
                 progress(index, len(files))
         return verdicts
 
     def _receive_one(
-        self, path: Path, period: str | None, cancelled: Callable[[], bool] | None
+        self, path: Path, period: str | None, cancelled: Callable[[], bool] | None, confirmed: bool = False
     ) -> FileVerdict:
         from liaison_app.reports.consolidation import FileVerdict, judge
 
@@ -213,6 +218,15 @@ class OfficeLedger:
                 verdict = FileVerdict(
                     path, Verdict.REJECTED, reason, verdict.unit, verdict.period, verdict.exported_at
                 )
+        if verdict.verdict is Verdict.MODIFIED and confirmed:
+            verdict = FileVerdict(
+                path,
+                Verdict.MODIFIED_ACCEPTED,
+                "导出后内容被修改过，已由办公室确认采用",
+                verdict.unit,
+                verdict.period,
+                verdict.exported_at,
+            )
         if verdict.unit not in self.units or not verdict.period:
             return verdict  # unreadable, or not a unit of this plan: nothing to record against
         try:
@@ -226,7 +240,13 @@ class OfficeLedger:
                     OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
                 )
             )
-            if known is not None:
+            confirming = (
+                known is not None
+                and known.verdict == Verdict.MODIFIED.value
+                and verdict.verdict is Verdict.MODIFIED_ACCEPTED
+            )
+            known_id = known.id if known is not None and confirming else None
+            if known is not None and not confirming:
                 return FileVerdict(
                     path,
                     Verdict(known.verdict),
@@ -245,7 +265,7 @@ class OfficeLedger:
         meta = report.meta if report is not None else {}
         with self.service.database.transaction() as session:
             stored = verdict.verdict
-            if stored is Verdict.ACCEPTED and verdict.exported_at is not None:
+            if stored in (Verdict.ACCEPTED, Verdict.MODIFIED_ACCEPTED) and verdict.exported_at is not None:
                 current = session.scalars(
                     select(OfficeReturnRow).where(
                         OfficeReturnRow.plan_id == self.plan_id,
@@ -254,6 +274,7 @@ class OfficeLedger:
                         OfficeReturnRow.verdict.in_(
                             (Verdict.ACCEPTED.value, Verdict.MODIFIED_ACCEPTED.value)
                         ),
+                        OfficeReturnRow.id != (known_id or 0),
                     )
                 ).all()
                 for older in current:
@@ -271,6 +292,11 @@ class OfficeLedger:
                         verdict.period,
                         verdict.exported_at,
                     )
+            if known_id is not None:  # confirmed later: the record and its rows are already kept
+                confirmed_row = session.get(OfficeReturnRow, known_id)
+                assert confirmed_row is not None
+                confirmed_row.verdict, confirmed_row.reason = stored.value, verdict.reason
+                return verdict
             row = OfficeReturnRow(
                 plan_id=self.plan_id,
                 unit_id=unit_id,
