@@ -236,8 +236,10 @@ class OfficeWindow(QMainWindow):
         if not self.paths:
             QMessageBox.information(self, "记入台账", "请先添加各单位报送的报表或文件夹。")
             return None
-        ledger, files = self.ledger_panel.ledger, list(self.paths)
-        task = BackgroundTask(lambda progress, cancelled: ledger.receive(files, None, progress, cancelled))
+        ledger, files, confirmed = self.ledger_panel.ledger, list(self.paths), set(self.accepted_edits)
+        task = BackgroundTask(
+            lambda progress, cancelled: ledger.receive(files, None, progress, cancelled, confirmed)
+        )
         task.signals.progress.connect(self._on_progress)
         task.signals.finished.connect(self._recorded)
         task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "记入台账失败", str(exc)))
