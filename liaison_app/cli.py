@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     plan_cli.register(sub)
+    for name, command in sub.choices.items():
+        if name not in ("plan", "restore", "backups", "selftest"):
+            command.add_argument("--plan", metavar="ID", help="工作方案编号(默认当前方案，见 plan list)")
     return parser
 
 
@@ -155,8 +158,9 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], limits: S
         print("  ".join(_fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _item_json(item: CatalogItem) -> dict[str, Any]:
+def _item_json(item: CatalogItem, plan: str) -> dict[str, Any]:
     return {
+        "plan": plan,
         "id": item.id,
         "area": item.area,
         "area_name": item.area_name,
@@ -167,11 +171,12 @@ def _item_json(item: CatalogItem) -> dict[str, Any]:
         "lead": list(item.lead),
         "coop": list(item.coop),
         "deadline": item.deadline.isoformat() if item.deadline else None,
+        "former": item.former or None,
     }
 
 
-def _task_json(task: UnitTask, as_of: dt.date) -> dict[str, Any]:
-    data = _item_json(task.item)
+def _task_json(task: UnitTask, as_of: dt.date, plan: str) -> dict[str, Any]:
+    data = _item_json(task.item, plan)
     data.update(
         role=task.role,
         status=task.status.value,
@@ -214,7 +219,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
 def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
     items = service.catalog()
     if args.json:
-        _dump([_item_json(i) for i in items])
+        _dump([_item_json(i, service.plan_id) for i in items])
         return EXIT_OK
     rows = [
         [
@@ -237,7 +242,7 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
     as_of = args.as_of or service.clock.today()
     tasks = service.tasks(unit)
     if args.json:
-        _dump([_task_json(t, as_of) for t in tasks])
+        _dump([_task_json(t, as_of, service.plan_id) for t in tasks])
         return EXIT_OK
     rows = [
         [
@@ -512,7 +517,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return selftest(data_dir)
     try:
-        service = LiaisonService.open(data_dir)
+        service = LiaisonService.open(data_dir, plan=args.plan)
+    except ServiceError as exc:  # an unknown --plan
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (DatabaseError, paths.DataDirError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         if isinstance(exc, DatabaseError):

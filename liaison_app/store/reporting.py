@@ -167,6 +167,7 @@ class ReportService:
         info = service.plan_info()
         return ReportData(
             plan_id=info.plan_id,
+            plan_revision=info.revision,
             plan_name=info.name,
             unit=unit,
             liaison=service.setting("profile.name"),
