@@ -7,6 +7,7 @@ the transaction: everything here is flushed, never committed, so a failure loads
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -251,6 +252,7 @@ def revise_plan(
     row = session.get(PlanRow, plan_id)
     if row is None:
         raise ValueError(f"没有编号为 {plan_id} 的工作方案")
+    new = dataclasses.replace(new, plan_id=plan_id)  # a revision keeps the plan's id
     next_revision = revision if revision is not None else row.revision + 1
     outcome = RevisionOutcome(next_revision)
     units = unit_rows(session, new)

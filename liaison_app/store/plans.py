@@ -6,6 +6,7 @@ call these functions; neither sees SQL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -277,7 +278,8 @@ def revise(
         )
     with database.transaction() as session:
         row = session.get(PlanRow, revision_plan.old_id)
-        if row is not None and row.content_sha256 == fingerprint(new) and row.id == new.plan_id:
+        same = dataclasses.replace(new, plan_id=revision_plan.old_id)
+        if row is not None and row.content_sha256 == fingerprint(same):
             return LoadOutcome(
                 "already_loaded",
                 row.id,
