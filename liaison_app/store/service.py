@@ -241,6 +241,11 @@ class LiaisonService:
         self._area_count = len(areas)
         self._measure_count = len(measures)
 
+    def switch_plan(self, plan_id: str) -> None:
+        """Show another loaded plan (the data folder's units, cases and evidence stay as they are)."""
+        with self.database.sessions() as session:
+            self._load_catalogue(session, plan_id)
+
     def plan_info(self) -> PlanInfo:
         return PlanInfo(
             plan_id=self._plan.id,
