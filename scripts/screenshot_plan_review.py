@@ -1,6 +1,7 @@
 """Render the plan import review (文件 → 导入工作方案…) to a PNG for the README.
 
-    PYTHONPATH=. QT_QPA_PLATFORM=xcb xvfb-run -a .venv/bin/python scripts/screenshot_plan_review.py docs/plan-review.png
+    PYTHONPATH=. QT_QPA_PLATFORM=xcb xvfb-run -a .venv/bin/python \\
+        scripts/screenshot_plan_review.py docs/plan-review.png
 
 Uses a throw-away data folder and the realistic 2020 task table of the tests.
 """
