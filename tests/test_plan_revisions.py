@@ -93,3 +93,59 @@ def test_an_explicit_map_carries_a_dropped_items_progress(
         assert "帮办代办" in kept.item.text
     finally:
         service.close()
+
+
+def test_a_liaison_loads_the_offices_next_revision_and_keeps_its_progress(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    office, liaison = tmp_path / "office", tmp_path / "liaison"
+    first, second = tmp_path / "第1版", tmp_path / "第2版"
+    first.mkdir()
+    second.mkdir()
+    assert run(capsys, office, "plan", "import", str(OLD), "--id", "kq-2021")[0] == 0
+    assert run(capsys, office, "plan", "export", "-o", str(first))[0] == 0
+    (package1,) = first.glob("*.xlsx")
+    assert run(capsys, liaison, "plan", "import", str(package1))[0] == 0
+    note = ("--status", "ongoing", "--note", "已上线")
+    assert run(capsys, liaison, "set", "--unit", "区市场监管局", "--item", "1.1", *note)[0] == 0
+
+    revise = ("--revises", "kq-2021", "--archive-dropped")
+    assert run(capsys, office, "plan", "import", str(NEW), *revise)[0] == 0
+    assert run(capsys, office, "plan", "export", "-o", str(second))[0] == 0
+    (package2,) = second.glob("*.xlsx")
+    assert "第2版" in package2.name
+    code, out, err = run(capsys, liaison, "plan", "import", str(package2))  # no flag: a newer revision
+    assert code == 0, err
+    assert "第2版" in out
+    tasks = {t["id"]: t for t in run_json(capsys, liaison, "tasks", "--unit", "区市场监管局")}
+    assert (tasks["1.2"]["note"], tasks["1.2"]["former"]) == ("已上线", "1.1")
+    code, out, _err = run(capsys, liaison, "plan", "import", str(package2))
+    assert code == 0 and "已经载入" in out
+
+
+def test_a_doubtful_match_is_refused_until_confirmed(
+    capsys: pytest.CaptureFixture[str], loaded: Path, tmp_path: Path
+) -> None:
+    text = NEW.read_text(encoding="utf-8").replace(
+        "推行不动产登记一窗受理、并联办理，2021年9月底前全面实施。",
+        "不动产登记实行一窗受理，2021年底前实现交易、缴税、登记并联办理和全程网办。",
+    )
+    reworded = tmp_path / "大改.txt"
+    reworded.write_text(text, encoding="utf-8")
+    code, out, err = run(
+        capsys, loaded, "plan", "import", str(reworded), "--revises", "kq-2021", "--archive-dropped", "--json"
+    )
+    assert code == 2 and "--accept-doubtful" in err and "2.1" in err, out
+    code, _out, err = run(
+        capsys,
+        loaded,
+        "plan",
+        "import",
+        str(reworded),
+        "--revises",
+        "kq-2021",
+        "--archive-dropped",
+        "--map",
+        "2.1=2.1",
+    )
+    assert code == 0, err
