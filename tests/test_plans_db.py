@@ -105,6 +105,12 @@ def test_a_2020_table_becomes_a_second_plan_with_shared_units(
         "--note",
         "2019年的",
     )
+    with _open(data_dir) as service:
+        from liaison_app.store.duties import DutiesService
+
+        DutiesService(service).save_case(
+            "区城管局", period="2019-12", kind="positive", title="2019年的案例", related=["11.2"]
+        )
     table = write_2020_table(tmp_path / "南岸区2020年任务分解表.xlsx")
     code, _out, err = run(
         capsys,
@@ -132,6 +138,8 @@ def test_a_2020_table_becomes_a_second_plan_with_shared_units(
     tasks = run_json(capsys, data_dir, "tasks", "--plan", "nanan-2019", "--unit", "区城管局")
     assert {t["plan"] for t in tasks} == {"nanan-2019"}
     assert next(t for t in tasks if t["id"] == "11.2")["note"] == "2019年的"
+    cases = run_json(capsys, data_dir, "cases", "--unit", "区城管局")  # under the 2020 plan
+    assert [c["title"] for c in cases] == ["2019年的案例"]  # the unit's cases stay with it
     tasks_2020 = run_json(capsys, data_dir, "tasks", "--unit", "区城管局")
     assert [(t["plan"], t["id"], t["role"]) for t in tasks_2020] == [("nanan-2020", "4.1", "coop")]
     with sqlite3.connect(paths.database_path(data_dir)) as connection:
