@@ -91,3 +91,54 @@ def test_a_file_that_is_not_a_plan_is_explained(
     window.import_plan_action.trigger()
     assert said and "数据没有任何改动" in said[0]
     assert len(plans.list_plans(window._service().database)) == 1
+
+
+def test_the_offices_next_revision_dropped_on_the_window_keeps_progress(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    window: MainWindow,
+) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from tests.test_plan_revisions import NEW, OLD
+    from tests.test_plans_db import run
+
+    office = tmp_path / "office"
+    for folder in ("v1", "v2"):
+        (tmp_path / folder).mkdir()
+    assert run(capsys, office, "plan", "import", str(OLD), "--id", "kq-2021")[0] == 0
+    assert run(capsys, office, "plan", "export", "-o", str(tmp_path / "v1"))[0] == 0
+    assert (
+        run(capsys, office, "plan", "import", str(NEW), "--revises", "kq-2021", "--archive-dropped")[0] == 0
+    )
+    assert run(capsys, office, "plan", "export", "-o", str(tmp_path / "v2"))[0] == 0
+    (first,) = (tmp_path / "v1").glob("*.xlsx")
+    (second,) = (tmp_path / "v2").glob("*.xlsx")
+
+    choose_file(monkeypatch, first)
+    window.import_plan_action.trigger()
+    assert window.plans is not None and window.plans.dialog is not None
+    qtbot.mouseClick(window.plans.dialog.confirm_button, Qt.MouseButton.LeftButton)
+    service = window._service()
+    assert service.plan_id == "kq-2021"
+    service.update("区市场监管局", "1.1", status="ongoing", note="已上线")
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(second))])
+    drop = QDropEvent(
+        QPoint(5, 5),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)  # the event Qt hands the window when a file is dropped on it
+    dialog = window.plans.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert service.plan_info().revision == 2
+    moved = service.task("区市场监管局", "1.2")
+    assert (moved.note, moved.item.former) == ("已上线", "1.1")

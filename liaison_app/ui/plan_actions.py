@@ -146,13 +146,17 @@ class PlanActions(QObject):
             if aliases:  # the office mapped some names: review again with them
                 result = read_plan(self._path, registry=self._registry, aliases=aliases)
             extra: dict[str, Any] = result.draft.extra or {}
-            outcome = plans.load(
-                self.service.database,
-                result.plan,
-                self.service.clock.now(),
-                revision=int(extra.get("revision", 1)),
-                item_ids=extra.get("item_ids"),
-            )
+            revision = int(extra.get("revision", 1))
+            database, now = self.service.database, self.service.clock.now()
+            loaded = {p.plan_id: p.revision for p in plans.list_plans(database)}
+            if result.draft.kind == "package" and revision > loaded.get(result.plan.plan_id, revision):
+                outcome = self._revise(result, revision, extra.get("item_ids"))
+                if outcome is None:
+                    return
+            else:
+                outcome = plans.load(
+                    database, result.plan, now, revision=revision, item_ids=extra.get("item_ids")
+                )
         except (PlanImportError, ServiceError) as exc:
             QMessageBox.warning(self.window, "不能导入工作方案", str(exc))
             return
@@ -160,3 +164,31 @@ class PlanActions(QObject):
         self.refresh_switcher()
         self.plan_switched.emit(outcome.plan_id)
         self.message.emit(outcome.message)
+
+    def _revise(self, result: ImportResult, revision: int, item_ids: Any) -> plans.LoadOutcome | None:
+        """The office's next revision of a loaded plan: progress follows the items; a dropped
+        item that carries records is archived only when the liaison agrees."""
+        database = self.service.database
+        target = plans.plan_revision(database, result.plan.plan_id, result.plan, new_item_ids=item_ids)
+        archive = False
+        if target.orphaned:
+            answer = QMessageBox.question(
+                self.window,
+                "新版本删去了工作措施",
+                f"新版本(第{revision}版)删去了工作措施 {'、'.join(target.orphaned)}，"
+                "本单位在这些工作措施上已有记录。继续导入将把它们连同记录归档(只读保留，不会删除)。是否继续？",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.message.emit("未导入新版本，数据没有改动")
+                return None
+            archive = True
+        return plans.revise(
+            database,
+            target,
+            result.plan,
+            self.service.clock.now(),
+            accept_doubtful=True,  # a package's matches come from its stable item ids
+            archive_dropped=archive,
+            revision=revision,
+            item_ids=item_ids,
+        )
