@@ -124,28 +124,30 @@ def load_plan(
     }
     session.add_all(areas.values())
     session.flush()
-    position = 0
-    for measure in plan.measures:
-        measure_row = MeasureRow(
-            plan_id=plan.plan_id, area_id=areas[measure.area].id, number=measure.number, title=measure.title
-        )
-        session.add(measure_row)
-        session.flush()
+    measure_rows = [
+        MeasureRow(plan_id=plan.plan_id, area_id=areas[m.area].id, number=m.number, title=m.title)
+        for m in plan.measures
+    ]
+    session.add_all(measure_rows)
+    session.flush()
+    placed: list[tuple[ItemRow, Item]] = []
+    for measure, measure_row in zip(plan.measures, measure_rows, strict=True):
         for item in measure.items:
             item_row = ItemRow(
                 plan_id=plan.plan_id,
                 measure_id=measure_row.id,
                 code=item.code,
                 sub=item.sub,
-                position=position,
+                position=len(placed),
                 text=item.text,
                 deadline=item.deadline,
                 stable_id=(item_ids or {}).get(item.code),
             )
-            position += 1
-            session.add(item_row)
-            session.flush()
-            _assign(session, item_row.id, item, units, revision, {})
+            placed.append((item_row, item))
+    session.add_all(row for row, _ in placed)
+    session.flush()  # one batch: every item gets its id
+    for item_row, item in placed:
+        _assign(session, item_row.id, item, units, revision, {})
     _anomalies(session, plan)
     load_groups(session, plan, units)
     if active:
@@ -320,14 +322,20 @@ def revise_plan(
             )
             outcome.archived.append(old_code)
     session.flush()
-    position = 0
+    assignments: dict[int, dict[int, AssignmentRow]] = {}
+    for assignment in session.scalars(
+        select(AssignmentRow)
+        .join(ItemRow, ItemRow.id == AssignmentRow.item_id)
+        .where(ItemRow.plan_id == plan_id)
+    ):
+        assignments.setdefault(assignment.item_id, {})[assignment.unit_id] = assignment
+    placed: list[tuple[ItemRow, Item]] = []
     for measure in new.measures:
         for item in measure.items:
             entry = by_new.get(item.code)
             if entry is None:
                 item_row = ItemRow(plan_id=plan_id, measure_id=measures[measure.number].id, code=item.code)
                 session.add(item_row)
-                existing: dict[int, AssignmentRow] = {}
                 outcome.added.append(item.code)
             else:
                 item_row, old_code, how, score = entry
@@ -343,25 +351,21 @@ def revise_plan(
                             score=score,
                         )
                     )
-                existing = {
-                    a.unit_id: a
-                    for a in session.scalars(
-                        select(AssignmentRow).where(AssignmentRow.item_id == item_row.id)
-                    )
-                }
                 outcome.carried.append((old_code, item.code))
             item_row.code, item_row.measure_id, item_row.sub = (
                 item.code,
                 measures[measure.number].id,
                 item.sub,
             )
-            item_row.position, item_row.text, item_row.deadline = position, item.text, item.deadline
+            item_row.position, item_row.text, item_row.deadline = len(placed), item.text, item.deadline
             if item_ids and item.code in item_ids:
                 item_row.stable_id = item_ids[item.code]
-            position += 1
-            session.flush()
-            _assign(session, item_row.id, item, units, next_revision, existing)
+            placed.append((item_row, item))
+    session.flush()  # one batch: new items get their ids, moved ones their codes
+    for item_row, item in placed:
+        _assign(session, item_row.id, item, units, next_revision, assignments.get(item_row.id, {}))
     session.flush()
+    position = len(placed)
     # archived items sort after the live ones, in their old order
     for archived in session.scalars(
         select(ItemRow)
