@@ -78,6 +78,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, data_dir_arg: str | None) -> int:
     from liaison_app import paths
+    from liaison_app.data_lock import DataInUseError
     from liaison_app.plan.importers import PlanImportError
     from liaison_app.store.database import DatabaseError
     from liaison_app.store.records import ServiceError
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace, data_dir_arg: str | None) -> int:
     except PlanImportError as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DatabaseError, paths.DataDirError) as exc:
+    except (DatabaseError, paths.DataDirError, DataInUseError) as exc:
         print(f"错误:无法打开数据:{exc}", file=sys.stderr)
         return EXIT_FAILURE
     except ServiceError as exc:
@@ -139,12 +140,26 @@ def _registry(path: str | None, database: Any) -> Any:
 
 
 def _open_database(data_dir_arg: str | None) -> Any:
-    """The data folder's database, without loading the bundled plan into a fresh one."""
-    from liaison_app import paths
+    """The data folder's database, locked (one writer per folder), without loading the bundled
+    plan into a fresh one. Call :func:`_close_database` when done."""
+    from liaison_app import data_lock, paths
     from liaison_app.store.database import open_database
+    from liaison_app.store.service import LOCK_WAIT_SECONDS
 
     folder = paths.ensure_data_dir(paths.data_dir(data_dir_arg))
-    return open_database(paths.database_path(folder), dt.datetime.now())
+    data_lock.acquire(folder, LOCK_WAIT_SECONDS)
+    try:
+        return open_database(paths.database_path(folder), dt.datetime.now())
+    except BaseException:
+        data_lock.release(folder)
+        raise
+
+
+def _close_database(database: Any) -> None:
+    from liaison_app import data_lock
+
+    database.dispose()
+    data_lock.release(database.path.parent)
 
 
 def _import(args: argparse.Namespace, data_dir_arg: str | None) -> int:
@@ -169,10 +184,24 @@ def _import(args: argparse.Namespace, data_dir_arg: str | None) -> int:
             status, message, code, extra = _load(args, result, database)
     finally:
         if database is not None:
-            database.dispose()
+            _close_database(database)
     if args.json:
         data: dict[str, Any] = preview.to_dict()
         data["status"] = status
+        if result.draft.kind == "package":
+            data["package"] = {k: v for k, v in result.draft.extra.items() if k != "item_ids"}
+        data["items"] = [
+            {
+                "id": item.code,
+                "measure": item.measure,
+                "text": item.text,
+                "lead": item.lead,
+                "coop": item.coop,
+                "deadline": item.deadline.isoformat() if item.deadline else None,
+                "where": result.draft.locations.get(item.code, ""),
+            }
+            for item in result.plan.items()
+        ]
         data.update(extra)
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
