@@ -354,14 +354,13 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.unit_report import default_file_name
     from liaison_app.store.reporting import ReportService
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
     out = _output(args.output)
     if out.is_dir():
-        out = out / default_file_name(unit, args.period)
+        out = out / ReportService(service).file_name(unit, args.period)
     service.check_output(out)
     if out.suffix.lower() != ".xlsx":
         print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)

@@ -175,6 +175,7 @@ def test_a_report_of_another_plan_is_refused_by_name(
     )
     assert code == 0, err
     (report,) = out_dir.glob("*.xlsx")
+    assert report.name.startswith("南岸区2020年优化营商环境重点任务分解表_区城管局_")  # two plans loaded
     from liaison_app.reports.report_reader import read_report
 
     assert read_report(report).plan_id == "nanan-2020"
