@@ -190,3 +190,18 @@ def test_a_report_of_another_plan_is_refused_by_name(
         str(tmp_path / "汇总.xlsx"),
     )
     assert code != 0 and "南岸区2020年优化营商环境重点任务分解表" in out + _err, _err
+
+
+def test_a_folder_with_only_an_imported_plan_backs_up_and_restores(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
+) -> None:
+    code, _out, err = run(capsys, data_dir, "plan", "import", str(NOTICE_TXT), "--id", "yaodian-2020")
+    assert code == 0, err
+    run(capsys, data_dir, "set", "--unit", "区法院", "--item", "3", "--status", "ongoing", "--note", "备份前")
+    backup = tmp_path / "备份.zip"
+    assert run(capsys, data_dir, "backup", "-o", str(backup))[0] == 0
+    run(capsys, data_dir, "set", "--unit", "区法院", "--item", "3", "--status", "done", "--note", "备份后")
+    code, _out, err = run(capsys, data_dir, "restore", str(backup))
+    assert code == 0, err
+    (task,) = [t for t in run_json(capsys, data_dir, "tasks", "--unit", "区法院") if t["id"] == "3"]
+    assert (task["plan"], task["note"]) == ("yaodian-2020", "备份前")
