@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from liaison_app.plan.importers.common import SOURCE_KINDS
 from liaison_app.plan.importers.review import Preview
+from liaison_app.vocabulary import Role
 
 STATUS_WORDS = {"known": "已知", "alias": "已知(别称)", "mapped": "指定对应", "new": "新单位"}
 KEEP_NEW = "按新单位载入"
@@ -50,7 +51,7 @@ class PlanImportDialog(QDialog):
 
         self.units = QTableWidget(len(preview.units), 5)
         self.units.setObjectName("plan_import_units")
-        self.units.setHorizontalHeaderLabels(["单位", "情况", "牵头", "配合", "对应"])
+        self.units.setHorizontalHeaderLabels(["单位", "情况", Role.LEAD.label, Role.COOP.label, "对应"])
         self.units.verticalHeader().setVisible(False)
         self.units.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.alias_choices: dict[str, QComboBox] = {}
