@@ -6,8 +6,8 @@ file (the bytes kept in the evidence store under that name), the verdict and whe
 the files. ``office_due`` holds a one-off due date of a period (the default due day is a
 setting). Verdict, status and light codes are frozen here as of this revision.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
