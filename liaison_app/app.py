@@ -129,6 +129,11 @@ def restore_now(window: QWidget | None, data_dir: Path, source: Path) -> None:
 
 def run_gui(data_dir: Path) -> int:
     """Show the window at once, then open the data (the slow part) and fill it."""
+    from liaison_app import display_check
+
+    if display_check.wants_xcb() and (missing := display_check.missing_packages()):
+        print(display_check.missing_message(missing), file=sys.stderr)  # Qt would abort instead
+        return 1
     app = make_application()
     from liaison_app.ui.single_instance import SingleInstance, instance_key
 
