@@ -255,6 +255,7 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
         ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
         ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
         ("需协调", counts.get("blocked", 0), "完成率", _percent(counts)),
+        ("逾期完成", counts.get("done_late", 0), "", ""),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
     ]
     row = 3

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from liaison_app.store.status import Light, Status, light_for
+from liaison_app.store.status import Light, Status, days_late, light_for
 
 MAX_NOTE_CHARS = 20000
 
@@ -108,7 +108,10 @@ class UnitTask:
     evidence: int
 
     def light(self, as_of: dt.date) -> Light:
-        return light_for(self.item.deadline, self.status, as_of)
+        return light_for(self.item.deadline, self.status, as_of, self.completed_on)
+
+    def days_late(self, as_of: dt.date) -> int:
+        return days_late(self.item.deadline, self.status, as_of, self.completed_on)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ class EvidenceProblem:
 
 def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
     """Counts for a unit's summary strip: totals, roles, statuses, lights."""
-    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0, "overdue": 0, "due_soon": 0}
+    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0}
+    counts.update({light.value: 0 for light in Light if light is not Light.ON_TRACK})
     counts.update({s.value: 0 for s in Status})
     for task in tasks:
         counts["total"] += 1

@@ -172,11 +172,17 @@ class DetailPane(QWidget):
         light = task.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()
         deadline = item.deadline.isoformat() if item.deadline else "无明确时限(常态推进)"
-        self.deadline.setText(f"完成时限:{deadline}    预警:")
+        if light is Light.DONE_LATE:
+            when = f"(完成于 {task.completed_on},晚 {task.days_late(as_of)} 天)"
+        elif light is Light.OVERDUE:
+            when = f"(截至 {as_of.isoformat()} 已逾期 {task.days_late(as_of)} 天)"
+        elif light is Light.DUE_SOON:
+            when = f"(截至 {as_of.isoformat()})"
+        else:
+            when = ""
         self.deadline.setTextFormat(Qt.TextFormat.RichText)
         self.deadline.setText(
-            f"完成时限:{deadline}    预警:<b style='color:{colour}'>{light.label}</b>"
-            + (f"(截至 {as_of.isoformat()})" if light is not Light.ON_TRACK else "")
+            f"完成时限:{deadline}    预警:<b style='color:{colour}'>{light.label}</b>{when}"
         )
         self._updating = True
         self.status.setCurrentIndex(self.status.findData(task.status.value))

@@ -29,6 +29,7 @@ LIGHT_COLOURS = {
     Light.OVERDUE: (QColor("#fde2e1"), QColor("#b3261e")),
     Light.DUE_SOON: (QColor("#fff1cc"), QColor("#8a5a00")),
     Light.ON_TRACK: (None, QColor("#2e7d32")),
+    Light.DONE_LATE: (QColor("#ede7f6"), QColor("#5e35b1")),
 }
 
 
@@ -284,6 +285,8 @@ class TaskTreeModel(QAbstractItemModel):
             return self._item_display(task, column, light)
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
             return task.item.text + (f"\n\n进展情况:{task.note}" if task.note else "")
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LIGHT and light is Light.DONE_LATE:
+            return f"完成于 {task.completed_on},晚于完成时限 {task.days_late(self._as_of)} 天"
         if column == Column.LIGHT:
             background, foreground = LIGHT_COLOURS[light]
             if role == Qt.ItemDataRole.BackgroundRole and background is not None:

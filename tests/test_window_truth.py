@@ -1,0 +1,96 @@
+"""Issue #14: the window tells the truth. Each test drives the real widgets offscreen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from liaison_app.clock import FixedClock
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Light
+from liaison_app.ui.main_window import MainWindow
+from liaison_app.ui.task_model import Column
+
+UNIT = "区城管局"
+WindowFactory = Callable[[], MainWindow]
+
+
+@pytest.fixture
+def late_clock() -> FixedClock:
+    return FixedClock(dt.datetime(2026, 11, 20, 9, 30, 0))
+
+
+@pytest.fixture
+def window_at(qtbot: QtBot, data_dir: Path) -> Iterator[Callable[[FixedClock], MainWindow]]:
+    opened: list[tuple[MainWindow, LiaisonService]] = []
+
+    def factory(clock: FixedClock) -> MainWindow:
+        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
+        window = MainWindow(service)
+        qtbot.addWidget(window)
+        window.show()
+        opened.append((window, service))
+        return window
+
+    yield factory
+    for window, service in opened:
+        window.close()
+        service.close()
+
+
+def light_cell(window: MainWindow, code: str) -> str:
+    index = window.index_for(code)
+    return str(index.siblingAtColumn(Column.LIGHT).data())
+
+
+# -- 逾期完成 -------------------------------------------------------------------------------------
+def test_done_years_after_the_deadline_is_late_not_normal(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], late_clock: FixedClock, tmp_path: Path
+) -> None:
+    window = window_at(late_clock)
+    service = window._service()
+    service.update(UNIT, "11.2", status="done", completed_on=dt.date(2025, 12, 31))  # deadline 2019-12-31
+    service.update(UNIT, "17", status="done", completed_on=dt.date(2020, 6, 1))  # deadline 2020-12-31
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+
+    assert light_cell(window, "11.2") == "逾期完成"
+    assert light_cell(window, "17") == "正常"
+    rect = window.tree.visualRect(window.index_for("11.2"))
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "逾期完成" in window.detail.deadline.text()
+    assert "晚 2192 天" in window.detail.deadline.text()
+    assert window.summary.counts["done_late"] == 1
+    assert "逾期完成 1" in window.summary.label.text()
+
+    from liaison_app.store.reporting import ReportService
+
+    out = tmp_path / "report.xlsx"
+    ReportService(service).export(UNIT, "2026-11", late_clock.today(), out)
+    book = openpyxl.load_workbook(out)
+    cover = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    assert ["逾期完成", 1, None, None] in cover or any(r[:2] == ["逾期完成", 1] for r in cover)
+    detail_values = [str(c.value) for row in book.worksheets[1].iter_rows() for c in row]
+    assert "逾期完成" in detail_values
+
+
+def test_late_light_is_its_own_filter(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], late_clock: FixedClock
+) -> None:
+    window = window_at(late_clock)
+    window._service().update(UNIT, "11.2", status="done", completed_on=dt.date(2025, 12, 31))
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+    labels = [window.light_filter.itemText(i) for i in range(window.light_filter.count())]
+    assert "逾期完成" in labels
+    window.light_filter.setCurrentIndex(labels.index("逾期完成"))
+    from tests.test_main_window import visible_codes
+
+    assert visible_codes(window) == ["11.2"]
+    assert Light.DONE_LATE.label == "逾期完成"
