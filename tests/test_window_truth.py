@@ -94,3 +94,93 @@ def test_late_light_is_its_own_filter(
 
     assert visible_codes(window) == ["11.2"]
     assert Light.DONE_LATE.label == "逾期完成"
+
+
+# -- 完成日期 typed as people write it ---------------------------------------------------------
+def _open_item(qtbot: QtBot, window: MainWindow, code: str) -> None:
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+    rect = window.tree.visualRect(window.index_for(code))
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.detail.task is not None and window.detail.task.item.id == code
+
+
+def _type_date(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    edit = window.detail.completed.edit
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        from tests.conftest import type_chinese
+
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+        type_chinese(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("2019-09-28", dt.date(2019, 9, 28)),
+        ("2019/9/28", dt.date(2019, 9, 28)),
+        ("20190928", dt.date(2019, 9, 28)),
+        ("2019年9月28日", dt.date(2019, 9, 28)),
+        ("2019-12-20", dt.date(2019, 12, 20)),
+        ("2025-01-15", dt.date(2025, 1, 15)),
+    ],
+)
+def test_a_typed_full_date_saves_exactly_that_date(
+    qtbot: QtBot,
+    window_at: Callable[[FixedClock], MainWindow],
+    late_clock: FixedClock,
+    typed: str,
+    saved: dt.date,
+) -> None:
+    window = window_at(late_clock)
+    window._service().update(UNIT, "16", status="done", completed_on=dt.date(2026, 11, 2))
+    _open_item(qtbot, window, "16")
+    _type_date(qtbot, window, typed)
+    assert window._service().task(UNIT, "16").completed_on == saved
+    assert window.detail.completed.edit.text() == saved.isoformat()
+    assert not window.detail.completed.error.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [("2019-02-30", "没有 2019年2月30日 这一天"), ("2027-01-01", "完成日期不能晚于今天"), ("九月", "看不懂")],
+)
+def test_an_impossible_or_future_date_is_refused_with_a_word(
+    qtbot: QtBot,
+    window_at: Callable[[FixedClock], MainWindow],
+    late_clock: FixedClock,
+    typed: str,
+    word: str,
+) -> None:
+    window = window_at(late_clock)
+    window._service().update(UNIT, "16", status="done", completed_on=dt.date(2026, 11, 2))
+    _open_item(qtbot, window, "16")
+    _type_date(qtbot, window, typed)
+    assert window._service().task(UNIT, "16").completed_on == dt.date(2026, 11, 2)
+    assert window.detail.completed.error.isVisible()
+    assert word in window.detail.completed.error.text()
+
+
+def test_the_calendar_pop_up_picks_a_date(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], late_clock: FixedClock
+) -> None:
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QTableView
+
+    window = window_at(late_clock)
+    window._service().update(UNIT, "16", status="done", completed_on=dt.date(2026, 11, 2))
+    _open_item(qtbot, window, "16")
+    field = window.detail.completed
+    qtbot.mouseClick(field.calendar_button, Qt.MouseButton.LeftButton)
+    assert field.calendar.isVisible()
+    assert field.calendar.maximumDate() == QDate(2026, 11, 20)
+    view = field.calendar.findChild(QTableView)
+    qtbot.keyClick(view, Qt.Key.Key_Left)  # 2026-11-01
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert not field.calendar.isVisible()
+    assert window._service().task(UNIT, "16").completed_on == dt.date(2026, 11, 1)

@@ -11,11 +11,10 @@ import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from liaison_app.store.records import EvidenceRecord, HistoryEntry, UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.date_field import DateField
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
 from liaison_app.ui.task_model import LIGHT_COLOURS, ROLE_LABELS
 
 NOTE_SAVE_DELAY_MS = 800
-NO_DATE = QDate(2000, 1, 1)  # shown as "未填" (special value text)
 
 
 class DetailPane(QWidget):
@@ -66,18 +65,14 @@ class DetailPane(QWidget):
         self.status.setToolTip("进展状态(Ctrl+E 依次切换)")
         self.status.activated.connect(self._on_status)
 
-        self.completed = QDateEdit()
-        self.completed.setCalendarPopup(True)
-        self.completed.setDisplayFormat("yyyy-MM-dd")
-        self.completed.setMinimumDate(NO_DATE)
-        self.completed.setSpecialValueText("未填")
-        self.completed.editingFinished.connect(self._on_completed)
+        self.completed = DateField()
+        self.completed.date_entered.connect(self._on_completed)
         self.clear_completed = QPushButton("清除")
         self.clear_completed.setToolTip("清除完成日期")
         self.clear_completed.clicked.connect(self._on_clear_completed)
         completed_row = QHBoxLayout()
         completed_row.addWidget(self.completed, 1)
-        completed_row.addWidget(self.clear_completed)
+        completed_row.addWidget(self.clear_completed, 0, Qt.AlignmentFlag.AlignTop)
 
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("填写本单位的进展情况:做了什么、结果如何、下一步计划。输入后自动保存。")
@@ -186,7 +181,7 @@ class DetailPane(QWidget):
         )
         self._updating = True
         self.status.setCurrentIndex(self.status.findData(task.status.value))
-        self.completed.setDate(_qdate(task.completed_on))
+        self.completed.set_date(task.completed_on)
         if self.note.toPlainText() == self._saved_note and task.note != self._saved_note:
             self.note.setPlainText(task.note)  # changed elsewhere (undo) and not being typed over
         self._updating = False
@@ -238,23 +233,12 @@ class DetailPane(QWidget):
         if status is not self.task.status:
             self.status_requested.emit(self.task, status)
 
-    def _on_completed(self) -> None:
+    def _on_completed(self, day: dt.date | None) -> None:
         if self._updating or self.task is None:
             return
-        day = _pydate(self.completed.date())
         if day != self.task.completed_on:
             self.completed_requested.emit(self.task, day)
 
     def _on_clear_completed(self) -> None:
         if self.task is not None and self.task.completed_on is not None:
             self.completed_requested.emit(self.task, None)
-
-
-def _qdate(day: dt.date | None) -> QDate:
-    return QDate(day.year, day.month, day.day) if day else NO_DATE
-
-
-def _pydate(day: QDate) -> dt.date | None:
-    if day == NO_DATE or not day.isValid():
-        return None
-    return dt.date(day.year(), day.month(), day.day())

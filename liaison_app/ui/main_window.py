@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.detail.status_requested.connect(self.editor.set_status)
         self.detail.note_committed.connect(self.editor.set_note)
         self.detail.completed_requested.connect(self.editor.set_completed_on)
+        self.detail.completed.latest = service.clock.today  # no completion date in the future
         for action, make in (
             (self.undo_action, self.editor.undo_stack.undo),
             (self.redo_action, self.editor.undo_stack.redo),
