@@ -65,8 +65,10 @@ def main() -> None:
             )
             platform, shown = out.stdout.strip().splitlines()[-1].split()
             samples.append((float(shown) - start) * 1000)
-    print(f"platform {platform}; launch to the unit's items shown, median of 5: "
-          f"{statistics.median(samples):.0f} ms (runs: {', '.join(f'{s:.0f}' for s in samples)})")
+    print(
+        f"platform {platform}; launch to the unit's items shown, median of 5: "
+        f"{statistics.median(samples):.0f} ms (runs: {', '.join(f'{s:.0f}' for s in samples)})"
+    )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationDisplayName(f"{APP_TITLE} {__version__}")  # Qt appends it to window titles
     app.setApplicationVersion(__version__)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_translations(app)
@@ -66,11 +66,7 @@ def open_service(data_dir: Path) -> LiaisonService:
         actor = getpass.getuser()
     except (KeyError, OSError):
         actor = ""
-    service = LiaisonService.open(data_dir, actor=actor)
-    name = service.setting("profile.name")
-    if name:
-        service.actor = name
-    return service
+    return LiaisonService.open(data_dir, actor=actor)  # the window names the unit's liaison
 
 
 def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:

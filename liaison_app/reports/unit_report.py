@@ -111,6 +111,7 @@ class ReportData:
     previous_export: str = ""  # when the unit last reported, "" for the first report
     cases: list[CaseLine] = field(default_factory=list)  # this period's typical cases
     deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
+    email: str = ""  # the liaison's mail address
 
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
@@ -255,7 +256,7 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
         ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
         ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
         ("需协调", counts.get("blocked", 0), "完成率", _percent(counts)),
-        ("逾期完成", counts.get("done_late", 0), "", ""),
+        ("联络员邮箱", data.email or "(未填写)", "逾期完成", counts.get("done_late", 0)),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
     ]
     row = 3

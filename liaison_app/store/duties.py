@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from liaison_app.evidence import Ingested
+from liaison_app.settings import PLAN_ISSUED_ON
 from liaison_app.store.duty_records import (
     CASE_KINDS,
     DELIVERABLES,
@@ -49,7 +50,6 @@ __all__ = [
     "one_month_after",
 ]
 
-SETTING_ISSUED_ON = "plan.issued_on"
 MAX_CASE_BODY = 20000
 DutyChange = tuple[dt.datetime, str, str, str | None, str | None]
 
@@ -60,11 +60,11 @@ class DutiesService:
 
     # -- the plan's issue date (deliverables are due a month later) ---------------------------
     def issued_on(self) -> dt.date:
-        override = self.service.setting(SETTING_ISSUED_ON)
+        override = self.service.get_text(PLAN_ISSUED_ON)
         return dt.date.fromisoformat(override) if override else self.service.plan_info().issued_on
 
     def set_issued_on(self, day: dt.date) -> None:
-        self.service.set_settings({SETTING_ISSUED_ON: day.isoformat()})
+        self.service.put({PLAN_ISSUED_ON: day.isoformat()})
 
     # -- special groups ----------------------------------------------------------------------
     def groups(self, unit: str | None = None) -> list[GroupInfo]:

@@ -124,6 +124,20 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class LiaisonProfile:
+    """Who reports for a unit; ``plan_only`` when it was set for the current plan alone."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    plan_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.phone or self.email)
+
+
+@dataclass(frozen=True)
 class Anomaly:
     kind: str
     location: str

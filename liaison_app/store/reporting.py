@@ -167,12 +167,14 @@ class ReportService:
             for d in duties.deliverables(unit)
         ]
         info = service.plan_info()
+        liaison = service.liaison(unit)
         return ReportData(
             plan_id=info.plan_id,
             plan_name=info.name,
             unit=unit,
-            liaison=service.setting("profile.name"),
-            phone=service.setting("profile.phone"),
+            liaison=liaison.name,
+            phone=liaison.phone,
+            email=liaison.email,
             period=period,
             as_of=as_of,
             exported_at=service.clock.now(),

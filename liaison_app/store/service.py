@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import getpass
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,18 @@ from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
 from liaison_app.reports.evidence_bundle import BundleFile
+from liaison_app.settings import (
+    LAST_UNIT,
+    LEGACY_PROFILE_NAME,
+    LEGACY_PROFILE_PHONE,
+    LIAISON_EMAIL,
+    LIAISON_NAME,
+    LIAISON_PHONE,
+    REGISTRY,
+    Scope,
+    Setting,
+    storage_key,
+)
 from liaison_app.store import backup
 from liaison_app.store.database import Database, open_database
 from liaison_app.store.models import (
@@ -49,6 +62,7 @@ from liaison_app.store.records import (
     EvidenceProblem,
     EvidenceRecord,
     HistoryEntry,
+    LiaisonProfile,
     NotAssignedError,
     PlanInfo,
     ServiceError,
@@ -69,6 +83,7 @@ __all__ = [
     "EvidenceProblem",
     "EvidenceRecord",
     "HistoryEntry",
+    "LiaisonProfile",
     "LiaisonService",
     "NotAssignedError",
     "PlanInfo",
@@ -81,6 +96,13 @@ __all__ = [
 ]
 
 _UNSET = object()
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -102,6 +124,7 @@ class LiaisonService:
         self.database = database
         self.clock = clock or SystemClock()
         self.actor = actor
+        self.login = _login()  # whose per-user settings these are
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
@@ -664,17 +687,85 @@ class LiaisonService:
             for r in self.evidence(unit, period=period)
         ]
 
-    # -- settings (profile, last unit) ------------------------------------------------------
-    def setting(self, key: str, default: str = "") -> str:
+    # -- settings (every key declared in liaison_app.settings) -------------------------------
+    def _read(self, key: str) -> str | None:
         with self.database.sessions() as session:
             row = session.get(SettingRow, key)
-            return row.value if row else default
+            return row.value if row else None
 
-    def set_settings(self, values: dict[str, str]) -> None:
+    def _write(self, values: dict[str, str], drop: tuple[str, ...] = ()) -> None:
         with self.database.transaction() as session:
+            for key in drop:
+                row = session.get(SettingRow, key)
+                if row is not None:
+                    session.delete(row)
             for key, value in values.items():
                 row = session.get(SettingRow, key)
                 if row is None:
                     session.add(SettingRow(key=key, value=value))
                 else:
                     row.value = value
+
+    def _key(self, setting: Setting, unit: str = "") -> str:
+        if setting.scope is Scope.UNIT:
+            unit = self.resolve_unit(unit)
+        return storage_key(setting, unit=unit, user=self.login)
+
+    def get(self, setting: Setting, unit: str = "") -> str | int:
+        """A declared setting's value in its scope (``unit`` for per-unit settings)."""
+        stored = self._read(self._key(setting, unit))
+        if stored is None and setting is LAST_UNIT:
+            stored = self._read(LAST_UNIT.name)  # kept for everyone by earlier versions
+        return setting.parse(stored)
+
+    def get_text(self, setting: Setting, unit: str = "") -> str:
+        return str(self.get(setting, unit))
+
+    def put(self, values: dict[Setting, str | int], unit: str = "") -> None:
+        """Write declared settings in one transaction (each in its own scope)."""
+        self._write({self._key(setting, unit): str(value) for setting, value in values.items()})
+
+    def setting(self, key: str, default: str = "") -> str:
+        """A shared or per-user setting by name; undeclared names are a programming error."""
+        stored = self.get(REGISTRY[key])
+        return str(stored) if stored != "" else default
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        self.put({REGISTRY[key]: value for key, value in values.items()})
+
+    # -- the unit's liaison (per unit, or per plan when it differs) ----------------------------
+    def liaison(self, unit: str) -> LiaisonProfile:
+        """Who reports for ``unit``: this plan's liaison if one was set, else the unit's."""
+        unit = self.resolve_unit(unit)
+        fields = (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
+        for plan in (self.plan_id, ""):
+            stored = [self._read(storage_key(f, unit=unit, plan=plan)) for f in fields]
+            if any(value is not None for value in stored):
+                name, phone, email = (value or "" for value in stored)
+                return LiaisonProfile(name, phone, email, plan_only=bool(plan))
+        if self._read(LAST_UNIT.name) == unit:  # one profile for the whole folder, before 0.x
+            return LiaisonProfile(
+                self._read(LEGACY_PROFILE_NAME) or "", self._read(LEGACY_PROFILE_PHONE) or "", ""
+            )
+        return LiaisonProfile()
+
+    def set_liaison(self, unit: str, profile: LiaisonProfile) -> None:
+        """Store the unit's liaison; ``profile.plan_only`` keeps it for the current plan only."""
+        unit = self.resolve_unit(unit)
+        check_text(profile.name, "联络员姓名", 40)
+        plan = self.plan_id if profile.plan_only else ""
+        values = {
+            storage_key(LIAISON_NAME, unit=unit, plan=plan): profile.name,
+            storage_key(LIAISON_PHONE, unit=unit, plan=plan): profile.phone,
+            storage_key(LIAISON_EMAIL, unit=unit, plan=plan): profile.email,
+        }
+        # the unit's liaison, set for the unit, holds for this plan too from now on
+        drop = (
+            ()
+            if profile.plan_only
+            else tuple(
+                storage_key(f, unit=unit, plan=self.plan_id)
+                for f in (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
+            )
+        )
+        self._write(values, drop)

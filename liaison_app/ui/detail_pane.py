@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from liaison_app.store.status import Light, Status
 from liaison_app.ui.date_field import DateField
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
+from liaison_app.ui.item_text import repaired
 from liaison_app.ui.task_model import LIGHT_COLOURS, ROLE_LABELS
 
 NOTE_SAVE_DELAY_MS = 800
@@ -54,6 +56,16 @@ class DetailPane(QWidget):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.original_button = QToolButton()
+        self.original_button.setText("显示原文")
+        self.original_button.setCheckable(True)
+        self.original_button.setToolTip("方案原文中有录入错误，上面显示的是更正后的文字")
+        self.original_button.toggled.connect(self._on_show_original)
+        self.original = QLabel()
+        self.original.setWordWrap(True)
+        self.original.setStyleSheet("color:#5f6368")
+        self.original.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.original.hide()
         self.units = QLabel()
         self.units.setWordWrap(True)
         self.units.setTextFormat(Qt.TextFormat.RichText)
@@ -111,7 +123,11 @@ class DetailPane(QWidget):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.heading)
-        body.addWidget(self.text)
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text, 1)
+        text_row.addWidget(self.original_button, 0, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(text_row)
+        body.addWidget(self.original)
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
@@ -158,7 +174,11 @@ class DetailPane(QWidget):
             f"<b>{html.escape(item.id)}</b>  {html.escape(item.area_name)} › "
             f"{item.measure}.{html.escape(item.measure_title)}"
         )
-        self.text.setText(item.text)
+        shown = repaired(item.text)
+        self.text.setText(shown)
+        self.original.setText(f"方案原文:{item.text}")
+        self.original_button.setVisible(shown != item.text)
+        self.original.setVisible(shown != item.text and self.original_button.isChecked())
         self.units.setText(
             f"牵头单位:{self._names(item.lead, task.unit)}<br>"
             f"配合单位:{self._names(item.coop, task.unit) or '无'}<br>"
@@ -190,6 +210,10 @@ class DetailPane(QWidget):
             self.evidence.show_records(evidence)
         self.evidence.setTitle(f"佐证材料({task.evidence} 个文件)" if task.evidence else "佐证材料")
         self.history_model.set_entries(history)
+
+    def _on_show_original(self, shown: bool) -> None:
+        self.original.setVisible(shown and self.original_button.isVisible())
+        self.original_button.setText("隐藏原文" if shown else "显示原文")
 
     @staticmethod
     def _names(names: tuple[str, ...], own: str) -> str:

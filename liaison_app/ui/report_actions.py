@@ -15,15 +15,15 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
 from liaison_app.reports.unit_report import ReportData, default_file_name, period_label, write_report
+from liaison_app.settings import EXPORT_DIR, OFFICE_EMAIL
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
+from liaison_app.ui.machine_settings import documents_folder
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
     from liaison_app.store.reporting import ReportService
 
-SETTING_EXPORT_DIR = "ui.export_dir"
-SETTING_OFFICE_EMAIL = "office.email"  # also in main_window (kept light to import)
 UrlOpener = Callable[[QUrl], bool]
 
 
@@ -99,8 +99,7 @@ class ReportActions(QObject):
         return task
 
     def _ask_path(self, unit: str, period: str) -> Path | None:
-        service = self.reports.service
-        folder = service.setting(SETTING_EXPORT_DIR) or str(Path.home())
+        folder = self.evidence.machine.folder(EXPORT_DIR, documents_folder())
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
             "导出工作进展报表",
@@ -114,7 +113,7 @@ class ReportActions(QObject):
     def _written(self, task: BackgroundTask, data: ReportData, path: Path, digest: str) -> None:
         self.running.discard(task)
         record = self.reports.record_export(data, path, digest)
-        self.reports.service.set_settings({SETTING_EXPORT_DIR: str(path.parent)})
+        self.evidence.machine.remember_folder(EXPORT_DIR, path.parent)
         self.exported.emit(record)
         self.message.emit(f"已导出 {path.name}")
         dialog = ExportDoneDialog(path, len(data.incomplete), self.window)
@@ -137,7 +136,7 @@ class ReportActions(QObject):
         self.evidence.bundle(unit, report.parent / bundle_file_name(unit, period), 20.0)
 
     def send_to_office(self, unit: str, period: str, report: Path) -> bool:
-        address = self.reports.service.setting(SETTING_OFFICE_EMAIL)
+        address = self.reports.service.get_text(OFFICE_EMAIL)
         if not address:
             QMessageBox.information(
                 self.window,

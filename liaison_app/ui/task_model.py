@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.item_text import repaired
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -284,7 +285,7 @@ class TaskTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._item_display(task, column, light)
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
-            return task.item.text + (f"\n\n进展情况:{task.note}" if task.note else "")
+            return repaired(task.item.text) + (f"\n\n进展情况:{task.note}" if task.note else "")
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.LIGHT and light is Light.DONE_LATE:
             return f"完成于 {task.completed_on},晚于完成时限 {task.days_late(self._as_of)} 天"
         if column == Column.LIGHT:
@@ -304,7 +305,7 @@ class TaskTreeModel(QAbstractItemModel):
         if column == Column.CODE:
             return task.item.id
         if column == Column.TEXT:
-            return short_text(task.item.text)
+            return short_text(repaired(task.item.text))
         if column == Column.ROLE:
             return ROLE_LABELS[task.role]
         if column == Column.DEADLINE:
