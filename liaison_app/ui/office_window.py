@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -42,7 +42,7 @@ from liaison_app.reports.consolidation import (
     receive,
 )
 from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
-from liaison_app.settings import OFFICE_DIR, OFFICE_PERIOD
+from liaison_app.settings import OFFICE_DIR, OFFICE_GEOMETRY, OFFICE_PERIOD
 from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.periods import default_period, parse_period
@@ -209,6 +209,9 @@ class OfficeWindow(QMainWindow):
         layout.addWidget(tabs, 3)
         self.setCentralWidget(central)
         self._update_buttons()
+        geometry = self.machine.get_bytes(OFFICE_GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
     # -- input -------------------------------------------------------------------------------
     def current_period(self) -> str:
@@ -372,6 +375,10 @@ class OfficeWindow(QMainWindow):
         )
         self.runner.start(task)
         return task
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.machine.put_bytes(OFFICE_GEOMETRY, self.saveGeometry())
+        super().closeEvent(event)
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
