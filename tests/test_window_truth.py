@@ -184,3 +184,123 @@ def test_the_calendar_pop_up_picks_a_date(
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert not field.calendar.isVisible()
     assert window._service().task(UNIT, "16").completed_on == dt.date(2026, 11, 1)
+
+
+# -- the liaison, per unit ----------------------------------------------------------------------
+def pick_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None:
+    """Type in 本单位 (ASCII with key clicks, Chinese as an input method commits it), then take
+    ``unit`` from the completer's list with the arrow keys and Enter, as a user does."""
+    from tests.conftest import type_chinese
+
+    edit = window.picker.lineEdit()
+    edit.setFocus()
+    edit.selectAll()
+    if typed.isascii():
+        qtbot.keyClicks(edit, typed)
+    else:
+        type_chinese(edit, typed)
+    popup = window.picker.completer().popup()
+    model = popup.model()
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert unit in names, names
+    popup.setCurrentIndex(model.index(names.index(unit), 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert window.unit == unit
+
+
+def fill_liaison_bar(qtbot: QtBot, window: MainWindow, name: str, phone: str, email: str) -> None:
+    from tests.conftest import type_chinese
+
+    bar = window.liaison_bar
+    type_chinese(bar.fields.name, name)
+    qtbot.keyClicks(bar.fields.phone, phone)
+    qtbot.keyClicks(bar.fields.email, email)
+    qtbot.mouseClick(bar.save_button, Qt.MouseButton.LeftButton)
+
+
+def cover_text(path: Path) -> str:
+    book = openpyxl.load_workbook(path)
+    return " ".join(str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value)
+
+
+def test_each_unit_has_its_own_liaison_asked_the_first_time_and_on_its_cover(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock, tmp_path: Path
+) -> None:
+    window = window_at(clock)
+    assert not window.liaison_bar.isVisible()
+    pick_unit(qtbot, window, "城管", UNIT)
+    assert window.liaison_bar.isVisible() and UNIT in window.liaison_bar.prompt.text()
+    fill_liaison_bar(qtbot, window, "张三", "023-62988888", "zs@example.gov.cn")
+    assert not window.liaison_bar.isVisible()
+
+    pick_unit(qtbot, window, "市场监管", "区市场监管局")
+    assert window.liaison_bar.isVisible(), "a second unit is asked for its own liaison"
+    fill_liaison_bar(qtbot, window, "李四", "13800000000", "ls@example.gov.cn")
+
+    pick_unit(qtbot, window, "城管", UNIT)
+    assert not window.liaison_bar.isVisible(), "asked once per unit"
+    assert window._service().actor == "张三"
+
+    from liaison_app.store.reporting import ReportService
+
+    reports = ReportService(window._service())
+    reports.export(UNIT, "2019-11", clock.today(), tmp_path / "a.xlsx")
+    reports.export("区市场监管局", "2019-11", clock.today(), tmp_path / "b.xlsx")
+    first, second = cover_text(tmp_path / "a.xlsx"), cover_text(tmp_path / "b.xlsx")
+    assert "张三" in first and "023-62988888" in first and "zs@example.gov.cn" in first
+    assert "李四" in second and "13800000000" in second and "张三" not in second
+
+
+def test_a_wrong_phone_is_refused_in_the_bar(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    window = window_at(clock)
+    pick_unit(qtbot, window, "城管", UNIT)
+    fill_liaison_bar(qtbot, window, "张三", "phone?", "")
+    assert window.liaison_bar.isVisible() and "联系电话" in window.liaison_bar.error.text()
+    assert window._service().liaison(UNIT).is_empty
+
+
+def test_the_single_profile_of_earlier_versions_stays_with_its_unit_only(
+    data_dir: Path, clock: FixedClock
+) -> None:
+    import sqlite3
+
+    from liaison_app import paths
+
+    LiaisonService.open(data_dir, clock=clock).close()
+    db = sqlite3.connect(paths.database_path(data_dir))
+    db.executemany(
+        "INSERT INTO setting(key, value) VALUES (?, ?)",
+        [("ui.last_unit", UNIT), ("profile" + ".name", "老联络员"), ("profile" + ".phone", "023-1")],
+    )
+    db.commit()
+    db.close()
+    service = LiaisonService.open(data_dir, clock=clock)
+    assert service.liaison(UNIT).name == "老联络员"
+    assert service.liaison("区市场监管局").is_empty
+    service.close()
+
+
+# -- the office window's period -------------------------------------------------------------------
+def test_the_office_opens_on_the_liaisons_month_and_remembers_the_last_one(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    window = window_at(clock)
+    assert window.current_period() == "2019-11"
+    office = window.open_office()
+    qtbot.addWidget(office)
+    assert office.current_period() == window.current_period()
+    office.period.setFocus()
+    office.period.setCurrentSection(QDateTimeEdit.Section.MonthSection)
+    qtbot.keyClick(office.period, Qt.Key.Key_Down)
+    assert office.current_period() == "2019-10"
+    office.close()
+    window.close()
+
+    again = window_at(clock)
+    office = again.open_office()
+    qtbot.addWidget(office)
+    assert office.current_period() == "2019-10"
