@@ -304,3 +304,47 @@ def test_the_office_opens_on_the_liaisons_month_and_remembers_the_last_one(
     office = again.open_office()
     qtbot.addWidget(office)
     assert office.current_period() == "2019-10"
+
+
+# -- the names people say -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [
+        ("发改", "区发展改革委"),
+        ("经信委", "区经济信息委"),
+        ("住建委", "区住房城乡建委"),
+        ("人社局", "区人力社保局"),
+        ("规资局", "区规划自然资源局"),
+        ("fgw", "区发展改革委"),
+        ("FGW", "区发展改革委"),
+        ("qcgj", "区城管局"),
+    ],
+)
+def test_the_unit_search_knows_short_names_and_pinyin_initials(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock, typed: str, unit: str
+) -> None:
+    window = window_at(clock)
+    pick_unit(qtbot, window, typed, unit)
+
+
+def test_an_unmatched_unit_name_suggests_the_closest(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from tests.conftest import type_chinese
+
+    window = window_at(clock)
+    type_chinese(window.picker.lineEdit(), "发展改革局")
+    assert "没有找到“发展改革局”" in window.picker_hint.text()
+    assert "区发展改革委" in window.picker_hint.text()
+
+
+def test_every_short_name_points_at_a_real_unit(service: LiaisonService) -> None:
+    from liaison_app.ui.unit_names import SHORT_NAMES
+
+    names = {u.name for u in service.units()}
+    assert set(SHORT_NAMES) <= names
+    owners: dict[str, str] = {}
+    for unit, forms in SHORT_NAMES.items():
+        for form in forms:
+            assert form not in unit, f"{form} is already part of {unit}"
+            assert owners.setdefault(form, unit) == unit, f"{form} names two units"

@@ -114,6 +114,7 @@ class ProfileDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.picker.unit_chosen.connect(self._show_unit)
+        self.picker.hint_changed.connect(self.error.setText)
         if unit:
             self.picker.select_unit(unit)
             self._show_unit(unit)
