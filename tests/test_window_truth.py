@@ -348,3 +348,32 @@ def test_every_short_name_points_at_a_real_unit(service: LiaisonService) -> None
         for form in forms:
             assert form not in unit, f"{form} is already part of {unit}"
             assert owners.setdefault(form, unit) == unit, f"{form} names two units"
+
+
+# -- one history entry per editing session of a note ----------------------------------------------
+def test_autosaves_while_typing_make_one_history_entry_per_session(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from tests.conftest import type_chinese
+
+    window = window_at(clock)
+    _open_item(qtbot, window, "16")
+    service = window._service()
+    note = window.detail.note
+    type_chinese(note, "需公安")
+    qtbot.waitUntil(lambda: service.task(UNIT, "16").note == "需公安")  # the autosave after a pause
+    type_chinese(note, "局配合")
+    qtbot.waitUntil(lambda: service.task(UNIT, "16").note == "需公安局配合")
+    window.search.setFocus()  # leaving the note ends the session
+    notes = [(h.before, h.after) for h in service.history(UNIT, "16") if h.field == "note"]
+    assert notes == [("", "需公安局配合")]
+
+    type_chinese(note, "。")  # a new session
+    window.search.setFocus()
+    notes = [(h.before, h.after) for h in service.history(UNIT, "16") if h.field == "note"]
+    assert notes == [("需公安局配合", "需公安局配合。"), ("", "需公安局配合")]
+
+    window.undo_action.trigger()
+    assert service.task(UNIT, "16").note == "需公安局配合"
+    window.undo_action.trigger()  # one undo takes back the whole first session
+    assert service.task(UNIT, "16").note == ""

@@ -125,6 +125,8 @@ class LiaisonService:
         self.clock = clock or SystemClock()
         self.actor = actor
         self.login = _login()  # whose per-user settings these are
+        # (unit id, item id) → (note editing session, its history row): see update()
+        self._note_sessions: dict[tuple[int, int], tuple[str, int]] = {}
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
@@ -365,8 +367,13 @@ class LiaisonService:
         status: Status | str | None = None,
         note: str | None = None,
         completed_on: dt.date | object | None = _UNSET,
+        note_session: str = "",
     ) -> UnitTask:
         """Change status, note and/or completion date in one transaction, with history rows.
+
+        Saves of a note within one editing session (``note_session``, chosen by the caller: the
+        window starts one when the liaison starts typing and ends it on leaving the note) make one
+        history entry, from the text before the session to the text after it, not one per pause.
 
         Marking an item 已完成 sets its completion date to today unless one is given; moving it
         away from 已完成 clears the date unless one is given.
@@ -411,8 +418,12 @@ class LiaisonService:
                 row.note = target_note
                 row.completed_on = target_completed
                 row.updated_at = now
-                session.add_all(
-                    HistoryRow(
+                for field, before, after in changes:
+                    if field == "note" and self._continue_note(
+                        session, unit_id, item_id, note_session, after, now
+                    ):
+                        continue
+                    entry = HistoryRow(
                         unit_id=unit_id,
                         item_id=item_id,
                         field=field,
@@ -421,10 +432,41 @@ class LiaisonService:
                         changed_at=now,
                         actor=self.actor,
                     )
-                    for field, before, after in changes
-                )
+                    session.add(entry)
+                    if field == "note" and note_session:
+                        session.flush()
+                        self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)
             count = self._evidence_counts(session, unit_id).get(item_id, 0)
             return self._task(unit, item_id, row, count)
+
+    def _continue_note(
+        self,
+        session: Session,
+        unit_id: int,
+        item_id: int,
+        note_session: str,
+        after: str | None,
+        now: dt.datetime,
+    ) -> bool:
+        """Fold this save into the session's history entry if that entry is still the item's
+        latest; an entry that ends where it began (typed, then deleted) is dropped."""
+        remembered = self._note_sessions.get((unit_id, item_id))
+        if not note_session or remembered is None or remembered[0] != note_session:
+            return False
+        latest = session.scalar(
+            select(func.max(HistoryRow.id)).where(
+                HistoryRow.unit_id == unit_id, HistoryRow.item_id == item_id
+            )
+        )
+        entry = session.get(HistoryRow, remembered[1])
+        if entry is None or latest != entry.id or entry.actor != self.actor:
+            return False
+        if (entry.before or "") == (after or ""):
+            session.delete(entry)
+            del self._note_sessions[(unit_id, item_id)]
+        else:
+            entry.after, entry.changed_at = after, now
+        return True
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""

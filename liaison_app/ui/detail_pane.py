@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import uuid
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -41,7 +42,7 @@ NOTE_SAVE_DELAY_MS = 800
 
 class DetailPane(QWidget):
     status_requested = Signal(object, object)  # UnitTask, Status
-    note_committed = Signal(object, str)  # UnitTask, note
+    note_committed = Signal(object, str, str)  # UnitTask, note, editing session
     completed_requested = Signal(object, object)  # UnitTask, date | None
 
     def __init__(self, parent: Any = None) -> None:
@@ -49,6 +50,7 @@ class DetailPane(QWidget):
         self.task: UnitTask | None = None
         self._saved_note = ""
         self._updating = False
+        self._note_session = uuid.uuid4().hex
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -149,6 +151,7 @@ class DetailPane(QWidget):
     ) -> None:
         """Show another task (the pending note of the previous one must be flushed first)."""
         self._note_timer.stop()
+        self._new_note_session()
         self.task = task
         self.placeholder.setVisible(task is None)
         self.body.setVisible(task is not None)
@@ -234,11 +237,14 @@ class DetailPane(QWidget):
             return True
         text, previous = self.note.toPlainText(), self._saved_note
         self._saved_note = text
-        self.note_committed.emit(self.task, text)  # saved synchronously through the service
+        self.note_committed.emit(self.task, text, self._note_session)  # saved synchronously
         if self.task is not None and self.task.note != text:
             self._saved_note = previous
             return False
         return True
+
+    def _new_note_session(self) -> None:
+        self._note_session = uuid.uuid4().hex
 
     def _on_note_changed(self) -> None:
         if not self._updating:
@@ -247,6 +253,7 @@ class DetailPane(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush_note()
+            self._new_note_session()  # leaving the note ends its editing session
         return super().eventFilter(watched, event)
 
     def _on_status(self, index: int) -> None:
