@@ -321,10 +321,14 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.reports.unit_report import default_file_name
-    from liaison_app.store.reporting import ReportService
+    from liaison_app.store.reporting import ReportService, as_of_problem
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
+    problem = as_of_problem(args.period, as_of)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
@@ -493,8 +497,45 @@ COMMANDS = {
 }
 
 
+# Options whose value is free text: "-压减…" is a note, not an option (argparse would refuse it).
+TEXT_OPTIONS = ("--note", "--description")
+
+
+def take_text_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Take ``--note TEXT`` (and ``--note=TEXT``) out before argparse sees them: argparse reads
+    a value that starts with "-" (``-压减…``) or is "--" as an option, never as text."""
+    rest: list[str] = []
+    texts: dict[str, str] = {}
+    tokens = iter(argv)
+    for token in tokens:
+        option, equals, value = token.partition("=")
+        if option in TEXT_OPTIONS and equals:
+            texts[option] = value
+        elif token in TEXT_OPTIONS:
+            following = next(tokens, None)
+            if following is None:
+                rest.append(token)  # argparse then says the value is missing
+            else:
+                texts[token] = following
+        else:
+            rest.append(token)
+    return rest, texts
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    rest, texts = take_text_options(argv)
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    for option, value in texts.items():
+        dest = option.lstrip("-")
+        if not hasattr(args, dest):
+            parser.error(f"命令 {args.command or ''} 没有 {option} 选项")
+        setattr(args, dest, value)
+    return args
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 

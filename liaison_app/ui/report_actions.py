@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from liaison_app.reports.evidence_bundle import bundle_file_name
 from liaison_app.reports.unit_report import ReportData, default_file_name, period_label, write_report
 from liaison_app.settings import EXPORT_DIR, OFFICE_EMAIL
+from liaison_app.store.reporting import as_of_problem
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
 from liaison_app.ui.machine_settings import documents_folder
@@ -77,6 +78,10 @@ class ReportActions(QObject):
         """The whole flow; ``path`` and ``confirm_incomplete`` skip the dialogs (tests)."""
         if not unit:
             QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
+            return None
+        problem = as_of_problem(period, as_of)
+        if problem:
+            QMessageBox.information(self.window, "导出报表", problem)
             return None
         incomplete = self.reports.export_check(unit, as_of, period)
         if incomplete and confirm_incomplete is None:
