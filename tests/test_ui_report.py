@@ -96,7 +96,8 @@ def test_declining_the_soft_check_exports_nothing(window: MainWindow, tmp_path: 
 
 def test_the_check_dialog_jumps_to_an_item(qtbot: QtBot, window: MainWindow) -> None:
     incomplete = ReportService(window.service).export_check(UNIT, dt.date(2020, 1, 6))
-    dialog = ExportCheckDialog(incomplete, window)
+    titles = {t.item.id: t.item.text for t in window.service.tasks(UNIT)}
+    dialog = ExportCheckDialog(incomplete, titles, window)
     qtbot.addWidget(dialog)
     dialog.go_to_item.connect(window.select_item)
     assert dialog.model.rowCount() == len(incomplete)

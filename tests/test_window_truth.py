@@ -377,3 +377,85 @@ def test_autosaves_while_typing_make_one_history_entry_per_session(
     assert service.task(UNIT, "16").note == "需公安局配合"
     window.undo_action.trigger()  # one undo takes back the whole first session
     assert service.task(UNIT, "16").note == ""
+
+
+# -- the export check counts items and other duties apart, with titles ----------------------------
+def test_the_export_check_counts_items_and_other_duties_apart_and_names_them(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from liaison_app.store.reporting import ReportService
+    from liaison_app.ui.export_dialogs import ExportCheckDialog
+
+    window = window_at(clock)
+    window.picker.select_unit("区发展改革委")  # a lead unit: 具体措施 and 调研报告 are due too
+    window.show_unit("区发展改革委")
+    window.as_of.setDate(window.as_of.date().addMonths(2))
+    incomplete = ReportService(window._service()).export_check(
+        "区发展改革委", window.current_as_of(), "2019-11"
+    )
+    items = [c for c, _r in incomplete if c[0].isdigit()]
+    others = len(incomplete) - len(items)
+    assert items and others
+    seen: dict[str, object] = {}
+
+    def inspect() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ExportCheckDialog)
+        seen["intro"] = dialog.intro.text()
+        seen["titles"] = [dialog.model.index(r, 1).data() for r in range(dialog.model.rowCount())]
+        qtbot.mouseClick(dialog.back_button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, inspect)
+    window.menus.export_action.trigger()
+    assert f"以下{len(items)} 条工作措施和{others} 项其他任务" in str(seen["intro"])
+    first_title = window._service().task("区发展改革委", items[0]).item.text[:10]
+    assert any(str(t).startswith(first_title) for t in seen["titles"])  # type: ignore[union-attr]
+
+
+# -- no mail program, no file manager: say what to do instead -----------------------------------
+def test_without_mail_program_or_file_manager_the_address_and_path_can_be_copied(
+    qtbot: QtBot, data_dir: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QApplication
+
+    from liaison_app.store.records import LiaisonProfile
+    from liaison_app.ui.workers import ImmediateRunner
+
+    service = LiaisonService.open(data_dir, clock=clock)
+    service.set_settings({"ui.last_unit": UNIT, "office.email": "yshj@example.gov.cn"})
+    service.set_liaison(UNIT, LiaisonProfile("联络员甲"))
+    window = MainWindow(
+        service, runner=ImmediateRunner(), opener=lambda _p: False, url_opener=lambda _u: False
+    )  # the boundary: a system that opens nothing
+    qtbot.addWidget(window)
+    window.show()
+    window.period.setDate(QDate(2019, 11, 1))
+    out = tmp_path / "out" / "report.xlsx"
+    out.parent.mkdir()
+    assert window.reports is not None
+    window.reports.export(UNIT, window.current_period(), window.current_as_of(), out, confirm_incomplete=True)
+    done = window.reports.done_dialog
+    assert done is not None
+
+    qtbot.mouseClick(done.buttons["mail"], Qt.MouseButton.LeftButton)
+    fallback = window.reports.fallback
+    assert fallback is not None and fallback.isVisible()
+    assert fallback.fields["收件人"].text() == "yshj@example.gov.cn"
+    assert fallback.fields["文件所在文件夹"].text() == str(out.parent)
+    qtbot.mouseClick(fallback.copy_buttons["收件人"], Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == "yshj@example.gov.cn"
+    fallback.close()
+
+    qtbot.mouseClick(done.buttons["folder"], Qt.MouseButton.LeftButton)
+    fallback = window.reports.fallback
+    assert fallback.isVisible() and fallback.fields["文件夹"].text() == str(out.parent)
+    qtbot.mouseClick(fallback.copy_buttons["文件夹"], Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == str(out.parent)
+    fallback.close()
+    done.close()
+    window.close()
+    service.close()

@@ -26,6 +26,7 @@ from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import BundleResult, bundle_file_name, write_bundle
 from liaison_app.settings import BUNDLE_DIR, EVIDENCE_DIR, SPLIT_MB
 from liaison_app.store.records import EvidenceRecord, ServiceError, UnitTask
+from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
 from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.workers import BackgroundTask, Runner
 
@@ -58,6 +59,7 @@ class EvidenceActions(QObject):
         self.window = window
         self.service = service
         self.machine = machine or MachineSettings()
+        self.fallback: CopyDialog | None = None  # the last "do this instead" dialog
         self.runner = runner
         self.period = period
         self.opener = opener
@@ -177,7 +179,13 @@ class EvidenceActions(QObject):
         except (ServiceError, OSError) as exc:
             self._error("无法打开", str(exc))
             return
-        self.opener(path.parent)
+        if not self.opener(path.parent):
+            self.fallback = show_copy_dialog(
+                self.window,
+                "打开所在文件夹",
+                "没能打开文件管理器。这个佐证材料的副本在下面的文件夹中，可以复制路径后粘贴到文件管理器的地址栏。",
+                [("文件夹", str(path.parent)), ("文件", str(path))],
+            )
 
     def describe(self, record: EvidenceRecord, text: str) -> EvidenceRecord | None:
         try:
