@@ -459,3 +459,69 @@ def test_without_mail_program_or_file_manager_the_address_and_path_can_be_copied
     done.close()
     window.close()
     service.close()
+
+
+# -- editing an evidence 说明 ------------------------------------------------------------------------
+def test_editing_an_evidence_description_saves_it_without_a_qt_warning(
+    qtbot: QtBot,
+    qtlog: object,
+    window_at: Callable[[FixedClock], MainWindow],
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    window = window_at(clock)
+    scan = tmp_path / "会议纪要.pdf"
+    scan.write_bytes(b"%PDF-1.4 minutes")
+    window._service().attach(UNIT, "16", scan, period="2019-11")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # focus moves (and commits) only in the active window
+    _open_item(qtbot, window, "16")
+    table = window.detail.evidence.table
+    rect = table.visualRect(window.detail.evidence.model.index(0, 3))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    editor = table.viewport().findChild(QLineEdit)
+    assert isinstance(editor, QLineEdit)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "minutes of 11-05")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event loop turn
+    qtbot.waitUntil(lambda: window._service().evidence(UNIT, "16")[0].description == "minutes of 11-05")
+    window.search.setFocus()
+    qtbot.wait(50)
+    messages = [r.message for r in qtlog.records]  # type: ignore[attr-defined]
+    assert not [m for m in messages if "commitData" in m], messages
+
+
+def test_leaving_an_evidence_description_by_clicking_elsewhere_saves_it_without_a_warning(
+    qtbot: QtBot,
+    qtlog: object,
+    window_at: Callable[[FixedClock], MainWindow],
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    window = window_at(clock)
+    scan = tmp_path / "会议纪要.pdf"
+    scan.write_bytes(b"%PDF-1.4 minutes")
+    window._service().attach(UNIT, "16", scan, period="2019-11")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # focus moves (and commits) only in the active window
+    _open_item(qtbot, window, "16")
+    table = window.detail.evidence.table
+    table.setCurrentIndex(window.detail.evidence.model.index(0, 3))
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = table.viewport().findChild(QLineEdit)
+    assert isinstance(editor, QLineEdit)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "signed")
+    window.detail.note.setFocus()  # the liaison moves on to the note
+    qtbot.waitUntil(lambda: window._service().evidence(UNIT, "16")[0].description == "signed")
+    rect = window.tree.visualRect(window.index_for("17"))
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.wait(50)
+    messages = [r.message for r in qtlog.records]  # type: ignore[attr-defined]
+    assert not [m for m in messages if "commitData" in m], messages

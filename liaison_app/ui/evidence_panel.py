@@ -55,6 +55,13 @@ class EvidenceModel(RowsModel[EvidenceRecord]):
         super().__init__(EVIDENCE_COLUMNS, parent)
 
     def set_records(self, records: list[EvidenceRecord]) -> None:
+        """Same files (an edited 说明): change the rows in place. A reset here, while the
+        description editor is still committing, destroyed it under the view ("commitData called
+        with an editor that does not belong to this view")."""
+        if [r.id for r in records] == [r.id for r in self._rows] and records:
+            for record in records:
+                self.update_record(record)
+            return
         self.set_rows(records)
 
     def records(self) -> list[EvidenceRecord]:
