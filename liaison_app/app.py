@@ -36,6 +36,9 @@ def install_translations(app: QApplication) -> list[QTranslator]:
             app.installTranslator(translator)
             translators.append(translator)
             break
+    from liaison_app.ui.qt_texts import install_missing_texts
+
+    translators.append(install_missing_texts(app))  # what qtbase_zh_CN.qm leaves in English
     return translators
 
 

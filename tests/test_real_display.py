@@ -63,6 +63,8 @@ def test_the_real_app_opens_its_window_on_an_x_display(tmp_path: Path) -> None:
     )
     log = (tmp_path / "app.log").read_text(encoding="utf-8", errors="replace")
     assert f"window: {APP_TITLE}" in result.stdout, f"no window appeared.\n{result.stdout}\n{log}"
+    title = result.stdout.split("window: ", 1)[1].splitlines()[0]
+    assert title.count(APP_TITLE) == 1, f"the title repeats the program's name: {title}"
 
 
 def test_a_missing_xcb_library_is_named_with_its_package_not_qts_wrong_guess() -> None:

@@ -98,8 +98,9 @@ def test_late_light_is_its_own_filter(
 
 # -- 完成日期 typed as people write it ---------------------------------------------------------
 def _open_item(qtbot: QtBot, window: MainWindow, code: str) -> None:
-    window.picker.select_unit(UNIT)
-    window.show_unit(UNIT)
+    if not window.unit:
+        window.picker.select_unit(UNIT)
+        window.show_unit(UNIT)
     rect = window.tree.visualRect(window.index_for(code))
     qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.detail.task is not None and window.detail.task.item.id == code
@@ -525,3 +526,127 @@ def test_leaving_an_evidence_description_by_clicking_elsewhere_saves_it_without_
     qtbot.wait(50)
     messages = [r.message for r in qtlog.records]  # type: ignore[attr-defined]
     assert not [m for m in messages if "commitData" in m], messages
+
+
+# -- Qt's file dialogs in Chinese ---------------------------------------------------------------------
+def test_qt_file_dialogs_have_no_english_left(qtbot: QtBot, qapp: object) -> None:
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
+
+    from liaison_app.app import install_translations
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = install_translations(app)
+    try:
+        dialog = QFileDialog(None, "选择文件", str(Path.home()))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(dialog)
+        texts = [w.text() for w in dialog.findChildren(QLabel)] + [
+            b.text() for b in dialog.findChildren(QPushButton) if b.text()
+        ]
+        import re
+
+        words = [re.sub(r"\(&\w\)|&", "", t) for t in texts]  # mnemonics: 查找范围(&I)
+        english = [t for t in words if any("a" <= c.lower() <= "z" for c in t)]
+        assert texts and english == [], texts
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+
+
+# -- small truths of the window -----------------------------------------------------------------------
+def test_selecting_an_item_brings_its_details_to_the_front(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    window = window_at(clock)
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+    tabs = window.side_tabs
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(1).center())
+    assert tabs.currentWidget() is window.cases_panel
+    _open_item(qtbot, window, "16")
+    assert tabs.currentWidget() is window.detail
+
+
+def test_search_escape_no_matches_and_a_hidden_item_leaves_the_detail_pane(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from tests.test_main_window import visible_codes
+
+    window = window_at(clock)
+    _open_item(qtbot, window, "16")
+    everything = visible_codes(window)
+    qtbot.keyClicks(window.search, "zzzz")
+    assert visible_codes(window) == []
+    assert window.empty_hint.isVisible() and "没有找到含“zzzz”" in window.empty_hint.text()
+    assert window.detail.task is None, "the detail pane does not show an item the filter hides"
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == "" and visible_codes(window) == everything
+    assert not window.empty_hint.isVisible()
+
+
+def test_actions_that_need_a_row_are_off_without_one(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    window = window_at(clock)
+    window.picker.select_unit("区发展改革委")
+    window.show_unit("区发展改革委")
+    assert not window.cycle_action.isEnabled() and not window.menus.add_files_action.isEnabled()
+    panel = window.duties_panel
+    assert panel.deliverables.rowCount() > 0
+    assert not panel.edit_button.isEnabled() and not panel.attach_button.isEnabled()
+    rect = panel.deliverable_view.visualRect(panel.deliverables.index(0, 0))
+    qtbot.mouseClick(panel.deliverable_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.edit_button.isEnabled()
+    _open_item(qtbot, window, window.model.tasks()[0].item.id)
+    assert window.cycle_action.isEnabled()
+
+    office = window.open_office()
+    qtbot.addWidget(office)
+    assert not office.accept_button.isEnabled(), "nothing edited: nothing to accept"
+
+
+def test_the_title_names_the_unit_then_the_program_once(
+    window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from liaison_app import APP_TITLE, __version__
+
+    window = window_at(clock)
+    assert window.windowTitle() == f"{APP_TITLE} {__version__}"
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+    assert window.windowTitle() == f"{UNIT} — {APP_TITLE} {__version__}"
+    assert window.windowTitle().count(APP_TITLE) == 1
+
+
+def test_the_repaired_text_is_shown_and_the_original_on_demand(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    window = window_at(clock)
+    window.picker.select_unit("区市场监管局")
+    window.show_unit("区市场监管局")
+    assert "2019年9月底前" in str(window.index_for("1.1").siblingAtColumn(Column.TEXT).data())
+    rect = window.tree.visualRect(window.index_for("1.1"))
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    detail = window.detail
+    assert "2019年9月底前" in detail.text.text() and "20199月" not in detail.text.text()
+    assert detail.original_button.isVisible() and not detail.original.isVisible()
+    qtbot.mouseClick(detail.original_button, Qt.MouseButton.LeftButton)
+    assert detail.original.isVisible() and "20199月底前" in detail.original.text()
+
+
+def test_help_has_a_chinese_guide_offline(
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+) -> None:
+    from PySide6.QtWidgets import QTextBrowser
+
+    window = window_at(clock)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("帮助"))
+    texts = [a.text() for a in help_menu.actions()]
+    assert texts[0].startswith("使用说明")
+    help_menu.actions()[0].trigger()
+    dialog = window.menus.help_dialog
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    assert "第一次使用" in text and "逾期完成" in text and "http" not in text
+    dialog.close()
