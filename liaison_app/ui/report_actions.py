@@ -14,7 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
-from liaison_app.reports.unit_report import ReportData, default_file_name, period_label, write_report
+from liaison_app.reports.unit_report import ReportData, default_file_name, write_report
 from liaison_app.settings import EXPORT_DIR, OFFICE_EMAIL
 from liaison_app.store.reporting import as_of_problem
 from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
@@ -24,6 +24,7 @@ from liaison_app.ui.item_text import repaired
 from liaison_app.ui.machine_settings import documents_folder
 from liaison_app.ui.task_model import short_text
 from liaison_app.ui.workers import BackgroundTask, Runner
+from liaison_app.vocabulary import period_label
 
 if TYPE_CHECKING:
     from liaison_app.store.reporting import ReportService
