@@ -8,6 +8,7 @@ Uses a throw-away data folder with a few statuses set so the lights show.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -58,10 +59,11 @@ def main(out: Path, tab: int = 0) -> None:
             related=["4.3"],
         )
         duties.update_deliverable(unit, "measures", status="已完成", note="已于12月2日印发")
+        os.environ["LIAISON_APP_CONFIG_DIR"] = folder  # no window state from this machine
         window = MainWindow(service)
         window.period.setDate(QDate(2019, 12, 1))
         window.as_of.setDate(QDate(2020, 1, 6))
-        window.resize(1360, 820)
+        window.resize(1280, 800)
         window.show()
         window.select_item("1.2")
         window.side_tabs.setCurrentIndex(tab)

@@ -650,3 +650,32 @@ def test_help_has_a_chinese_guide_offline(
     text = dialog.findChild(QTextBrowser).toPlainText()
     assert "第一次使用" in text and "逾期完成" in text and "http" not in text
     dialog.close()
+
+
+# -- readable at 1280×800, and at 150 % scaling (1280×720 logical on a 1080p screen) -----------------
+@pytest.mark.parametrize("size", [(1280, 800), (1280, 720)])
+def test_the_layout_is_readable_on_a_small_screen(
+    qtbot: QtBot,
+    window_at: Callable[[FixedClock], MainWindow],
+    clock: FixedClock,
+    tmp_path: Path,
+    size: tuple[int, int],
+) -> None:
+    window = window_at(clock)
+    window.resize(*size)
+    service = window._service()
+    for name in ("纪要.docx", "照片.jpg"):
+        (tmp_path / name).write_bytes(name.encode())
+        service.attach(UNIT, "16", tmp_path / name, period="2019-11")
+    service.update(UNIT, "16", status="推进中", note="已开通网上营业厅")
+    _open_item(qtbot, window, "16")
+    qtbot.wait(20)
+    header = window.tree.header()
+    text, code = header.sectionSize(Column.TEXT), header.sectionSize(Column.CODE)
+    assert text >= 0.4 * window.tree.viewport().width(), (text, window.tree.viewport().width())
+    assert code * 3 <= text, (code, text)
+    history = window.detail.history
+    row = history.verticalHeader().defaultSectionSize()
+    visible_rows = (history.viewport().height()) / row
+    assert visible_rows >= 2.9, visible_rows  # not "1.5 rows"
+    assert window.detail.note.height() >= 3 * window.detail.note.fontMetrics().lineSpacing()

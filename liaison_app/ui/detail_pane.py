@@ -12,17 +12,19 @@ import html
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -39,6 +41,18 @@ from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import Role
 
 NOTE_SAVE_DELAY_MS = 800
+
+
+class _Body(QWidget):
+    """The pane's content asks for no more than its minimum: in a scroll area too short for it,
+    lists keep their few whole rows and the pane scrolls; with room to spare they grow."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()  # wrapped labels: the scroll area asks this, not sizeHint
+        return layout.minimumHeightForWidth(width) if layout is not None else super().heightForWidth(width)
 
 
 class DetailPane(QWidget):
@@ -122,9 +136,10 @@ class DetailPane(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
 
-        self.body = QWidget()
+        self.body = _Body()
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(4)
         body.addWidget(self.heading)
         text_row = QHBoxLayout()
         text_row.addWidget(self.text, 1)
@@ -134,13 +149,34 @@ class DetailPane(QWidget):
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
-        body.addWidget(self.evidence, 1)
+        body.addWidget(self.evidence)
         body.addWidget(history_box, 1)
+        # Readable at 1280×800 and at 150 % scaling: each list keeps a few whole rows, and the
+        # pane scrolls instead of squeezing them to a row and a half.
+        self.note.setMinimumHeight(self._rows_height(self.note, 3))
+        self.note.setMaximumHeight(self._rows_height(self.note, 7))  # longer notes scroll inside
+        self.evidence.table.setMinimumHeight(self._table_height(self.evidence.table, 2))
+        self.evidence.table.setMaximumHeight(self._table_height(self.evidence.table, 5))
+        self.history.setMinimumHeight(self._table_height(self.history, 3))
 
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder)
-        layout.addWidget(self.body)
-        self.body.hide()
+        layout.addWidget(self.body_scroll)
+        self.body_scroll.hide()
+
+    @staticmethod
+    def _rows_height(widget: QWidget, rows: int) -> int:
+        return rows * widget.fontMetrics().lineSpacing() + 2 * widget.fontMetrics().descent() + 12
+
+    @staticmethod
+    def _table_height(table: QTableView, rows: int) -> int:
+        header = table.horizontalHeader().sizeHint().height()
+        return header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2
 
     # -- showing ---------------------------------------------------------------------------
     def show_task(
@@ -155,7 +191,7 @@ class DetailPane(QWidget):
         self._new_note_session()
         self.task = task
         self.placeholder.setVisible(task is None)
-        self.body.setVisible(task is not None)
+        self.body_scroll.setVisible(task is not None)
         if task is None:
             return
         self._saved_note = task.note

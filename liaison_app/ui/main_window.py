@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
         metrics = self.tree.fontMetrics()
         samples = {
-            Column.CODE: "十五 59.4",
+            Column.CODE: "59.10",
             Column.ROLE: "职责",
             Column.DEADLINE: "2019-12-31",
             Column.STATUS: "完成 10/10",
@@ -308,7 +308,9 @@ class MainWindow(QMainWindow):
         }
         for column, sample in samples.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 3 * metrics.averageCharWidth())
-        # the code column also holds the tree's indentation (items sit two levels deep)
+        # the code column also holds the tree's indentation (items sit two levels deep); the
+        # 工作措施 column gets the rest, which at 1280×800 is most of the row
+        self.tree.setIndentation(metrics.averageCharWidth() * 2 + 2)
         header.resizeSection(Column.CODE, header.sectionSize(Column.CODE) + 3 * self.tree.indentation())
         self.tree.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -575,7 +577,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         splitter = self.machine.get_bytes(SPLITTER)
         if splitter is None or not self.splitter.restoreState(splitter):
-            self.splitter.setSizes([760, 520])
+            self.splitter.setSizes([800, 480])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.detail.flush_note():  # nothing typed is lost, not even on a full disk
