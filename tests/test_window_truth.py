@@ -679,3 +679,39 @@ def test_the_layout_is_readable_on_a_small_screen(
     visible_rows = (history.viewport().height()) / row
     assert visible_rows >= 2.9, visible_rows  # not "1.5 rows"
     assert window.detail.note.height() >= 3 * window.detail.note.fontMetrics().lineSpacing()
+
+
+# -- file dialogs open where the user works -----------------------------------------------------------
+def test_evidence_dialogs_open_in_the_last_folder_and_exports_in_documents(
+    qtbot: QtBot,
+    window_at: Callable[[FixedClock], MainWindow],
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from liaison_app.ui.machine_settings import documents_folder
+
+    scans = tmp_path / "扫描件"
+    scans.mkdir()
+    (scans / "a.pdf").write_bytes(b"a")
+    asked: list[str] = []
+
+    def choose(_parent: object, _title: str, folder: str = "", *_a: object) -> tuple[list[str], str]:
+        asked.append(folder)
+        return [str(scans / "a.pdf")], ""
+
+    def save(_parent: object, _title: str, suggested: str = "", *_a: object) -> tuple[str, str]:
+        asked.append(suggested)
+        return "", ""  # the liaison cancels
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(choose))  # the OS dialog
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    window = window_at(clock)
+    _open_item(qtbot, window, "16")
+    qtbot.mouseClick(window.detail.evidence.add_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.detail.evidence.add_button, Qt.MouseButton.LeftButton)
+    assert asked[1] == str(scans), "the second time, the folder the files came from"
+    window.reports.export(UNIT, "2019-11", clock.today(), confirm_incomplete=True)  # type: ignore[union-attr]
+    assert Path(asked[2]).parent == documents_folder()
