@@ -39,12 +39,7 @@ def prepare(folder: Path, unit: str) -> None:
     from liaison_app.store.service import LiaisonService
 
     service = LiaisonService.open(folder)
-    try:
-        from liaison_app.ui.main_window import remember_unit  # after the settings registry
-    except ImportError:
-        service.set_settings({"ui.last_unit": unit})
-    else:
-        remember_unit(service, unit)
+    service.set_settings({"ui.last_unit": unit})
     service.close()
 
 

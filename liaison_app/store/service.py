@@ -726,9 +726,13 @@ class LiaisonService:
 
     # -- settings (every key declared in liaison_app.settings) -------------------------------
     def _read(self, key: str) -> str | None:
+        return self._read_many([key]).get(key)
+
+    def _read_many(self, keys: list[str]) -> dict[str, str]:
+        """Several settings in one query (the window reads a unit's liaison on every switch)."""
         with self.database.sessions() as session:
-            row = session.get(SettingRow, key)
-            return row.value if row else None
+            rows = session.scalars(select(SettingRow).where(SettingRow.key.in_(keys)))
+            return {row.key: row.value for row in rows}
 
     def _write(self, values: dict[str, str], drop: tuple[str, ...] = ()) -> None:
         with self.database.transaction() as session:
@@ -750,10 +754,11 @@ class LiaisonService:
 
     def get(self, setting: Setting, unit: str = "") -> str | int:
         """A declared setting's value in its scope (``unit`` for per-unit settings)."""
-        stored = self._read(self._key(setting, unit))
-        if stored is None and setting is LAST_UNIT:
-            stored = self._read(LAST_UNIT.name)  # kept for everyone by earlier versions
-        return setting.parse(stored)
+        key = self._key(setting, unit)
+        if setting is LAST_UNIT:  # earlier versions kept one for everyone
+            found = self._read_many([key, LAST_UNIT.name])
+            return setting.parse(found.get(key, found.get(LAST_UNIT.name)))
+        return setting.parse(self._read(key))
 
     def get_text(self, setting: Setting, unit: str = "") -> str:
         return str(self.get(setting, unit))
@@ -775,15 +780,15 @@ class LiaisonService:
         """Who reports for ``unit``: this plan's liaison if one was set, else the unit's."""
         unit = self.resolve_unit(unit)
         fields = (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
+        keys = {plan: [storage_key(f, unit=unit, plan=plan) for f in fields] for plan in (self.plan_id, "")}
+        legacy = [LAST_UNIT.name, LEGACY_PROFILE_NAME, LEGACY_PROFILE_PHONE]
+        found = self._read_many([*keys[self.plan_id], *keys[""], *legacy])
         for plan in (self.plan_id, ""):
-            stored = [self._read(storage_key(f, unit=unit, plan=plan)) for f in fields]
-            if any(value is not None for value in stored):
-                name, phone, email = (value or "" for value in stored)
+            if any(key in found for key in keys[plan]):
+                name, phone, email = (found.get(key, "") for key in keys[plan])
                 return LiaisonProfile(name, phone, email, plan_only=bool(plan))
-        if self._read(LAST_UNIT.name) == unit:  # one profile for the whole folder, before 0.x
-            return LiaisonProfile(
-                self._read(LEGACY_PROFILE_NAME) or "", self._read(LEGACY_PROFILE_PHONE) or "", ""
-            )
+        if found.get(LAST_UNIT.name) == unit:  # one profile for the whole folder, earlier
+            return LiaisonProfile(found.get(LEGACY_PROFILE_NAME, ""), found.get(LEGACY_PROFILE_PHONE, ""), "")
         return LiaisonProfile()
 
     def set_liaison(self, unit: str, profile: LiaisonProfile) -> None:
