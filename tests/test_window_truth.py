@@ -715,3 +715,27 @@ def test_evidence_dialogs_open_in_the_last_folder_and_exports_in_documents(
     assert asked[1] == str(scans), "the second time, the folder the files came from"
     window.reports.export(UNIT, "2019-11", clock.today(), confirm_incomplete=True)  # type: ignore[union-attr]
     assert Path(asked[2]).parent == documents_folder()
+
+
+def test_the_window_refuses_to_export_as_of_a_day_before_the_period(
+    qtbot: QtBot,
+    window_at: Callable[[FixedClock], MainWindow],
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    from liaison_app.store.reporting import ReportService
+    from tests.test_ui_evidence import Dialogs
+
+    dialogs = Dialogs(monkeypatch)
+    window = window_at(clock)
+    window.picker.select_unit(UNIT)
+    window.show_unit(UNIT)
+    window.period.setFocus()
+    window.period.setCurrentSection(QDateTimeEdit.Section.MonthSection)
+    qtbot.keyClick(window.period, Qt.Key.Key_Up)  # 2019-12, while 统计截至 stays 2019-11-20
+    assert window.current_period() == "2019-12"
+    window.menus.export_action.trigger()
+    assert dialogs.shown and "早于报送期 2019年12月" in dialogs.shown[-1][1]
+    assert ReportService(window._service()).exports(UNIT) == []
