@@ -739,3 +739,15 @@ def test_the_window_refuses_to_export_as_of_a_day_before_the_period(
     window.menus.export_action.trigger()
     assert dialogs.shown and "早于报送期 2019年12月" in dialogs.shown[-1][1]
     assert ReportService(window._service()).exports(UNIT) == []
+
+
+def test_a_liaison_for_this_plan_only_wins_over_the_units_and_yields_to_a_new_one(
+    service: LiaisonService,
+) -> None:
+    from liaison_app.store.records import LiaisonProfile
+
+    service.set_liaison(UNIT, LiaisonProfile("张三", "023-1"))
+    service.set_liaison(UNIT, LiaisonProfile("王五", "023-2", plan_only=True))
+    assert service.liaison(UNIT) == LiaisonProfile("王五", "023-2", "", plan_only=True)
+    service.set_liaison(UNIT, LiaisonProfile("赵六", "023-3"))  # for the unit again, every plan
+    assert service.liaison(UNIT) == LiaisonProfile("赵六", "023-3", "")
