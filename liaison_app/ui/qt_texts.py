@@ -3,7 +3,7 @@
 Qt's own file dialog (used where the desktop offers none, and on Linux without a GTK theme)
 labels "&Look in:" and "Files of &type:", which the catalogue knows only without the "&";
 the dialog then mixed English into Chinese. This translator answers for those strings and
-returns nothing for the rest, so the .qm catalogue keeps answering for everything else.
+returns a null string for the rest, so the .qm catalogue keeps answering for everything else.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ MISSING: dict[tuple[str, str], str] = {
 class MissingQtTexts(QTranslator):
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return MISSING.get((context, source_text), "")
+    ) -> str | None:
+        # None (a null string) lets Qt ask the next translator; "" would blank every other text
+        return MISSING.get((context, source_text))
 
     def isEmpty(self) -> bool:
         return False
