@@ -60,9 +60,6 @@ def _declare(name: str, scope: Scope, kind: type[str] | type[int], default: str 
 
 # -- shared: the same for everyone who opens this database ------------------------------------
 OFFICE_EMAIL = _declare("office.email", Scope.SHARED, str, "", "领导小组办公室收报表的邮箱")
-PLAN_ISSUED_ON = _declare(
-    "plan.issued_on", Scope.SHARED, str, "", "方案印发日期的人工更正(ISO 日期;原文日期行有误)"
-)
 
 # -- per unit (and per plan if it differs): who reports for the unit --------------------------
 LIAISON_NAME = _declare("liaison.name", Scope.UNIT, str, "", "本单位联络员姓名(写入报表封面)")

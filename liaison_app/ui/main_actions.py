@@ -56,9 +56,14 @@ class MainActions(QObject):
         self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
         self.restore_action = self._action("从备份恢复(&R)…", lambda: self.restore_from())
         self.profile_action = self._action("联络员信息(&P)…", self.edit_profile)
+        self.import_plan_action = self._action(
+            "导入工作方案(&I)…", lambda: w.plans.choose_and_import() if w.plans else None
+        )
+        self.import_plan_action.setToolTip("导入任务分解表、工作要点或领导小组办公室发布的方案文件")
         quit_action = self._action("退出(&X)", w.close, QKeySequence(QKeySequence.StandardKey.Quit))
         for entry in (
             self.export_action,
+            self.import_plan_action,
             None,
             self.backup_action,
             self.restore_action,

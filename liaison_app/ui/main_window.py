@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is a
     from liaison_app.store.service import LiaisonService
     from liaison_app.ui.duties_actions import DutiesActions
     from liaison_app.ui.office_window import OfficeWindow
+    from liaison_app.ui.plan_actions import PlanActions
     from liaison_app.ui.report_actions import ReportActions, UrlOpener
 
 from liaison_app.store.status import Light, Status
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.reports: ReportActions | None = None
         self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
+        self.plans: PlanActions | None = None
         self.pending_restore: Path | None = None  # run_gui restores it once the data is closed
         self.unit = ""
         self.resize(1280, 800)
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         self.menus = MainActions(self)
         self.undo_action, self.redo_action = self.menus.undo_action, self.menus.redo_action
         self.cycle_action, self.verify_action = self.menus.cycle_action, self.menus.verify_action
+        self.import_plan_action = self.menus.import_plan_action
         self.saved_label = QLabel("尚无修改")
         self.statusBar().addPermanentWidget(self.saved_label)
         self._update_title()
@@ -178,6 +181,11 @@ class MainWindow(QMainWindow):
         today = service.clock.today()
         self.period.setDate(_qdate(default_period(today)))
         self.as_of.setDate(_qdate(today))
+        from liaison_app.ui.plan_actions import PlanActions
+
+        self.plans = PlanActions(self, service, self.runner, self.plan_switcher, self.plan_switcher_actions)
+        self.plans.plan_switched.connect(self._on_plan_switched)
+        self.plans.message.connect(self._show_message)
         self.picker.set_units(service.units())
         self._restore_layout()
         self.central.setEnabled(True)
@@ -255,6 +263,18 @@ class MainWindow(QMainWindow):
         self.as_of.dateChanged.connect(self._on_as_of_changed)
         bar.addWidget(QLabel(" 统计截至 "))
         bar.addWidget(self.as_of)
+        # the plan switcher, shown when the data folder holds more than one plan
+        self.plan_switcher = QComboBox()
+        self.plan_switcher.setObjectName("plan_switcher")
+        self.plan_switcher.setToolTip("工作方案:选择要查看和填报的方案")
+        self.plan_switcher_actions = (
+            bar.addSeparator(),
+            bar.addWidget(QLabel(" 工作方案 ")),
+            bar.addWidget(self.plan_switcher),
+        )
+        for action in self.plan_switcher_actions:
+            action.setVisible(False)
+        self.setAcceptDrops(True)  # a plan file dropped on the window is imported
 
     def _build_central(self) -> None:
         self.summary = SummaryStrip()
@@ -565,10 +585,51 @@ class MainWindow(QMainWindow):
         return self.menus.ask_profile(first_run)
 
     def _update_title(self) -> None:
-        """The unit first, the program once: Qt appends the application's display name (set to
-        the same words in app.py) only when the title does not already end with it."""
+        """The unit (and the plan, when several are loaded) first, the program once: Qt appends
+        the application's display name (set to the same words in app.py) only when the title
+        does not already end with it."""
         name = f"{APP_TITLE} {__version__}"
-        self.setWindowTitle(f"{self.unit} — {name}" if self.unit else name)
+        parts = [self.unit] if self.unit else []
+        if self.plans is not None and self.plans.plan_count() > 1 and self.service is not None:
+            parts.insert(0, f"《{self.service.plan_info().name}》")
+        self.setWindowTitle(" — ".join([*parts, name]))
+
+    # -- plans ---------------------------------------------------------------------------------
+    def _on_plan_switched(self, _plan_id: str) -> None:
+        """Tree, summary, title and the unit list follow the plan now chosen."""
+        service = self._service()
+        if self.editor is not None:
+            self.editor.undo_stack.clear()  # its steps name items of the plan left behind
+        units = service.units()
+        self.picker.set_units(units)
+        names = {u.name for u in units if u.lead_items or u.coop_items}
+        unit = self.unit if self.unit in names else ""
+        if unit:
+            self.picker.select_unit(unit)
+        self.show_unit(unit)
+        if self.duties is not None:
+            self.duties.refresh()
+        self._update_title()
+
+    def dragEnterEvent(self, event: Any) -> None:
+        from liaison_app.ui.plan_actions import is_plan_candidate
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if self.plans is not None and any(is_plan_candidate(Path(u.toLocalFile())) for u in urls):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        from liaison_app.ui.plan_actions import is_plan_candidate
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [Path(u.toLocalFile()) for u in urls if is_plan_candidate(Path(u.toLocalFile()))]
+        if self.plans is not None and files:
+            event.acceptProposedAction()
+            self.plans.import_file(files[0])
+        else:
+            super().dropEvent(event)
 
     # -- layout memory and closing -----------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
-from liaison_app.reports.unit_report import ReportData, default_file_name, write_report
+from liaison_app.reports.unit_report import ReportData, write_report
 from liaison_app.settings import EXPORT_DIR, OFFICE_EMAIL
 from liaison_app.store.reporting import as_of_problem
 from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
@@ -116,7 +116,7 @@ class ReportActions(QObject):
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
             "导出工作进展报表",
-            str(Path(folder) / default_file_name(unit, period)),
+            str(Path(folder) / self.reports.file_name(unit, period)),
             "Excel 工作簿 (*.xlsx)",
         )
         if not name:
