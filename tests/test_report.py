@@ -110,6 +110,7 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
         fmt.SHEET_DETAIL,
         fmt.SHEET_EVIDENCE,
         fmt.SHEET_CASES,
+        fmt.SHEET_CODES,
         fmt.SHEET_META,
     ]
     detail = workbook[fmt.SHEET_DETAIL]
@@ -282,7 +283,7 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     duties.update_deliverable("区城管局", "measures", status="已完成", note="已印发")
     path = export(service, "区城管局", tmp_path)
     report = read_report(path)
-    assert not report.modified and report.version == 2
+    assert not report.modified and report.version == fmt.FORMAT_VERSION
     assert [(c.period, c.kind, c.title, c.related, c.attachments) for c in report.cases] == [
         ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")
     ]  # only this period's cases

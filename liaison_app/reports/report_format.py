@@ -6,9 +6,17 @@ two agree. Change the version when a reader of the old shape could misread the n
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
 FORMAT_NAME = "liaison-app/unit-report"
-FORMAT_VERSION = 2  # 2 added 典型案例 and the lead units' deliverables
-SUPPORTED_VERSIONS = (1, 2)
+# 2 added 典型案例 and the lead units' deliverables; 3 hashes every sheet (the cover too), writes
+# real dates, normalises line ends, carries codes beside labels and adds the print sheet.
+FORMAT_VERSION = 3
+SUPPORTED_VERSIONS = (1, 2, 3)
 
 TITLE = "南岸区重庆经开区营商环境优化提升工作进展报表"
 
@@ -17,6 +25,9 @@ SHEET_DETAIL = "任务进展"
 SHEET_EVIDENCE = "佐证材料清单"
 SHEET_CASES = "典型案例"
 SHEET_META = "_meta"
+SHEET_CODES = "_codes"  # version 3: the codes behind the labels of 任务进展, one row per item
+SHEET_PRINT = "打印稿"  # version 3: the detail laid out for A4 paper
+SHEET_CHECK = "导出前检查"  # version 3: the full list when it is too long for the cover
 
 # 任务进展: (header, column width in Excel character units, wraps)
 DETAIL_COLUMNS: tuple[tuple[str, float, bool], ...] = (
@@ -81,3 +92,78 @@ META_KEYS = (
 )
 # Version 2: the lead unit's deliverables (empty for a unit that leads nothing).
 DELIVERABLE_META_KEYS = ("measures_status", "measures_due", "research_status", "research_due")
+
+# Version 3 ------------------------------------------------------------------------------------
+# The deliverables' status codes beside their labels.
+DELIVERABLE_CODE_KEYS = ("measures_status_code", "research_status_code")
+# Written after the hash, so not covered by it.
+UNHASHED_META_KEYS = ("data_sha256", "signature", "signing_key")
+CODE_HEADERS = ("item", "role", "status", "light")
+ROLE_CODES = {"牵头": "lead", "配合": "coop"}
+
+# Date cells: header -> how the reader turns the date back into the text of the row.
+DATE_FORMATS = {
+    "完成时限": "%Y-%m-%d",
+    "完成日期": "%Y-%m-%d",
+    "更新时间": "%Y-%m-%d %H:%M",
+    "添加时间": "%Y-%m-%d %H:%M:%S",
+}
+# The number format each kind of date cell gets in the workbook.
+EXCEL_DATE = "yyyy-mm-dd"
+EXCEL_MINUTE = "yyyy-mm-dd hh:mm"
+EXCEL_SECOND = "yyyy-mm-dd hh:mm:ss"
+
+
+def normalise_text(text: str) -> str:
+    """Line ends as one ``\n``: ``\r\n`` and a lone ``\r`` (pasted from Windows programs)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def nearest_second(value: dt.datetime) -> dt.datetime:
+    """Spreadsheets store times as fractions of a day; a re-save may move them by microseconds."""
+    return (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def canonical_text(value: Any) -> str:
+    """One cell's value as the hash sees it (docs/report-format.md, "The content hash")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        moment = nearest_second(value)
+        if moment.time() == dt.time(0, 0):
+            return moment.date().isoformat()
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return normalise_text(str(value))
+
+
+def content_hash(
+    meta: Iterable[tuple[str, str]], sheets: Iterable[tuple[str, Iterable[tuple[str, Any]]]]
+) -> str:
+    """SHA-256 (hex) of a version 3 report.
+
+    ``meta``: the (key, value) pairs of ``_meta``; ``sheets``: every other sheet in workbook
+    order as (name, cells), the cells as (reference such as ``B7``, value) in row-major order.
+    """
+    payload = {
+        "format": FORMAT_NAME,
+        "version": 3,
+        "meta": sorted(
+            [key, canonical_text(value)] for key, value in meta if key and key not in UNHASHED_META_KEYS
+        ),
+        "sheets": [
+            [name, [[ref, text] for ref, value in cells if (text := canonical_text(value))]]
+            for name, cells in sheets
+        ],
+    }
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()

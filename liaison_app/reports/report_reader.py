@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
-from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
+from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -37,6 +37,8 @@ class UnitReport:
     evidence: list[EvidenceLine]
     computed_sha256: str
     cases: list[CaseLine]
+    # version 3: item id -> (role, status, light) codes, e.g. ("lead", "done", "on_track")
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
@@ -108,14 +110,27 @@ def _unsafe_xml(exc: BaseException) -> bool:
     return False
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, header: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        moment: dt.datetime = fmt.nearest_second(value)
+        return (
+            moment.strftime(fmt.DATE_FORMATS[header])
+            if header in fmt.DATE_FORMATS
+            else moment.isoformat(sep=" ")
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return fmt.normalise_text(value)
     return str(value)
+
+
+def _texts(values: list[Any], headers: tuple[str, ...]) -> list[str]:
+    return [_text(v, h) for v, h in zip(values, headers, strict=True)]
 
 
 def read_report(path: Path) -> UnitReport:
@@ -153,38 +168,46 @@ def read_report(path: Path) -> UnitReport:
             if fmt.SHEET_CASES not in names:
                 raise ReportFormatError("报表不完整(缺少“典型案例”表)")
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS)
+        codes: dict[str, tuple[str, str, str]] = {}
+        if version >= 3:
+            if fmt.SHEET_CODES not in names:
+                raise ReportFormatError("报表不完整(缺少状态代码表)")
+            for values in _table(workbook[fmt.SHEET_CODES], 1, fmt.CODE_HEADERS):
+                item, role, status, light = (_text(v) for v in values)
+                codes[item] = (role, status, light)
+            pairs = [
+                (_text(row[0]), _text(row[1]) if len(row) > 1 else "")
+                for row in workbook[fmt.SHEET_META].iter_rows(min_col=1, max_col=2, values_only=True)
+                if row and row[0] is not None
+            ]
+            computed = fmt.content_hash(
+                pairs,
+                [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets if ws.title != fmt.SHEET_META],
+            )
     finally:
         workbook.close()
-    deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
-    computed = data_hash(
-        meta["unit"],
-        meta["period"],
-        meta["as_of"],
-        detail,
-        evidence,
-        cases,
-        deliverables if cases is not None else None,
-    )
-    rows = [ReportRow(*[_text(v) for v in values[1:]]) for values in detail]
+    if version < 3:
+        deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
+        computed = data_hash(
+            meta["unit"],
+            meta["period"],
+            meta["as_of"],
+            [_texts(values, fmt.DETAIL_HEADERS) for values in detail],
+            [_texts(values, fmt.EVIDENCE_HEADERS) for values in evidence],
+            None if cases is None else [_texts(values, fmt.CASE_HEADERS) for values in cases],
+            deliverables if cases is not None else None,
+        )
+    rows = [ReportRow(*_texts(values, fmt.DETAIL_HEADERS)[1:]) for values in detail]
     lines = []
     for values in evidence:
         try:
             size = int(float(values[2])) if values[2] not in (None, "") else 0
         except (TypeError, ValueError):
             size = -1  # edited into nonsense: the hash check flags the file
-        lines.append(
-            EvidenceLine(
-                _text(values[0]),
-                _text(values[1]),
-                size,
-                _text(values[3]),
-                _text(values[4]),
-                _text(values[5]),
-                _text(values[6]),
-            )
-        )
-    case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
-    return UnitReport(path, meta, rows, lines, computed, case_lines)
+        texts = _texts(values, fmt.EVIDENCE_HEADERS)
+        lines.append(EvidenceLine(texts[0], texts[1], size, *texts[3:]))
+    case_lines = [CaseLine(*_texts(values, fmt.CASE_HEADERS)) for values in cases or []]
+    return UnitReport(path, meta, rows, lines, computed, case_lines, codes)
 
 
 def _table(ws: Any, header_row: int, headers: tuple[str, ...]) -> list[list[Any]]:

@@ -5,6 +5,7 @@ Every report and consolidation goes through these helpers so they look and print
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from liaison_app.reports.report_format import EXCEL_DATE, EXCEL_MINUTE, EXCEL_SECOND, normalise_text
 
 # 宋体 ships with every Chinese Windows and WPS; LibreOffice substitutes a CJK font if absent.
 BODY_FONT = "宋体"
@@ -46,6 +49,7 @@ def set_text(cell: Cell, value: str) -> None:
     if not value:
         cell.value = None  # a truly empty cell: an empty inline string is a needless oddity
         return
+    value = normalise_text(value)  # a lone "\r" would come back as "\n" from any reader
     cell.value = value
     cell.data_type = "s"
     if value.startswith(FORMULA_STARTS):
@@ -57,6 +61,10 @@ def set_value(cell: Cell, value: Any) -> None:
         set_text(cell, value)
     else:
         cell.value = value
+        if isinstance(value, dt.datetime):
+            cell.number_format = EXCEL_SECOND if value.second else EXCEL_MINUTE
+        elif isinstance(value, dt.date):
+            cell.number_format = EXCEL_DATE
 
 
 def display_width(text: str) -> float:

@@ -1,8 +1,8 @@
 """Writing a unit's progress report (see report_format.py and docs/report-format.md).
 
 Takes plain :class:`ReportData` (the service assembles it) and writes the workbook; no database
-here. The SHA-256 in the hidden metadata sheet covers exactly the values written to the data
-sheets, so the reader can tell a return edited after export.
+here. The SHA-256 in the hidden metadata sheet covers every value written to every other sheet,
+the cover included, so the reader can tell a return edited after export.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
 from liaison_app.reports import report_format as fmt
+from liaison_app.reports.report_format import normalise_text
 from liaison_app.reports.styles import (
     BODY,
     BOLD,
@@ -37,8 +38,13 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.store.status import LIGHT_LABELS, STATUS_LABELS
 
-STATUS_LABELS = ("未启动", "推进中", "已完成", "常态化推进", "需协调")
+# Labels written in the sheets -> the stable codes written beside them in the hidden sheets.
+STATUS_CODES = {label: status.value for status, label in STATUS_LABELS.items()}
+LIGHT_CODES = {label: light.value for light, label in LIGHT_LABELS.items()}
+
+STATUS_CHOICES = tuple(STATUS_LABELS.values())
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
@@ -131,6 +137,16 @@ def default_file_name(unit: str, period: str) -> str:
     return safe_name(f"{unit}_{period_label(period)}_营商环境工作进展.xlsx", 120)
 
 
+def as_date(text: str) -> dt.date | dt.datetime | str:
+    """``2019-12-31`` as a date, ``2019-11-20 09:30[:00]`` as a date and time; "" stays ""."""
+    if not text:
+        return ""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # not a date after all: written as the text it is
+
+
 def detail_values(data: ReportData) -> list[list[Any]]:
     return [
         [
@@ -139,16 +155,16 @@ def detail_values(data: ReportData) -> list[list[Any]]:
             r.area,
             r.measure,
             r.text,
-            r.deadline,
+            as_date(r.deadline),
             r.lead,
             r.coop,
             r.role,
             r.status,
-            r.note,
-            r.completed_on,
+            normalise_text(r.note),
+            as_date(r.completed_on),
             r.evidence,
             r.light,
-            r.updated_at,
+            as_date(r.updated_at),
             r.change,
         ]
         for seq, r in enumerate(data.rows, start=1)
@@ -156,7 +172,27 @@ def detail_values(data: ReportData) -> list[list[Any]]:
 
 
 def evidence_values(data: ReportData) -> list[list[Any]]:
-    return [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in data.evidence]
+    return [
+        [e.code, e.name, e.size, e.sha256, e.period, as_date(e.added_at), e.description]
+        for e in data.evidence
+    ]
+
+
+def code_values(data: ReportData) -> list[list[str]]:
+    """The codes behind 本单位职责, 进展状态 and 预警 (labels may be reworded; codes do not change)."""
+    return [
+        [r.code, fmt.ROLE_CODES.get(r.role, ""), STATUS_CODES.get(r.status, ""), LIGHT_CODES.get(r.light, "")]
+        for r in data.rows
+    ]
+
+
+def sheet_cells(ws: Any) -> Iterator[tuple[str, Any]]:
+    """(reference, value) of every non-empty cell, row by row (write-mode and read-only sheets)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value
+            if value is not None and value != "":
+                yield cell.coordinate, value
 
 
 def case_values(data: ReportData) -> list[list[Any]]:
@@ -199,11 +235,8 @@ def data_hash(
 
 
 def build_workbook(data: ReportData) -> tuple[Workbook, str]:
-    """The report workbook and the SHA-256 of its data."""
+    """The report workbook and its content SHA-256 (every sheet but ``_meta``, the cover too)."""
     detail, evidence, cases = detail_values(data), evidence_values(data), case_values(data)
-    digest = data_hash(
-        data.unit, data.period, data.as_of.isoformat(), detail, evidence, cases, data.deliverable_meta()
-    )
     workbook = Workbook()
     cover = workbook.active
     assert cover is not None
@@ -212,7 +245,10 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
     _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
     _cases(workbook.create_sheet(fmt.SHEET_CASES), data, cases)
-    _meta(workbook.create_sheet(fmt.SHEET_META), data, digest)
+    _codes(workbook.create_sheet(fmt.SHEET_CODES), code_values(data))
+    meta = meta_values(data)
+    digest = fmt.content_hash(meta.items(), [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets])
+    _meta(workbook.create_sheet(fmt.SHEET_META), {**meta, "data_sha256": digest})
     workbook.active = 1  # opens on 任务进展
     return workbook, digest
 
@@ -247,9 +283,9 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     counts = data.counts
     rows: list[tuple[str, Any, str, Any]] = [
         ("工作方案", data.plan_name, "报送期", period_label(data.period)),
-        ("填报单位", data.unit, "统计截至", data.as_of.isoformat()),
+        ("填报单位", data.unit, "统计截至", data.as_of),
         ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
-        ("导出时间", data.exported_at.strftime("%Y-%m-%d %H:%M:%S"), "程序版本", data.app_version),
+        ("导出时间", data.exported_at.replace(microsecond=0), "程序版本", data.app_version),
         ("工作措施总数", counts.get("total", 0), "佐证材料", f"{len(data.evidence)} 个文件"),
         ("其中牵头", counts.get("lead", 0), "其中配合", counts.get("coop", 0)),
         ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
@@ -344,13 +380,13 @@ def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
     status = get_column_letter(fmt.STATUS_COLUMN)
     validation = DataValidation(
         type="list",
-        formula1='"' + ",".join(STATUS_LABELS) + '"',
+        formula1='"' + ",".join(STATUS_CHOICES) + '"',
         allow_blank=False,
         showDropDown=False,
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle="进展状态",
-        error="请从下拉列表中选择:" + "、".join(STATUS_LABELS),
+        error="请从下拉列表中选择:" + "、".join(STATUS_CHOICES),
         promptTitle="进展状态",
         prompt="请从下拉列表中选择",
         showInputMessage=True,
@@ -389,8 +425,10 @@ def _cases(ws: Worksheet, data: ReportData, cases: list[list[Any]]) -> None:
     print_setup(ws, f"{fmt.CASE_HEADER_ROW - 1}:{fmt.CASE_HEADER_ROW}")
 
 
-def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
-    values = {
+def meta_values(data: ReportData) -> dict[str, str]:
+    """The hidden metadata, without the hash (written after it)."""
+    deliverables = data.deliverable_meta()
+    return {
         "format": fmt.FORMAT_NAME,
         "format_version": str(fmt.FORMAT_VERSION),
         "plan_id": data.plan_id,
@@ -400,14 +438,33 @@ def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
         "as_of": data.as_of.isoformat(),
         "exported_at": data.exported_at.isoformat(sep=" "),
         "app_version": data.app_version,
-        "liaison": data.liaison,
-        "phone": data.phone,
-        "data_sha256": digest,
-        **data.deliverable_meta(),
+        "liaison": normalise_text(data.liaison),
+        "phone": normalise_text(data.phone),
+        **deliverables,
+        "measures_status_code": STATUS_CODES.get(deliverables["measures_status"], ""),
+        "research_status_code": STATUS_CODES.get(deliverables["research_status"], ""),
     }
-    for row, key in enumerate((*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS), start=1):
+
+
+def _meta(ws: Worksheet, values: dict[str, str]) -> None:
+    known: tuple[str, ...] = (*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS, *fmt.DELIVERABLE_CODE_KEYS)
+    keys = known + tuple(k for k in values if k not in known)
+    for row, key in enumerate(keys, start=1):
         set_text(ws.cell(row=row, column=1), key)
-        set_text(ws.cell(row=row, column=2), values[key])
+        set_text(ws.cell(row=row, column=2), values.get(key, ""))
+    _hide(ws)
+
+
+def _codes(ws: Worksheet, rows: list[list[str]]) -> None:
+    for column, header in enumerate(fmt.CODE_HEADERS, start=1):
+        set_text(ws.cell(row=1, column=column), header)
+    for row_number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row_number, column=column), value)
+    _hide(ws)
+
+
+def _hide(ws: Worksheet) -> None:
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
     ws.protection.password = "liaison-app"  # deters casual edits; the hash detects the rest
