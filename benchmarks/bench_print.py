@@ -25,6 +25,7 @@ AS_OF = dt.date(2020, 1, 10)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--png", type=Path, help="write one page of each PDF as PNG into this folder")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
     args = parser.parse_args()
     from common import largest_unit, open_scaled
 
@@ -37,7 +38,7 @@ def main() -> None:
 
     statuses = list(Status)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = args.keep or Path(tmp)
         service = open_scaled(folder / "data", 1)
         reports = ReportService(service)
         units = [u.name for u in service.units() if u.lead_items or u.coop_items]
@@ -70,7 +71,7 @@ def main() -> None:
             )
             if args.png:
                 stem = "print-unit-report" if label == "unit report" else "print-consolidation"
-                page = 2
+                page = 2 if label == "unit report" else 1  # the detail; the 总览
                 subprocess.run(
                     [
                         "pdftoppm",

@@ -338,6 +338,12 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     incomplete = reports.export_check(unit, as_of, args.period)
     record = reports.export(unit, args.period, as_of, out, incomplete)
     print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
+    if record.continued:
+        print(
+            f"提示:{len(record.continued)} 条工作措施的文字较长，在“打印稿”中分多行续排(标“(续)”)，"
+            f"打印不会截断:{'、'.join(record.continued[:20])}",
+            file=sys.stderr,
+        )
     if incomplete:
         print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
         for code, reason in incomplete[:20]:
@@ -369,12 +375,18 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(intake.period, lead)
-    write_consolidation(result, out)
+    continued = write_consolidation(result, out)
     print(
         f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
+    if continued:
+        print(
+            f"提示:{len(continued)} 行文字较长，已在下面的行中续排(标“(续)”)，打印不会截断:"
+            f"{'、'.join(continued[:10])}",
+            file=sys.stderr,
+        )
     all_used = all(
         v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
     )

@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
-from liaison_app.reports.unit_report import data_hash
 from liaison_app.store.service import LiaisonService
 from tests.pdf_tools import SOFFICE, convert
 from tests.test_report import export
@@ -85,7 +84,7 @@ def test_dates_are_dates_for_openpyxl(filled: LiaisonService, tmp_path: Path) ->
     workbook = load_workbook(path)
     detail = workbook[fmt.SHEET_DETAIL]
     header = {c.value: c.column for c in detail[fmt.DETAIL_HEADER_ROW]}
-    row = next(r for r in range(3, detail.max_row + 1) if detail.cell(row=r, column=2).value == "1.1")
+    row = next(r for r in range(3, detail.max_row + 1) if detail.cell(row=r, column=1).value == "1.1")
     for name in ("完成时限", "完成日期", "更新时间"):
         cell = detail.cell(row=row, column=header[name])
         assert isinstance(cell.value, dt.datetime) and cell.is_date, name
@@ -142,36 +141,6 @@ def test_hash_is_recomputed_from_the_documented_recipe(filled: LiaisonService, t
     assert digest == dict(meta_rows)["data_sha256"]
 
 
-def test_version_2_reports_are_still_read(filled: LiaisonService, tmp_path: Path) -> None:
-    """A version 2 file: text dates, no _codes, the hash over the data sheets only."""
-    path = export(filled, UNIT, tmp_path)
-    report = read_report(path)
-    workbook = load_workbook(path)
-    del workbook[fmt.SHEET_CODES]
-    detail = workbook[fmt.SHEET_DETAIL]
-    for row in detail.iter_rows(min_row=3):
-        for cell in row:
-            if isinstance(cell.value, dt.datetime):
-                header = detail.cell(row=2, column=cell.column).value
-                cell.value = cell.value.strftime(fmt.DATE_FORMATS[header])
-    meta = workbook[fmt.SHEET_META]
-    keys = {meta.cell(row=r, column=1).value: r for r in range(1, meta.max_row + 1)}
-    meta.cell(row=keys["format_version"], column=2).value = "2"
-    rows = [[n, *(getattr(r, f) for f in r.__dataclass_fields__)] for n, r in enumerate(report.rows, start=1)]
-    evidence = [
-        [e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in report.evidence
-    ]
-    cases = [[c.period, c.kind, c.title, c.body, c.related, c.attachments] for c in report.cases]
-    deliverables = {k: report.meta[k] for k in fmt.DELIVERABLE_META_KEYS}
-    digest = data_hash(report.unit, report.period, report.meta["as_of"], rows, evidence, cases, deliverables)
-    meta.cell(row=keys["data_sha256"], column=2).value = digest
-    old = tmp_path / "v2.xlsx"
-    workbook.save(old)
-    again = read_report(old)
-    assert again.version == 2 and not again.modified and again.codes == {}
-    assert again.rows == report.rows
-
-
 @pytest.mark.libreoffice
 @needs_libreoffice
 def test_libreoffice_open_and_save_stays_accepted_and_keeps_dates(
@@ -196,6 +165,6 @@ def test_libreoffice_open_and_save_stays_accepted_and_keeps_dates(
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     convert(source, csv_filter, work, profile)
     with (work / f"report-{fmt.SHEET_DETAIL}.csv").open(encoding="utf-8") as handle:
-        by_code = {row[1]: row for row in csv.reader(handle)}
+        by_code = {row[0]: row for row in csv.reader(handle)}
     # not "as shown": LibreOffice writes the date values it read, in its own date format
-    assert by_code["1.1"][5] == "2019-09-30" and by_code["1.1"][14].startswith("2019-11-20 09:30")
+    assert by_code["1.1"][3] == "2019-09-30" and by_code["1.1"][14].startswith("2019-11-20 09:30")

@@ -20,6 +20,8 @@ from liaison_app.reports.unit_report import ReportRow
 
 SETTLED = ("已完成", "常态化推进")
 NOT_REPORTED = "未报送"
+# Every status a unit can report, then 未报送: the columns of the 汇总's 总览.
+STATUS_ORDER = ("未启动", "推进中", "已完成", "常态化推进", "需协调", NOT_REPORTED)
 
 
 class CatalogEntry(Protocol):
@@ -248,6 +250,7 @@ class UnitLine:
     overdue: int
     exported_at: dt.datetime | None
     cases: int | None = None  # typical cases sent for the period; None when not known
+    statuses: dict[str, int] = field(default_factory=dict)  # status label (or 未报送) -> items
 
     @property
     def case_sent(self) -> str:
@@ -270,6 +273,7 @@ class GroupLine:
     done: int
     in_progress: int
     overdue: int
+    statuses: dict[str, int] = field(default_factory=dict)  # the item status (or 未报送) -> items
 
     @property
     def percent(self) -> int:
@@ -300,6 +304,7 @@ class Consolidation:
     scope_label: str = ""  # a special group, when the office looks at one group
     cases: list[list[str]] = field(default_factory=list)  # [unit, 月份, 类型, 标题, 内容, 关联, 附件]
     deliverable_issues: list[DeliverableIssue] = field(default_factory=list)
+    missing_reasons: dict[str, str] = field(default_factory=dict)  # unit -> why its file was not used
 
     @property
     def overdue(self) -> list[ItemView]:
@@ -399,6 +404,7 @@ def consolidate(
                 overdue,
                 report.exported_at if report else None,
                 cases,
+                dict(Counter(statuses)),
             )
         )
     return Consolidation(
@@ -455,6 +461,7 @@ def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -
             sum(v.status == "已完成" for v in group),
             sum(v.status == "推进中" for v in group),
             sum(v.overdue_days > 0 for v in group),
+            dict(Counter(v.status for v in group)),
         )
         for (number, name), group in sorted(grouped.items())
     ]

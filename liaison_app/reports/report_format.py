@@ -26,52 +26,99 @@ SHEET_EVIDENCE = "佐证材料清单"
 SHEET_CASES = "典型案例"
 SHEET_META = "_meta"
 SHEET_CODES = "_codes"  # version 3: the codes behind the labels of 任务进展, one row per item
-SHEET_PRINT = "打印稿"  # version 3: the detail laid out for A4 paper
 SHEET_CHECK = "导出前检查"  # version 3: the full list when it is too long for the cover
 
 # 任务进展: (header, column width in Excel character units, wraps)
+# Since version 3 the eight columns a reader of paper needs come first and are the print area,
+# sized for landscape A4 at 100 % (≈ 110 width units in LibreOffice, more in Excel and WPS); the
+# others follow. A text too long for one row (Excel stops at 409 pt) continues on the next rows,
+# whose 编号 reads e.g. ``11.2(续)``.
 DETAIL_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("编号", 6, False),
+    ("工作措施", 30, True),
+    ("本单位职责", 6, True),
+    ("完成时限", 11, False),
+    ("进展状态", 7, True),
+    ("进展情况", 30, True),
+    ("预警", 5, False),
+    ("佐证材料", 12, True),
     ("序号", 6, False),
-    ("编号", 7, False),
     ("领域", 12, True),
     ("目标任务", 16, True),
-    ("工作措施", 46, True),
-    ("完成时限", 11, False),
     ("牵头单位", 16, True),
     ("配合单位", 20, True),
-    ("本单位职责", 10, False),
-    ("进展状态", 11, False),
-    ("进展情况", 40, True),
     ("完成日期", 11, False),
-    ("佐证材料", 22, True),
-    ("预警", 7, False),
     ("更新时间", 17, False),
     ("较上次报送", 18, True),
 )
+DETAIL_PRINTED = 8  # columns A–H
 DETAIL_HEADERS = tuple(c[0] for c in DETAIL_COLUMNS)
 DETAIL_HEADER_ROW = 2  # row 1 holds the sheet title
 STATUS_COLUMN = DETAIL_HEADERS.index("进展状态") + 1
 LIGHT_COLUMN = DETAIL_HEADERS.index("预警") + 1
+CONTINUED = "(续)"
+# Versions 1 and 2: one row per item, in this order.
+DETAIL_HEADERS_V2 = (
+    "序号",
+    "编号",
+    "领域",
+    "目标任务",
+    "工作措施",
+    "完成时限",
+    "牵头单位",
+    "配合单位",
+    "本单位职责",
+    "进展状态",
+    "进展情况",
+    "完成日期",
+    "佐证材料",
+    "预警",
+    "更新时间",
+    "较上次报送",
+)
+# The ReportRow field behind each header (序号 has none).
+DETAIL_FIELDS = {
+    "编号": "code",
+    "领域": "area",
+    "目标任务": "measure",
+    "工作措施": "text",
+    "完成时限": "deadline",
+    "牵头单位": "lead",
+    "配合单位": "coop",
+    "本单位职责": "role",
+    "进展状态": "status",
+    "进展情况": "note",
+    "完成日期": "completed_on",
+    "佐证材料": "evidence",
+    "预警": "light",
+    "更新时间": "updated_at",
+    "较上次报送": "change",
+}
+
+
+def detail_headers(version: int) -> tuple[str, ...]:
+    return DETAIL_HEADERS if version >= 3 else DETAIL_HEADERS_V2
+
 
 EVIDENCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("编号", 7, False),
-    ("文件名", 36, True),
-    ("大小(字节)", 12, False),
-    ("SHA-256", 66, False),
-    ("报送期", 9, False),
-    ("添加时间", 17, False),
-    ("说明", 30, True),
+    ("编号", 6, False),
+    ("文件名", 26, True),
+    ("大小(字节)", 10, False),
+    ("SHA-256", 24, True),  # three lines: the sheet fits landscape A4 at 100 %
+    ("报送期", 8, False),
+    ("添加时间", 16, False),
+    ("说明", 18, True),
 )
 EVIDENCE_HEADERS = tuple(c[0] for c in EVIDENCE_COLUMNS)
 EVIDENCE_HEADER_ROW = 2
 
 CASE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("月份", 9, False),
-    ("类型", 7, False),
-    ("标题", 28, True),
-    ("内容", 60, True),
-    ("关联工作措施", 14, True),
-    ("附件", 24, True),
+    ("月份", 8, False),
+    ("类型", 5, False),
+    ("标题", 20, True),
+    ("内容", 44, True),
+    ("关联工作措施", 12, True),
+    ("附件", 18, True),
 )
 CASE_HEADERS = tuple(c[0] for c in CASE_COLUMNS)
 CASE_HEADER_ROW = 2
@@ -92,6 +139,8 @@ META_KEYS = (
 )
 # Version 2: the lead unit's deliverables (empty for a unit that leads nothing).
 DELIVERABLE_META_KEYS = ("measures_status", "measures_due", "research_status", "research_due")
+
+COVER_CHECK_LINES = 5  # more items than this: the cover counts them, 导出前检查 lists them
 
 # Version 3 ------------------------------------------------------------------------------------
 # The deliverables' status codes beside their labels.

@@ -161,7 +161,10 @@ def read_report(path: Path) -> UnitReport:
         missing = [k for k in fmt.META_KEYS if k not in meta]
         if missing or fmt.SHEET_DETAIL not in names or fmt.SHEET_EVIDENCE not in names:
             raise ReportFormatError("报表不完整(缺少工作表或标识项)")
-        detail = _table(workbook[fmt.SHEET_DETAIL], fmt.DETAIL_HEADER_ROW, fmt.DETAIL_HEADERS)
+        headers = fmt.detail_headers(version)
+        detail = _table(workbook[fmt.SHEET_DETAIL], fmt.DETAIL_HEADER_ROW, headers)
+        if version >= 3:
+            detail = _join_continued(detail)
         evidence = _table(workbook[fmt.SHEET_EVIDENCE], fmt.EVIDENCE_HEADER_ROW, fmt.EVIDENCE_HEADERS)
         cases: list[list[Any]] | None = None
         if version >= 2:
@@ -192,12 +195,15 @@ def read_report(path: Path) -> UnitReport:
             meta["unit"],
             meta["period"],
             meta["as_of"],
-            [_texts(values, fmt.DETAIL_HEADERS) for values in detail],
+            [_texts(values, headers) for values in detail],
             [_texts(values, fmt.EVIDENCE_HEADERS) for values in evidence],
             None if cases is None else [_texts(values, fmt.CASE_HEADERS) for values in cases],
             deliverables if cases is not None else None,
         )
-    rows = [ReportRow(*_texts(values, fmt.DETAIL_HEADERS)[1:]) for values in detail]
+    rows = []
+    for values in detail:
+        by_header = dict(zip(headers, _texts(values, headers), strict=True))
+        rows.append(ReportRow(**{name: by_header[header] for header, name in fmt.DETAIL_FIELDS.items()}))
     lines = []
     for values in evidence:
         try:
@@ -208,6 +214,22 @@ def read_report(path: Path) -> UnitReport:
         lines.append(EvidenceLine(texts[0], texts[1], size, *texts[3:]))
     case_lines = [CaseLine(*_texts(values, fmt.CASE_HEADERS)) for values in cases or []]
     return UnitReport(path, meta, rows, lines, computed, case_lines, codes)
+
+
+def _join_continued(table: list[list[Any]]) -> list[list[Any]]:
+    """Rows whose 编号 ends in (续) continue the long texts of the row above (version 3)."""
+    joined: list[list[Any]] = []
+    wraps = [wrapped for _header, _width, wrapped in fmt.DETAIL_COLUMNS]
+    for values in table:
+        code = _text(values[0])
+        if joined and code.endswith(fmt.CONTINUED) and code[: -len(fmt.CONTINUED)] == _text(joined[-1][0]):
+            previous = joined[-1]
+            for column, wrapped in enumerate(wraps):
+                if wrapped and values[column] not in (None, ""):
+                    previous[column] = _text(previous[column]) + _text(values[column])
+            continue
+        joined.append(list(values))
+    return joined
 
 
 def _table(ws: Any, header_row: int, headers: tuple[str, ...]) -> list[list[Any]]:

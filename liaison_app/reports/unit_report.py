@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,12 +29,15 @@ from liaison_app.reports.styles import (
     BODY,
     BOLD,
     DUE_SOON_FILL,
+    LINE_HEIGHT,
     OVERDUE_FILL,
     TITLE,
     CellStyles,
+    lines_needed,
     print_setup,
     set_text,
     set_value,
+    split_row,
     title_row,
     write_table,
 )
@@ -44,6 +48,8 @@ from liaison_app.store.status import LIGHT_LABELS, STATUS_LABELS
 STATUS_CODES = {label: status.value for status, label in STATUS_LABELS.items()}
 LIGHT_CODES = {label: light.value for light, label in LIGHT_LABELS.items()}
 
+COVER_WIDTHS = (12, 25, 12, 23)  # portrait A4 at 100 % in LibreOffice, Excel and WPS
+COVER_TEXT_LIMIT = 150  # characters of a deliverable's note shown on the cover
 STATUS_CHOICES = tuple(STATUS_LABELS.values())
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
@@ -147,28 +153,23 @@ def as_date(text: str) -> dt.date | dt.datetime | str:
         return text  # not a date after all: written as the text it is
 
 
+DATE_FIELDS = ("deadline", "completed_on", "updated_at")
+
+
 def detail_values(data: ReportData) -> list[list[Any]]:
-    return [
-        [
-            seq,
-            r.code,
-            r.area,
-            r.measure,
-            r.text,
-            as_date(r.deadline),
-            r.lead,
-            r.coop,
-            r.role,
-            r.status,
-            normalise_text(r.note),
-            as_date(r.completed_on),
-            r.evidence,
-            r.light,
-            as_date(r.updated_at),
-            r.change,
-        ]
-        for seq, r in enumerate(data.rows, start=1)
-    ]
+    """One list per item, in the column order of 任务进展 (version 3)."""
+    found = []
+    for seq, row in enumerate(data.rows, start=1):
+        values: list[Any] = []
+        for header in fmt.DETAIL_HEADERS:
+            name = fmt.DETAIL_FIELDS.get(header)
+            if name is None:
+                values.append(seq)
+                continue
+            value = getattr(row, name)
+            values.append(as_date(value) if name in DATE_FIELDS else normalise_text(value))
+        found.append(values)
+    return found
 
 
 def evidence_values(data: ReportData) -> list[list[Any]]:
@@ -245,11 +246,13 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
     _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
     _cases(workbook.create_sheet(fmt.SHEET_CASES), data, cases)
+    if len(data.incomplete) > fmt.COVER_CHECK_LINES:
+        _check(workbook.create_sheet(fmt.SHEET_CHECK), data)
     _codes(workbook.create_sheet(fmt.SHEET_CODES), code_values(data))
     meta = meta_values(data)
     digest = fmt.content_hash(meta.items(), [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets])
     _meta(workbook.create_sheet(fmt.SHEET_META), {**meta, "data_sha256": digest})
-    workbook.active = 1  # opens on 任务进展
+    workbook.active = workbook.sheetnames.index(fmt.SHEET_DETAIL)  # opens on the data
     return workbook, digest
 
 
@@ -272,8 +275,9 @@ def _pair(ws: Worksheet, styles: CellStyles, row: int, label: str, value: Any, c
 
 
 def _cover(ws: Worksheet, data: ReportData) -> None:
+    """One portrait A4 page: the figures, the checks, and a signature and seal block."""
     styles = CellStyles(ws)
-    for letter, width in zip("ABCD", (16, 42, 14, 26), strict=True):
+    for letter, width in zip("ABCD", COVER_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     ws.merge_cells("A1:D1")
     set_text(ws["A1"], fmt.TITLE)
@@ -297,7 +301,10 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     for left, left_value, right, right_value in rows:
         _pair(ws, styles, row, left, left_value)
         _pair(ws, styles, row, right, right_value, column=3)
-        ws.row_dimensions[row].height = 30 if row == 3 else 20
+        lines = max(
+            lines_needed(str(left_value), COVER_WIDTHS[1]), lines_needed(str(right_value), COVER_WIDTHS[3])
+        )
+        ws.row_dimensions[row].height = max(20.0, LINE_HEIGHT * lines + 4)
         row += 1
     for fill, key, column in ((OVERDUE_FILL, "overdue", 2), (DUE_SOON_FILL, "due_soon", 4)):
         if counts.get(key):
@@ -316,13 +323,48 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     row += 2
     row = _incomplete_block(ws, styles, row, data.incomplete)
     row += 1
-    for label in ("填报人(签字):", "审核人(签字):", "单位盖章:", "日期:"):
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        set_text(ws.cell(row=row, column=1), label)
-        ws.cell(row=row, column=1).font = BOLD
-        ws.row_dimensions[row].height = 36
+    _signatures(ws, row)
+    print_setup(ws, None, landscape=False, fit_width=True)
+
+
+def _signatures(ws: Worksheet, row: int) -> None:
+    """填报人 / 审核人 / 单位负责人 lines, and a box for the seal with 年 月 日 under it."""
+    line = Border(bottom=Side(style="thin", color="000000"))
+    for left, right in (("填报人(签字):", "审核人(签字):"), ("单位负责人(签字):", "")):
+        for column, label in ((1, left), (3, right)):
+            if not label:
+                continue
+            set_text(ws.cell(row=row, column=column), label)
+            ws.cell(row=row, column=column).font = BOLD
+            ws.cell(row=row, column=column).alignment = Alignment(vertical="bottom")
+            ws.cell(row=row, column=column + 1).border = line
+        ws.row_dimensions[row].height = 34
         row += 1
-    print_setup(ws, "1:1", landscape=False)
+    row += 1
+    ws.merge_cells(start_row=row, start_column=3, end_row=row + 3, end_column=4)
+    set_text(ws.cell(row=row, column=1), "单位(盖章):")
+    ws.cell(row=row, column=1).font = BOLD
+    ws.cell(row=row, column=1).alignment = Alignment(vertical="top")
+    seal = ws.cell(row=row, column=3)
+    set_text(seal, "(盖章处)")
+    seal.font = Font(name=BODY.name, size=BODY.size, color="A6A6A6")
+    seal.alignment = Alignment(horizontal="center", vertical="center")
+    dashed = Side(style="dashed", color="808080")
+    for r in range(row, row + 4):
+        for c in (3, 4):
+            ws.cell(row=r, column=c).border = Border(
+                left=dashed if c == 3 else None,
+                right=dashed if c == 4 else None,
+                top=dashed if r == row else None,
+                bottom=dashed if r == row + 3 else None,
+            )
+        ws.row_dimensions[r].height = 26
+    row += 4
+    ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
+    set_text(ws.cell(row=row, column=3), "年      月      日")
+    ws.cell(row=row, column=3).font = BOLD
+    ws.cell(row=row, column=3).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[row].height = 30
 
 
 def _duties_block(ws: Worksheet, styles: CellStyles, row: int, data: ReportData) -> int:
@@ -339,8 +381,11 @@ def _duties_block(ws: Worksheet, styles: CellStyles, row: int, data: ReportData)
             text += f";{line.note}"
         if line.files:
             text += f";附件:{line.files}"
+        if len(text) > COVER_TEXT_LIMIT:  # the cover stays one page
+            text = text[: COVER_TEXT_LIMIT - 1] + "…"
         _pair(ws, styles, row, line.label, text)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        ws.row_dimensions[row].height = max(20.0, LINE_HEIGHT * lines_needed(text, sum(COVER_WIDTHS[1:])) + 4)
         if line.light == "逾期":
             ws.cell(row=row, column=2).fill = OVERDUE_FILL
         row += 1
@@ -354,6 +399,19 @@ def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int, incomplete: l
         set_text(heading, "导出前检查:未发现不完整的条目。")
         heading.font = BODY
         return row + 1
+    if len(incomplete) > fmt.COVER_CHECK_LINES:
+        # the cover stays one page: the count and the kinds here, every item on its own sheet
+        kinds = Counter(reason for _code, reason in incomplete)
+        set_text(
+            heading,
+            f"导出前检查:{len(incomplete)} 条在导出时尚不完整(填报单位已知悉)，逐条见“{fmt.SHEET_CHECK}”表:",
+        )
+        heading.font = BOLD
+        row += 1
+        for reason, count in kinds.most_common(fmt.COVER_CHECK_LINES):
+            _pair(ws, styles, row, f"{count} 条", reason)
+            row += 1
+        return row
     set_text(heading, f"导出前检查:以下 {len(incomplete)} 条在导出时尚不完整(填报单位已知悉):")
     heading.font = BOLD
     row += 1
@@ -361,6 +419,28 @@ def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int, incomplete: l
         _pair(ws, styles, row, code, reason)
         row += 1
     return row
+
+
+def _check(ws: Worksheet, data: ReportData) -> None:
+    columns = (("编号", 12, True), ("导出时尚不完整之处", 60, True))
+    title_row(ws, f"{data.unit} 导出前检查(共 {len(data.incomplete)} 条)", len(columns))
+    write_table(ws, 2, columns, [list(pair) for pair in data.incomplete])
+    print_setup(ws, "1:2", landscape=False)
+
+
+def continued_items(data: ReportData) -> list[str]:
+    """Items whose text is too long for one printed row: 任务进展 continues them on the next rows."""
+    return [
+        str(values[0]) for values in detail_values(data) if len(split_row(values, fmt.DETAIL_COLUMNS)) > 1
+    ]
+
+
+def _light_fill(cell: Any) -> None:
+    if cell.value == "逾期":
+        cell.fill = OVERDUE_FILL
+        cell.font = Font(name=BODY.name, size=BODY.size, bold=True, color="9C0006")
+    elif cell.value == "临期":
+        cell.fill = DUE_SOON_FILL
 
 
 def _percent(counts: dict[str, int]) -> str:
@@ -371,11 +451,13 @@ def _percent(counts: dict[str, int]) -> str:
 def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
     columns = len(fmt.DETAIL_COLUMNS)
     title_row(
-        ws, f"{data.unit}  {period_label(data.period)}工作进展(统计截至 {data.as_of.isoformat()})", columns
+        ws,
+        f"{data.unit}  {period_label(data.period)}工作进展(统计截至 {data.as_of.isoformat()})",
+        fmt.DETAIL_PRINTED,
     )
-    last = write_table(ws, fmt.DETAIL_HEADER_ROW, fmt.DETAIL_COLUMNS, detail)
+    last = write_table(ws, fmt.DETAIL_HEADER_ROW, fmt.DETAIL_COLUMNS, detail, continued=[])
     first = fmt.DETAIL_HEADER_ROW + 1
-    ws.freeze_panes = ws.cell(row=first, column=3)
+    ws.freeze_panes = ws.cell(row=first, column=2)
     ws.auto_filter.ref = f"A{fmt.DETAIL_HEADER_ROW}:{get_column_letter(columns)}{max(last, first)}"
     status = get_column_letter(fmt.STATUS_COLUMN)
     validation = DataValidation(
@@ -395,13 +477,11 @@ def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
     ws.add_data_validation(validation)
     light = get_column_letter(fmt.LIGHT_COLUMN)
     for row_number in range(first, last + 1):
-        cell = ws[f"{light}{row_number}"]
-        if cell.value == "逾期":
-            cell.fill = OVERDUE_FILL
-            cell.font = Font(name=BODY.name, size=BODY.size, bold=True, color="9C0006")
-        elif cell.value == "临期":
-            cell.fill = DUE_SOON_FILL
+        _light_fill(ws[f"{light}{row_number}"])
     print_setup(ws, f"{fmt.DETAIL_HEADER_ROW - 1}:{fmt.DETAIL_HEADER_ROW}")
+    ws.print_area = (
+        f"A1:{get_column_letter(fmt.DETAIL_PRINTED)}{max(last, first)}"  # the rest stays on screen
+    )
 
 
 def _evidence(ws: Worksheet, data: ReportData, evidence: list[list[Any]]) -> None:
