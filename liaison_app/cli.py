@@ -22,9 +22,9 @@ from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.database import DatabaseError
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
+from liaison_app.vocabulary import Role
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
 
 
 class CliError(Exception):
@@ -241,7 +241,7 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
     rows = [
         [
             t.item.id,
-            ROLE_LABELS[t.role],
+            Role(t.role).label,
             t.status.label,
             t.light(as_of).label,
             t.item.deadline.isoformat() if t.item.deadline else "—",

@@ -17,7 +17,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
-from liaison_app.reports.consolidation import STATUS_ORDER, Consolidation, GroupLine, ItemView, UnitLine
+from liaison_app.reports.consolidation import (
+    STATUS_COLUMNS,
+    Consolidation,
+    GroupLine,
+    ItemView,
+    UnitLine,
+    status_label,
+)
 from liaison_app.reports.styles import (
     BODY,
     BOLD,
@@ -29,8 +36,9 @@ from liaison_app.reports.styles import (
     title_row,
     write_table,
 )
-from liaison_app.reports.unit_report import as_date, period_label
+from liaison_app.reports.unit_report import as_date
 from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.vocabulary import Role, Status, period_label
 
 SHEET_OVERVIEW = "总览"
 SHEET_CHASE = "督办清单"
@@ -44,7 +52,7 @@ SHEET_LOG = "接收记录"
 # units, the columns a paper reader needs first. Long texts continue on the next rows.
 SHEET_CHART_AREAS = "图表-领域"
 SHEET_CHART_UNITS = "图表-单位"
-_STATUS_COLUMNS = tuple((label, 6, True) for label in STATUS_ORDER)
+_STATUS_COLUMNS = tuple((status_label(status), 6, True) for status in STATUS_COLUMNS)
 AREA_COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("序号", 5, False),
     ("领域", 20, True),
@@ -133,8 +141,8 @@ def default_file_name(period: str, lead_scope: str = "") -> str:
     return safe_name(f"汇总_{scope}{period_label(period)}_营商环境工作进展.xlsx", 120)
 
 
-def _states(view: ItemView, role: str) -> str:
-    return "\n".join(f"{s.unit}【{s.status}】{s.note}".rstrip() for s in view.states if s.role == role)
+def _states(view: ItemView, role: Role) -> str:
+    return "\n".join(f"{s.unit}【{s.status_label}】{s.note}".rstrip() for s in view.states if s.role is role)
 
 
 def build_workbook(result: Consolidation, continued: list[str] | None = None) -> Workbook:
@@ -170,7 +178,7 @@ def build_workbook(result: Consolidation, continued: list[str] | None = None) ->
                 "、".join(v.item.coop) or "—",
                 v.item.deadline or "",
                 v.overdue_days,
-                v.status,
+                v.status_label,
                 v.latest_note,
             ]
             for n, v in enumerate(result.overdue, start=1)
@@ -205,10 +213,10 @@ def build_workbook(result: Consolidation, continued: list[str] | None = None) ->
                 v.item.id,
                 v.item.text,
                 v.item.deadline or "",
-                v.status,
+                v.status_label,
                 v.overdue_days or "",
-                _states(v, "牵头"),
-                _states(v, "配合") or "—",
+                _states(v, Role.LEAD),
+                _states(v, Role.COOP) or "—",
                 f"不一致:{v.inconsistent}" if v.inconsistent else "",
                 v.item.area_name,
                 f"{v.item.measure}.{v.item.measure_title}",
@@ -227,7 +235,7 @@ def build_workbook(result: Consolidation, continued: list[str] | None = None) ->
         f"牵头单位具体措施和调研报告:缺报或逾期 {len(result.deliverable_issues)} 项",
         DELIVERABLE_COLUMNS,
         [
-            [n, d.unit, d.label, d.status, as_date(d.due), d.problem]
+            [n, d.unit, d.label, d.status_label, as_date(d.due), d.problem]
             for n, d in enumerate(result.deliverable_issues, start=1)
         ],
         found,
@@ -290,17 +298,22 @@ def _simple(
 
 
 def _figures(line: GroupLine | UnitLine) -> list[Any]:
-    return [line.items, *(line.statuses.get(label, 0) for label in STATUS_ORDER), line.overdue, line.percent]
+    return [
+        line.items,
+        *(line.statuses.get(status, 0) for status in STATUS_COLUMNS),
+        line.overdue,
+        line.percent,
+    ]
 
 
 def _totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
     items = sum(x.items for x in lines)
-    done = sum(x.statuses.get("已完成", 0) for x in lines)
+    done = sum(x.statuses.get(Status.DONE, 0) for x in lines)
     return [
         "",
         "合计",
         items,
-        *(sum(x.statuses.get(label, 0) for x in lines) for label in STATUS_ORDER),
+        *(sum(x.statuses.get(status, 0) for x in lines) for status in STATUS_COLUMNS),
         sum(x.overdue for x in lines),
         round(100 * done / items) if items else 0,
     ]
@@ -317,7 +330,7 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
     title_row(ws, heading, len(UNIT_COLUMNS))
     ws.row_dimensions[1].height = 34
     reported = sum(u.reported for u in result.units)
-    done = sum(v.status == "已完成" for v in result.items)
+    done = sum(v.status is Status.DONE for v in result.items)
     missing = len(result.units) - reported
     note = ws.cell(row=2, column=1)
     set_text(

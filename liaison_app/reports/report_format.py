@@ -148,7 +148,6 @@ DELIVERABLE_CODE_KEYS = ("measures_status_code", "research_status_code")
 # Written after the hash, so not covered by it.
 UNHASHED_META_KEYS = ("data_sha256", "signature", "signing_key")
 CODE_HEADERS = ("item", "role", "status", "light")
-ROLE_CODES = {"牵头": "lead", "配合": "coop"}
 
 # Date cells: header -> how the reader turns the date back into the text of the row.
 DATE_FORMATS = {

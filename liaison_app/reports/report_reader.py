@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
+from liaison_app.vocabulary import Status
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -39,14 +40,20 @@ class UnitReport:
     cases: list[CaseLine]
     # version 3: item id -> (role, status, light) codes, e.g. ("lead", "done", "on_track")
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # item code → status code, mapped once from what the file carries (None: unreadable)
+    statuses: dict[str, Status | None] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
         return int(self.meta["format_version"])
 
-    def deliverable(self, kind: str) -> tuple[str, str]:
+    def status_of(self, code: str) -> Status | None:
+        """The unit's status on item ``code`` as a code; None when the file has no readable one."""
+        return self.statuses.get(code)
+
+    def deliverable(self, kind: str) -> tuple[Status | None, str]:
         """(status, due) of the lead unit's 具体措施 (measures) or 调研报告 (research)."""
-        return self.meta.get(f"{kind}_status", ""), self.meta.get(f"{kind}_due", "")
+        return _status(self.meta.get(f"{kind}_status", "")), self.meta.get(f"{kind}_due", "")
 
     @property
     def unit(self) -> str:
@@ -213,7 +220,11 @@ def read_report(path: Path) -> UnitReport:
         texts = _texts(values, fmt.EVIDENCE_HEADERS)
         lines.append(EvidenceLine(texts[0], texts[1], size, *texts[3:]))
     case_lines = [CaseLine(*_texts(values, fmt.CASE_HEADERS)) for values in cases or []]
-    return UnitReport(path, meta, rows, lines, computed, case_lines, codes)
+    statuses = {
+        row.code: Status.lookup(codes[row.code][1]) if row.code in codes else _status(row.status)
+        for row in rows
+    }
+    return UnitReport(path, meta, rows, lines, computed, case_lines, codes, statuses)
 
 
 def _join_continued(table: list[list[Any]]) -> list[list[Any]]:
@@ -230,6 +241,11 @@ def _join_continued(table: list[list[Any]]) -> list[list[Any]]:
             continue
         joined.append(list(values))
     return joined
+
+
+def _status(text: str) -> Status | None:
+    """Versions 1 and 2 carry the status label (已完成); the code is taken here, once."""
+    return Status.lookup(text) if text else None
 
 
 def _table(ws: Any, header_row: int, headers: tuple[str, ...]) -> list[list[Any]]:

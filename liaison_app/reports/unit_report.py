@@ -42,15 +42,16 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
-from liaison_app.store.status import LIGHT_LABELS, STATUS_LABELS
+from liaison_app.vocabulary import DeliverableKind, Light, Role, Status, period_label
 
 # Labels written in the sheets -> the stable codes written beside them in the hidden sheets.
-STATUS_CODES = {label: status.value for status, label in STATUS_LABELS.items()}
-LIGHT_CODES = {label: light.value for light, label in LIGHT_LABELS.items()}
+STATUS_CODES = {status.label: status.value for status in Status}
+LIGHT_CODES = {light.label: light.value for light in Light}
+ROLE_CODES = {role.label: role.value for role in Role}
 
 COVER_WIDTHS = (12, 25, 12, 23)  # portrait A4 at 100 % in LibreOffice, Excel and WPS
 COVER_TEXT_LIMIT = 150  # characters of a deliverable's note shown on the cover
-STATUS_CHOICES = tuple(STATUS_LABELS.values())
+STATUS_LABELS = tuple(status.label for status in Status)
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
@@ -127,16 +128,11 @@ class ReportData:
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
         meta = {}
-        for kind in ("measures", "research"):
+        for kind in DeliverableKind:
             line = found.get(kind)
             meta[f"{kind}_status"] = line.status if line else ""
             meta[f"{kind}_due"] = line.due if line else ""
         return meta
-
-
-def period_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{year}年{month}月"
 
 
 def default_file_name(unit: str, period: str) -> str:
@@ -182,7 +178,7 @@ def evidence_values(data: ReportData) -> list[list[Any]]:
 def code_values(data: ReportData) -> list[list[str]]:
     """The codes behind 本单位职责, 进展状态 and 预警 (labels may be reworded; codes do not change)."""
     return [
-        [r.code, fmt.ROLE_CODES.get(r.role, ""), STATUS_CODES.get(r.status, ""), LIGHT_CODES.get(r.light, "")]
+        [r.code, ROLE_CODES.get(r.role, ""), STATUS_CODES.get(r.status, ""), LIGHT_CODES.get(r.light, "")]
         for r in data.rows
     ]
 
@@ -462,13 +458,13 @@ def _detail(ws: Worksheet, data: ReportData, detail: list[list[Any]]) -> None:
     status = get_column_letter(fmt.STATUS_COLUMN)
     validation = DataValidation(
         type="list",
-        formula1='"' + ",".join(STATUS_CHOICES) + '"',
+        formula1='"' + ",".join(STATUS_LABELS) + '"',
         allow_blank=False,
         showDropDown=False,
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle="进展状态",
-        error="请从下拉列表中选择:" + "、".join(STATUS_CHOICES),
+        error="请从下拉列表中选择:" + "、".join(STATUS_LABELS),
         promptTitle="进展状态",
         prompt="请从下拉列表中选择",
         showInputMessage=True,
