@@ -96,11 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
     export.add_argument("--as-of", type=_date, help="统计截至日期(默认今天)")
     export.add_argument(
-        "-o", "--output", required=True, help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)"
+        "-o",
+        "--output",
+        required=True,
+        help="输出的 xlsx 文件，或一个文件夹(使用标准文件名);以 .pdf 结尾时同时生成同名 xlsx 和 PDF",
     )
     consolidate = sub.add_parser("consolidate", help="领导小组办公室:汇总各单位报表")
     consolidate.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
-    consolidate.add_argument("-o", "--output", required=True, help="汇总表 xlsx，或一个文件夹")
+    consolidate.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="汇总表 xlsx，或一个文件夹;以 .pdf 结尾时同时生成同名 xlsx 和 PDF",
+    )
     consolidate.add_argument("--period", type=_period, help="报送期 YYYY-MM(默认按多数报表)")
     consolidate.add_argument("--as-of", type=_date, help="统计截至(默认取各报表中最晚的一天)")
     consolidate.add_argument("--lead", help="只汇总该牵头单位牵头的事项(牵头单位汇总配合单位)")
@@ -320,7 +328,7 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.unit_report import default_file_name
+    from liaison_app.reports.unit_report import continued_items, default_file_name, write_report
     from liaison_app.store.reporting import ReportService
 
     unit = service.resolve_unit(args.unit)
@@ -328,20 +336,34 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
-    if out.suffix.lower() != ".xlsx":
-        print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        print(f"错误:输出文件应以 .xlsx 或 .pdf 结尾:{out}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not out.parent.is_dir():
         print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    pdf = out if out.suffix.lower() == ".pdf" else None
+    xlsx = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
-    record = reports.export(unit, args.period, as_of, out, incomplete)
-    print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
-    if record.continued:
+    data = reports.report_data(unit, args.period, as_of, incomplete)
+    digest = write_report(data, xlsx)
+    record = reports.record_export(data, xlsx, digest)
+    print(f"已导出:{xlsx}(SHA-256 {record.data_sha256[:12]}…)")
+    if pdf is not None:
+        from liaison_app.reports.pdf_report import PdfError, write_unit_pdf
+
+        try:
+            pages = write_unit_pdf(data, xlsx, pdf)
+        except PdfError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
+    continued = continued_items(data)
+    if continued:
         print(
-            f"提示:{len(record.continued)} 条工作措施的文字较长，在“打印稿”中分多行续排(标“(续)”)，"
-            f"打印不会截断:{'、'.join(record.continued[:20])}",
+            f"提示:{len(continued)} 条工作措施的文字较长，在“任务进展”中分多行续排(标“(续)”)，"
+            f"打印不会截断:{'、'.join(continued[:20])}",
             file=sys.stderr,
         )
     if incomplete:
@@ -375,7 +397,19 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(intake.period, lead)
+    pdf = out if out.suffix.lower() == ".pdf" else None
+    if pdf is not None:
+        out = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     continued = write_consolidation(result, out)
+    if pdf is not None:
+        from liaison_app.reports.pdf_report import PdfError, write_consolidation_pdf
+
+        try:
+            pages = write_consolidation_pdf(result, out, pdf)
+        except PdfError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
     print(
         f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"

@@ -8,7 +8,6 @@ window that happens off the GUI thread, between :meth:`ReportService.report_data
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from liaison_app.reports.unit_report import (
     EvidenceLine,
     ReportData,
     ReportRow,
-    continued_items,
     write_report,
 )
 from liaison_app.store.duties import DutiesService
@@ -45,7 +43,6 @@ class ExportRecord:
     file_name: str
     data_sha256: str
     incomplete: list[tuple[str, str]]
-    continued: tuple[str, ...] = ()  # items 打印稿 continues over several rows (long texts)
 
 
 def check_task(task: UnitTask, as_of: dt.date) -> str | None:
@@ -200,8 +197,7 @@ class ReportService:
             incomplete = self.export_check(unit, as_of, period)
         data = self.report_data(unit, period, as_of, incomplete)
         digest = write_report(data, path)
-        record = self.record_export(data, path, digest)
-        return dataclasses.replace(record, continued=tuple(continued_items(data)))
+        return self.record_export(data, path, digest)
 
     def record_export(self, data: ReportData, path: Path, digest: str) -> ExportRecord:
         """Remember what was sent (after the file exists)."""

@@ -334,8 +334,15 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&F)")
         self.export_action = QAction("导出报表(&E)…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.triggered.connect(self.export_report)
+        self.export_action.triggered.connect(lambda: self.export_report())
         file_menu.addAction(self.export_action)
+        self.pdf_action = QAction("导出 PDF(&P)…", self)
+        self.pdf_action.triggered.connect(lambda: self.export_report("pdf"))
+        self.print_action = QAction("打印(&R)…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(lambda: self.export_report("print"))
+        file_menu.addAction(self.pdf_action)
+        file_menu.addAction(self.print_action)
         file_menu.addSeparator()
         self.backup_action = QAction("备份到(&B)…", self)
         self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
@@ -574,9 +581,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.exit(0)
 
-    def export_report(self) -> None:
+    def export_report(self, kind: str = "xlsx") -> None:
         if self.reports is not None:
-            self.reports.export(self.unit, self.current_period(), self.current_as_of())
+            self.reports.export(self.unit, self.current_period(), self.current_as_of(), kind=kind)
 
     def _bundle(self) -> None:
         if not self.unit:
