@@ -390,6 +390,8 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     )
     for verdict in intake.verdicts:
         print(verdict.line())
+    for path, reason in intake.unmatched:
+        print(f"注意:--accept-modified 指定的「{path}」未能对应到任何报表:{reason}", file=sys.stderr)
     if not intake.reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -422,8 +424,12 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
             f"{'、'.join(continued[:10])}",
             file=sys.stderr,
         )
-    all_used = all(
-        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
+    all_used = (
+        all(
+            v.verdict.value in ("accepted", "superseded", "modified_accepted", "duplicate")
+            for v in intake.verdicts
+        )
+        and not intake.unmatched
     )
     return EXIT_OK if all_used else EXIT_FAILURE
 

@@ -165,6 +165,7 @@ class Verdict(Coded):
     MODIFIED = "modified"  # edited after export: excluded unless accepted explicitly
     MODIFIED_ACCEPTED = "modified_accepted"
     REJECTED = "rejected"
+    DUPLICATE = "duplicate"  # the same export as another file (a renamed copy): used once
 
 
 _register(
@@ -176,6 +177,7 @@ _register(
         Verdict.MODIFIED: "已被修改(未采用)",
         Verdict.MODIFIED_ACCEPTED: "已被修改(经确认采用)",
         Verdict.REJECTED: "已拒收",
+        Verdict.DUPLICATE: "重复文件",
     },
 )
 

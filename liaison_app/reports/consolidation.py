@@ -110,6 +110,17 @@ class Intake:
     period: str
     verdicts: list[FileVerdict]
     reports: dict[str, UnitReport]
+    # --accept-modified paths that matched no edited return, with why
+    unmatched: list[tuple[Path, str]] = field(default_factory=list)
+
+    def refused(self, unit: str) -> str:
+        """Why a unit with no report in use has none: the files of it that were not used."""
+        found = [
+            f"{v.path.name}:{v.verdict.label}" + (f"({v.reason})" if v.reason else "")
+            for v in self.verdicts
+            if v.unit == unit and not v.counts_as_used and v.verdict is not Verdict.DUPLICATE
+        ]
+        return "收到的报表未采用:" + ";".join(found) if found else ""
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -165,7 +176,6 @@ def receive(
 ) -> Intake:
     """Judge every file. With no ``period``, the one most reports are for is used."""
     files = expand(paths)
-    accepted_edits = {Path(p) for p in accept_modified}
     judged: list[tuple[FileVerdict, UnitReport | None]] = []
     for index, path in enumerate(files, start=1):
         if cancelled is not None and cancelled():
@@ -176,8 +186,11 @@ def receive(
     if period is None:
         periods = Counter(r.period for v, r in judged if r is not None)
         period = periods.most_common(1)[0][0] if periods else ""
+    edited = [v.path for v, r in judged if r is not None and v.verdict is Verdict.MODIFIED]
+    accepted_edits, unmatched = _match_accepted(accept_modified, edited)
     verdicts: list[FileVerdict] = []
     candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}
+    seen: dict[tuple[str, str, str, str], Path] = {}  # one export, whatever the file is called
     for verdict, report in judged:
         if report is not None and report.period != period:
             verdict = FileVerdict(
@@ -199,6 +212,20 @@ def receive(
                 verdict.exported_at,
             )
         if report is not None and verdict.counts_as_used:
+            identity = (report.unit, report.period, report.meta["exported_at"], report.computed_sha256)
+            if identity in seen:
+                verdicts.append(
+                    FileVerdict(
+                        verdict.path,
+                        Verdict.DUPLICATE,
+                        f"与「{seen[identity].name}」是同一份报表(同一次导出，内容相同)，只采用一次",
+                        verdict.unit,
+                        verdict.period,
+                        verdict.exported_at,
+                    )
+                )
+                continue
+            seen[identity] = verdict.path
             candidates.setdefault(report.unit, []).append((verdict, report))
         else:
             verdicts.append(verdict)
@@ -221,7 +248,46 @@ def receive(
             )
     order = {path: i for i, path in enumerate(files)}
     verdicts.sort(key=lambda v: order.get(v.path, 0))
-    return Intake(period, verdicts, reports)
+    return Intake(period, verdicts, reports, unmatched)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Path], list[tuple[Path, str]]]:
+    """The edited returns the office accepted: named by any spelling of their path (matched once
+    resolved) or by a copy of the same file elsewhere (matched by SHA-256). Returns the accepted
+    paths and, for each given path that matched nothing, why."""
+    by_path = {p.resolve(): p for p in edited}
+    by_hash: dict[str, list[Path]] = {}
+    for path in edited:
+        try:
+            by_hash.setdefault(_sha256(path), []).append(path)
+        except OSError:
+            continue
+    accepted: set[Path] = set()
+    unmatched: list[tuple[Path, str]] = []
+    for given in (Path(p) for p in accept):
+        if not given.is_file():
+            unmatched.append((given, "找不到这个文件"))
+            continue
+        found = by_path.get(given.resolve())
+        if found is not None:
+            accepted.add(found)
+            continue
+        copies = by_hash.get(_sha256(given), [])
+        if copies:
+            accepted.update(copies)
+        else:
+            unmatched.append((given, "不是本次收到的、导出后被修改过的报表"))
+    return accepted, unmatched
 
 
 # -- merging ---------------------------------------------------------------------------------
@@ -454,6 +520,9 @@ def consolidate(
             for c in report.cases
         ],
         deliverable_issues=_deliverable_issues(intake, catalog, scope_units, as_of),
+        missing_reasons={
+            u.unit: reason for u in units if not u.reported and (reason := intake.refused(u.unit))
+        },
     )
 
 
