@@ -22,7 +22,7 @@ from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.database import DatabaseError
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
-from liaison_app.vocabulary import Role
+from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -42,7 +42,7 @@ def _date(text: str) -> dt.date:
 
 def _period(text: str) -> str:
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+        return parse_period(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
@@ -214,7 +214,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
-    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print_table(["单位", "类别", Role.LEAD.label, Role.COOP.label], rows, [30, 20, 4, 4])
     print(f"\n共 {len(units)} 个单位")
     return EXIT_OK
 
@@ -375,8 +375,8 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
-    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.reports import office
+    from liaison_app.reports.consolidation_report import write_consolidation
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
@@ -385,21 +385,26 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    intake = receive(
-        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+    job = office.OfficeJob.of(
+        [Path(p) for p in args.inputs],
+        catalog,
+        service.clock.now(),
+        service.clock.today(),
+        period=args.period,
+        accept_modified=[Path(p) for p in args.accept_modified],
+        as_of=args.as_of,
+        lead=lead,
     )
-    for verdict in intake.verdicts:
+    outcome = office.run(job)
+    for verdict in outcome.intake.verdicts:
         print(verdict.line())
-    for path, reason in intake.unmatched:
+    for path, reason in outcome.intake.unmatched:
         print(f"注意:--accept-modified 指定的「{path}」未能对应到任何报表:{reason}", file=sys.stderr)
-    if not intake.reports:
+    if not outcome.has_reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
-    as_of = args.as_of or default_as_of(intake, service.clock.today())
-    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = Path(args.output)
-    if out.is_dir():
-        out = out / default_file_name(intake.period, lead)
+    result = outcome.result
+    out = office.output_path(result, Path(args.output))
     pdf = out if out.suffix.lower() == ".pdf" else None
     if pdf is not None:
         out = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
@@ -414,7 +419,7 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
             return EXIT_FAILURE
         print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
     print(
-        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
@@ -424,14 +429,7 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
             f"{'、'.join(continued[:10])}",
             file=sys.stderr,
         )
-    all_used = (
-        all(
-            v.verdict.value in ("accepted", "superseded", "modified_accepted", "duplicate")
-            for v in intake.verdicts
-        )
-        and not intake.unmatched
-    )
-    return EXIT_OK if all_used else EXIT_FAILURE
+    return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:

@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import STATUS_COLUMNS, Consolidation, status_label
-from liaison_app.reports.unit_report import ReportData, detail_values
+from liaison_app.reports.unit_report import ReportData, cover_pairs, detail_values
 from liaison_app.vocabulary import Role, period_label
 
 # 宋体 / 微软雅黑 on Chinese Windows, the Noto or WenQuanYi fonts on Linux (fonts-wqy-microhei).
@@ -130,25 +130,13 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequen
 
 
 def _text(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else str(value)
+    if hasattr(value, "hour"):
+        return str(value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M"))
+    return str(value)
 
 
 def unit_sections(data: ReportData) -> list[Section]:
-    counts = data.counts
-    total = counts.get("total", 0)
-    rate = f"{round(100 * counts.get('done', 0) / total)}%" if total else "—"
-    pairs = [
-        ("工作方案", data.plan_name, "报送期", period_label(data.period)),
-        ("填报单位", data.unit, "统计截至", data.as_of.isoformat()),
-        ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
-        ("导出时间", data.exported_at.strftime("%Y-%m-%d %H:%M:%S"), "程序版本", data.app_version),
-        ("工作措施总数", total, "佐证材料", f"{len(data.evidence)} 个文件"),
-        ("其中牵头", counts.get("lead", 0), "其中配合", counts.get("coop", 0)),
-        ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
-        ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
-        ("需协调", counts.get("blocked", 0), "完成率", rate),
-        ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
-    ]
+    pairs = [(a, _text(b), c, _text(d)) for a, b, c, d in cover_pairs(data)]
     label = '<td width="18%" style="background-color:#DCE6F1;"><b>{}</b></td>'
     value = '<td width="32%">{}</td>'
     figures = "".join(

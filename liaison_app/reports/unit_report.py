@@ -281,18 +281,7 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[1].height = 44
     counts = data.counts
-    rows: list[tuple[str, Any, str, Any]] = [
-        ("工作方案", data.plan_name, "报送期", period_label(data.period)),
-        ("填报单位", data.unit, "统计截至", data.as_of),
-        ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
-        ("导出时间", data.exported_at.replace(microsecond=0), "程序版本", data.app_version),
-        ("工作措施总数", counts.get("total", 0), "佐证材料", f"{len(data.evidence)} 个文件"),
-        ("其中牵头", counts.get("lead", 0), "其中配合", counts.get("coop", 0)),
-        ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
-        ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
-        ("需协调", counts.get("blocked", 0), "完成率", _percent(counts)),
-        ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
-    ]
+    rows = cover_pairs(data)
     row = 3
     for left, left_value, right, right_value in rows:
         _pair(ws, styles, row, left, left_value)
@@ -321,6 +310,27 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
     row += 1
     _signatures(ws, row)
     print_setup(ws, None, landscape=False, fit_width=True)
+
+
+def cover_pairs(data: ReportData) -> list[tuple[str, Any, str, Any]]:
+    """The cover's figures, two (label, value) pairs to a row; the PDF shows the same."""
+    counts = data.counts
+    return [
+        ("工作方案", data.plan_name, "报送期", period_label(data.period)),
+        ("填报单位", data.unit, "统计截至", data.as_of),
+        ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
+        ("导出时间", data.exported_at.replace(microsecond=0), "程序版本", data.app_version),
+        ("工作措施总数", counts.get("total", 0), "佐证材料", f"{len(data.evidence)} 个文件"),
+        (
+            f"其中{Role.LEAD.label}",
+            counts.get(Role.LEAD, 0),
+            f"其中{Role.COOP.label}",
+            counts.get(Role.COOP, 0),
+        ),
+        *_status_pairs(counts),
+        (Status.BLOCKED.label, counts.get(Status.BLOCKED, 0), "完成率", _percent(counts)),
+        ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
+    ]
 
 
 def _signatures(ws: Worksheet, row: int) -> None:
@@ -437,6 +447,15 @@ def _light_fill(cell: Any) -> None:
         cell.font = Font(name=BODY.name, size=BODY.size, bold=True, color="9C0006")
     elif cell.value == "临期":
         cell.fill = DUE_SOON_FILL
+
+
+def _status_pairs(counts: dict[str, int]) -> list[tuple[str, Any, str, Any]]:
+    """The cover's status counts, two to a row, in the vocabulary's order (blocked last)."""
+    shown = [s for s in Status if s is not Status.BLOCKED]
+    return [
+        (left.label, counts.get(left, 0), right.label, counts.get(right, 0))
+        for left, right in zip(shown[::2], shown[1::2], strict=True)
+    ]
 
 
 def _percent(counts: dict[str, int]) -> str:
