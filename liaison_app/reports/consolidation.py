@@ -134,6 +134,10 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+# Used only when the office accepts the file explicitly (--accept-modified, 确认采用).
+DOUBTFUL = frozenset({Verdict.MODIFIED, Verdict.BAD_SIGNATURE})
+
+
 def _judge(path: Path, catalog: Catalog, period: str | None) -> tuple[FileVerdict, UnitReport | None]:
     if path.name.startswith("~$"):
         return FileVerdict(path, Verdict.REJECTED, "Office 打开文件时留下的临时文件，不是报表"), None
@@ -163,6 +167,10 @@ def _judge(path: Path, catalog: Catalog, period: str | None) -> tuple[FileVerdic
         return verdict(Verdict.REJECTED, f"报表不完整或有重复行(缺少 {len(missing)} 条本单位工作措施)"), None
     if report.modified:
         return verdict(Verdict.MODIFIED, "导出后内容被修改过(校验值不符)"), report
+    if report.signature == "unsigned":
+        return verdict(Verdict.BAD_SIGNATURE, "报表没有签名(版本 3 的报表应由填报程序签名)"), report
+    if report.signature == "bad":
+        return verdict(Verdict.BAD_SIGNATURE, "签名与内容或封面上的密钥指纹不符(导出后被改动过)"), report
     return verdict(Verdict.ACCEPTED), report
 
 
@@ -186,7 +194,7 @@ def receive(
     if period is None:
         periods = Counter(r.period for v, r in judged if r is not None)
         period = periods.most_common(1)[0][0] if periods else ""
-    edited = [v.path for v, r in judged if r is not None and v.verdict is Verdict.MODIFIED]
+    edited = [v.path for v, r in judged if r is not None and v.verdict in DOUBTFUL]
     accepted_edits, unmatched = _match_accepted(accept_modified, edited)
     verdicts: list[FileVerdict] = []
     candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}
@@ -202,7 +210,7 @@ def receive(
                 verdict.exported_at,
             )
             report = None
-        if report is not None and verdict.verdict is Verdict.MODIFIED and verdict.path in accepted_edits:
+        if report is not None and verdict.verdict in DOUBTFUL and verdict.path in accepted_edits:
             verdict = FileVerdict(
                 verdict.path,
                 Verdict.MODIFIED_ACCEPTED,

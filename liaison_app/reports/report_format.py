@@ -148,6 +148,7 @@ DELIVERABLE_CODE_KEYS = ("measures_status_code", "research_status_code")
 # Written after the hash, so not covered by it.
 UNHASHED_META_KEYS = ("data_sha256", "signature", "signing_key")
 CODE_HEADERS = ("item", "role", "status", "light")
+FINGERPRINT_LABEL = "签名密钥指纹"  # on the cover: the key the hidden signature is made with
 
 # Date cells: header -> how the reader turns the date back into the text of the row.
 DATE_FORMATS = {

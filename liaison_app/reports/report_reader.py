@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
+from liaison_app.signing import fingerprint, verify
 from liaison_app.vocabulary import Status
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -42,6 +43,22 @@ class UnitReport:
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # item code → status code, mapped once from what the file carries (None: unreadable)
     statuses: dict[str, Status | None] = field(default_factory=dict)
+    cover_fingerprint: str = ""  # version 3: the key fingerprint printed on the cover
+
+    @property
+    def signature(self) -> str:
+        """``valid``; ``unsigned`` or ``bad`` (version 3 only); ``""`` for versions 1 and 2."""
+        if self.version < 3:
+            return ""
+        key, signature = self.meta.get("signing_key", ""), self.meta.get("signature", "")
+        if not key or not signature:
+            return "unsigned"
+        fits = verify(key, signature, self.meta.get("data_sha256", ""))
+        return "valid" if fits and self.cover_fingerprint == fingerprint(key) else "bad"
+
+    @property
+    def key_fingerprint(self) -> str:
+        return fingerprint(self.meta.get("signing_key", "")) if self.meta.get("signing_key") else ""
 
     @property
     def version(self) -> int:
@@ -179,6 +196,7 @@ def read_report(path: Path) -> UnitReport:
                 raise ReportFormatError("报表不完整(缺少“典型案例”表)")
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS)
         codes: dict[str, tuple[str, str, str]] = {}
+        cover_fingerprint = ""
         if version >= 3:
             if fmt.SHEET_CODES not in names:
                 raise ReportFormatError("报表不完整(缺少状态代码表)")
@@ -190,6 +208,7 @@ def read_report(path: Path) -> UnitReport:
                 for row in workbook[fmt.SHEET_META].iter_rows(min_col=1, max_col=2, values_only=True)
                 if row and row[0] is not None
             ]
+            cover_fingerprint = _cover_value(workbook[fmt.SHEET_COVER], fmt.FINGERPRINT_LABEL)
             computed = fmt.content_hash(
                 pairs,
                 [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets if ws.title != fmt.SHEET_META],
@@ -224,7 +243,17 @@ def read_report(path: Path) -> UnitReport:
         row.code: Status.lookup(codes[row.code][1]) if row.code in codes else _status(row.status)
         for row in rows
     }
-    return UnitReport(path, meta, rows, lines, computed, case_lines, codes, statuses)
+    return UnitReport(path, meta, rows, lines, computed, case_lines, codes, statuses, cover_fingerprint)
+
+
+def _cover_value(ws: Any, label: str) -> str:
+    """The value printed right of ``label`` on the cover, or ""."""
+    for row in ws.iter_rows(values_only=True):
+        cells = list(row)
+        for index, value in enumerate(cells[:-1]):
+            if value == label:
+                return _text(cells[index + 1])
+    return ""
 
 
 def _join_continued(table: list[list[Any]]) -> list[list[Any]]:

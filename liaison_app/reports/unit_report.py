@@ -42,6 +42,7 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.signing import Signer
 from liaison_app.vocabulary import DeliverableKind, Light, Role, Status, period_label
 
 # Labels written in the sheets -> the stable codes written beside them in the hidden sheets.
@@ -124,6 +125,8 @@ class ReportData:
     previous_export: str = ""  # when the unit last reported, "" for the first report
     cases: list[CaseLine] = field(default_factory=list)  # this period's typical cases
     deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
+    # This installation's key: signs the content hash (version 3). None: an unsigned report.
+    signer: Signer | None = field(default=None, repr=False, compare=False)
 
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
@@ -247,7 +250,10 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _codes(workbook.create_sheet(fmt.SHEET_CODES), code_values(data))
     meta = meta_values(data)
     digest = fmt.content_hash(meta.items(), [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets])
-    _meta(workbook.create_sheet(fmt.SHEET_META), {**meta, "data_sha256": digest})
+    signed = {}
+    if data.signer is not None:
+        signed = {"signing_key": data.signer.public_key, "signature": data.signer.sign(digest)}
+    _meta(workbook.create_sheet(fmt.SHEET_META), {**meta, "data_sha256": digest, **signed})
     workbook.active = workbook.sheetnames.index(fmt.SHEET_DETAIL)  # opens on the data
     return workbook, digest
 
@@ -330,6 +336,12 @@ def cover_pairs(data: ReportData) -> list[tuple[str, Any, str, Any]]:
         *_status_pairs(counts),
         (Status.BLOCKED.label, counts.get(Status.BLOCKED, 0), "完成率", _percent(counts)),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
+        (
+            fmt.FINGERPRINT_LABEL,
+            data.signer.fingerprint if data.signer else "(未签名)",
+            "报表格式",
+            f"第 {fmt.FORMAT_VERSION} 版",
+        ),
     ]
 
 

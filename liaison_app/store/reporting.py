@@ -25,6 +25,7 @@ from liaison_app.reports.unit_report import (
     ReportRow,
     write_report,
 )
+from liaison_app.signing import load_or_create
 from liaison_app.store.duties import DutiesService
 from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, summarize
@@ -182,6 +183,7 @@ class ReportService:
             previous_export=previous.exported_at.strftime("%Y-%m-%d %H:%M") if previous else "",
             cases=cases,
             deliverables=deliverables,
+            signer=load_or_create(service.data_dir),
         )
 
     def export(
