@@ -127,6 +127,7 @@ class ReportData:
     deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
     # This installation's key: signs the content hash (version 3). None: an unsigned report.
     signer: Signer | None = field(default=None, repr=False, compare=False)
+    plan_revision: int = 1
 
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
@@ -550,11 +551,17 @@ def meta_values(data: ReportData) -> dict[str, str]:
         **deliverables,
         "measures_status_code": STATUS_CODES.get(deliverables["measures_status"], ""),
         "research_status_code": STATUS_CODES.get(deliverables["research_status"], ""),
+        "plan_revision": str(data.plan_revision),
     }
 
 
 def _meta(ws: Worksheet, values: dict[str, str]) -> None:
-    known: tuple[str, ...] = (*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS, *fmt.DELIVERABLE_CODE_KEYS)
+    known: tuple[str, ...] = (
+        *fmt.META_KEYS,
+        *fmt.DELIVERABLE_META_KEYS,
+        *fmt.DELIVERABLE_CODE_KEYS,
+        *fmt.PLAN_META_KEYS,
+    )
     keys = known + tuple(k for k in values if k not in known)
     for row, key in enumerate(keys, start=1):
         set_text(ws.cell(row=row, column=1), key)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
-from liaison_app.reports.unit_report import ReportData, default_file_name, write_report
+from liaison_app.reports.unit_report import ReportData, write_report
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
 from liaison_app.ui.workers import BackgroundTask, Runner
@@ -130,7 +130,7 @@ class ReportActions(QObject):
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
             "导出 PDF(同时保存对应的 xlsx)" if pdf else "导出工作进展报表",
-            str(Path(folder) / Path(default_file_name(unit, period)).with_suffix(suffix)),
+            str(Path(folder) / Path(self.reports.file_name(unit, period)).with_suffix(suffix)),
             "PDF 文件 (*.pdf)" if pdf else "Excel 工作簿 (*.xlsx)",
         )
         if not name:
