@@ -51,7 +51,13 @@ class MainActions(QObject):
         w = self.window
         bar = w.menuBar()
         file_menu = bar.addMenu("文件(&F)")
-        self.export_action = self._action("导出报表(&E)…", w.export_report, QKeySequence("Ctrl+Shift+E"))
+        self.export_action = self._action(
+            "导出报表(&E)…", lambda: w.export_report(), QKeySequence("Ctrl+Shift+E")
+        )
+        self.pdf_action = self._action("导出 PDF(&P)…", lambda: w.export_report("pdf"))
+        self.print_action = self._action(
+            "打印(&R)…", lambda: w.export_report("print"), QKeySequence(QKeySequence.StandardKey.Print)
+        )
         self.backup_action = self._action("备份到(&B)…", lambda: self.backup_to())
         self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
         self.restore_action = self._action("从备份恢复(&R)…", lambda: self.restore_from())
@@ -63,6 +69,8 @@ class MainActions(QObject):
         quit_action = self._action("退出(&X)", w.close, QKeySequence(QKeySequence.StandardKey.Quit))
         for entry in (
             self.export_action,
+            self.pdf_action,
+            self.print_action,
             self.import_plan_action,
             None,
             self.backup_action,

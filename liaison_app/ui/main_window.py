@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = self.menus.undo_action, self.menus.redo_action
         self.cycle_action, self.verify_action = self.menus.cycle_action, self.menus.verify_action
         self.import_plan_action = self.menus.import_plan_action
+        self.pdf_action, self.print_action = self.menus.pdf_action, self.menus.print_action
         self.saved_label = QLabel("尚无修改")
         self.statusBar().addPermanentWidget(self.saved_label)
         self._update_title()
@@ -543,9 +544,9 @@ class MainWindow(QMainWindow):
     def service_or_fail(self) -> LiaisonService:
         return self._service()
 
-    def export_report(self) -> None:
+    def export_report(self, kind: str = "xlsx") -> None:
         if self.reports is not None:
-            self.reports.export(self.unit, self.current_period(), self.current_as_of())
+            self.reports.export(self.unit, self.current_period(), self.current_as_of(), kind=kind)
 
     def bundle_evidence(self) -> None:
         if not self.unit:
