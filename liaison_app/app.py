@@ -36,6 +36,9 @@ def install_translations(app: QApplication) -> list[QTranslator]:
             app.installTranslator(translator)
             translators.append(translator)
             break
+    from liaison_app.ui.qt_texts import install_missing_texts
+
+    translators.append(install_missing_texts(app))  # what qtbase_zh_CN.qm leaves in English
     return translators
 
 
@@ -45,7 +48,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationDisplayName(f"{APP_TITLE} {__version__}")  # Qt appends it to window titles
     app.setApplicationVersion(__version__)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_translations(app)
@@ -66,11 +69,7 @@ def open_service(data_dir: Path) -> LiaisonService:
         actor = getpass.getuser()
     except (KeyError, OSError):
         actor = ""
-    service = LiaisonService.open(data_dir, actor=actor)
-    name = service.setting("profile.name")
-    if name:
-        service.actor = name
-    return service
+    return LiaisonService.open(data_dir, actor=actor)  # the window names the unit's liaison
 
 
 def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:
@@ -159,6 +158,11 @@ def restore_now(window: QWidget | None, data_dir: Path, source: Path) -> None:
 
 def run_gui(data_dir: Path) -> int:
     """Show the window at once, then open the data (the slow part) and fill it."""
+    from liaison_app import display_check
+
+    if display_check.wants_xcb() and (missing := display_check.missing_packages()):
+        print(display_check.missing_message(missing), file=sys.stderr)  # Qt would abort instead
+        return 1
     app = make_application()
     from liaison_app.ui.single_instance import SingleInstance, instance_key
 

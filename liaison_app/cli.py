@@ -363,10 +363,14 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.reports.unit_report import continued_items, write_report
-    from liaison_app.store.reporting import ReportService
+    from liaison_app.store.reporting import ReportService, as_of_problem
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
+    problem = as_of_problem(args.period, as_of)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = _output(args.output)
     if out.is_dir():
         out = out / ReportService(service).file_name(unit, args.period)
@@ -602,6 +606,43 @@ COMMANDS = {
 }
 
 
+# Options whose value is free text: "-压减…" is a note, not an option (argparse would refuse it).
+TEXT_OPTIONS = ("--note", "--description")
+
+
+def take_text_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Take ``--note TEXT`` (and ``--note=TEXT``) out before argparse sees them: argparse reads
+    a value that starts with "-" (``-压减…``) or is "--" as an option, never as text."""
+    rest: list[str] = []
+    texts: dict[str, str] = {}
+    tokens = iter(argv)
+    for token in tokens:
+        option, equals, value = token.partition("=")
+        if option in TEXT_OPTIONS and equals:
+            texts[option] = value
+        elif token in TEXT_OPTIONS:
+            following = next(tokens, None)
+            if following is None:
+                rest.append(token)  # argparse then says the value is missing
+            else:
+                texts[token] = following
+        else:
+            rest.append(token)
+    return rest, texts
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    rest, texts = take_text_options(argv)
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    for option, value in texts.items():
+        dest = option.lstrip("-")
+        if not hasattr(args, dest):
+            parser.error(f"命令 {args.command or ''} 没有 {option} 选项")
+        setattr(args, dest, value)
+    return args
+
+
 # Commands that only read the data: while another program (the window) holds the data folder,
 # or when the folder cannot be written (a full or read-only disk: rescue), they read without
 # the lock through a read-only connection. Every other command takes the lock and waits for it.
@@ -658,7 +699,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"错误:{problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    args = build_parser().parse_args(arguments)
+    args = parse(arguments)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 

@@ -108,12 +108,14 @@ class Light(Coded):
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     ON_TRACK = "on_track"
+    DONE_LATE = "done_late"  # done, but after the deadline (逾期 is still open and past due)
 
 
 LIGHT_LABELS: dict[Light, str] = {
     Light.OVERDUE: "逾期",
     Light.DUE_SOON: "临期",
     Light.ON_TRACK: "正常",
+    Light.DONE_LATE: "逾期完成",
 }
 _register(Light, "预警", LIGHT_LABELS)
 

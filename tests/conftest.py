@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("LIAISON_APP_DATA_DIR", str(folder))
+    monkeypatch.setenv("LIAISON_APP_CONFIG_DIR", str(tmp_path / "config"))  # per-machine UI state
     return folder
 
 

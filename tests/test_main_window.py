@@ -159,9 +159,10 @@ def test_marking_done_sets_the_completion_date(
     detail = window.detail
     detail.status.setCurrentIndex(detail.status.findData(Status.DONE.value))
     detail.status.activated.emit(detail.status.currentIndex())
-    assert detail.completed.date() == QDate(2019, 11, 20)
-    detail.completed.setDate(QDate(2019, 11, 18))
-    detail.completed.editingFinished.emit()
+    assert detail.completed.date() == dt.date(2019, 11, 20)
+    detail.completed.edit.selectAll()
+    qtbot.keyClicks(detail.completed.edit, "2019-11-18")
+    qtbot.keyClick(detail.completed.edit, Qt.Key.Key_Return)
     assert window.service.task("区城管局", "16").completed_on == dt.date(2019, 11, 18)
 
 

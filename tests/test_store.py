@@ -142,8 +142,8 @@ def test_summary_counts(service: LiaisonService) -> None:
 
 
 def test_settings(service: LiaisonService) -> None:
-    assert service.setting("profile.name") == ""
-    service.set_settings({"profile.name": "李四", "profile.phone": "023-12345678"})
-    assert service.setting("profile.name") == "李四"
-    service.set_settings({"profile.name": "王五"})
-    assert service.setting("profile.name") == "王五"
+    assert service.setting("office.email") == ""
+    service.set_settings({"office.email": "a@example.gov.cn"})
+    assert service.setting("office.email") == "a@example.gov.cn"
+    service.set_settings({"office.email": "b@example.gov.cn"})
+    assert service.setting("office.email") == "b@example.gov.cn"

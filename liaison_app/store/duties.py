@@ -48,7 +48,6 @@ __all__ = [
     "one_month_after",
 ]
 
-SETTING_ISSUED_ON = "plan.issued_on"
 MAX_CASE_BODY = 20000
 DutyChange = tuple[dt.datetime, str, str, str | None, str | None]
 

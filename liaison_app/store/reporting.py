@@ -57,6 +57,19 @@ def check_task(task: UnitTask, as_of: dt.date) -> str | None:
     return None
 
 
+def as_of_problem(period: str, as_of: dt.date) -> str:
+    """Why a report of ``period`` cannot be counted as of ``as_of`` ("" when it can): a date
+    before the month begins would light every item against a day the report does not cover."""
+    year, month = (int(part) for part in period.split("-"))
+    start = dt.date(year, month, 1)
+    if as_of < start:
+        return (
+            f"统计截至 {as_of.isoformat()} 早于报送期 {year}年{month}月 的第一天({start.isoformat()})。"
+            "请把统计截至设为报送期内或之后的日期。"
+        )
+    return ""
+
+
 class ReportService:
     def __init__(self, service: LiaisonService) -> None:
         self.service = service
@@ -178,13 +191,15 @@ class ReportService:
             for d in duties.deliverables(unit)
         ]
         info = service.plan_info()
+        liaison = service.liaison(unit)
         return ReportData(
             plan_id=info.plan_id,
             plan_revision=info.revision,
             plan_name=info.name,
             unit=unit,
-            liaison=service.setting("profile.name"),
-            phone=service.setting("profile.phone"),
+            liaison=liaison.name,
+            phone=liaison.phone,
+            email=liaison.email,
             period=period,
             as_of=as_of,
             exported_at=service.clock.now(),
