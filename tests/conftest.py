@@ -16,8 +16,6 @@ import pytest
 from liaison_app.clock import FixedClock
 from liaison_app.store.service import LiaisonService
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -36,19 +34,3 @@ def service(data_dir: Path, clock: FixedClock) -> Iterator[LiaisonService]:
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
-
-
-def type_chinese(widget: object, text: str) -> None:
-    """Type ``text`` the way a Chinese input method does: one committed string per phrase.
-
-    ``QTest.keyClicks`` only knows ASCII keys (and aborts on others); an IME commits text with
-    ``QInputMethodEvent``, which QLineEdit and QPlainTextEdit treat as user input.
-    """
-    from PySide6.QtGui import QInputMethodEvent
-    from PySide6.QtWidgets import QApplication, QWidget
-
-    assert isinstance(widget, QWidget)
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)

@@ -15,16 +15,9 @@ from liaison_app.filenames import safe_name, unique_name
 from liaison_app.paths import database_path
 from liaison_app.reports.evidence_bundle import MANIFEST_NAME, read_manifest, write_bundle
 from liaison_app.store.service import LiaisonService, NotAssignedError, ServiceError
+from tests.helpers import make_file
 
 UNIT = "区城管局"
-
-
-def make_file(folder: Path, name: str, size: int = 4096, seed: int = 1) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    block = hashlib.sha256(str(seed).encode()).digest()
-    path.write_bytes((block * (size // len(block) + 1))[:size])
-    return path
 
 
 def stray_files(service: LiaisonService) -> list[Path]:

@@ -20,7 +20,7 @@ from liaison_app.reports.report_reader import ReportFormatError, read_report
 from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
-from tests.test_evidence import make_file
+from tests.helpers import make_file
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2019, 12, 16)

@@ -18,7 +18,7 @@ from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.workers import ImmediateRunner, PoolRunner
-from tests.test_ui_evidence import drop_files
+from tests.helpers import drop_files
 
 UNITS = ["区经济信息委", "区城管局", "南岸供电公司", "区市场监管局", "区法院"]
 PERIOD = "2019-12"
