@@ -1,7 +1,8 @@
-"""Command line: ``liaison-app [--data-dir PATH] [COMMAND …]``. No command opens the window.
+"""Command line: ``liaison-app [--data-dir PATH] [--debug] [COMMAND …]``. No command opens the window.
 
-Exit codes: 0 done; 1 the data could not be opened or written; 2 bad input (unknown unit or
-item, invalid status, bad arguments). Errors go to stderr as one clear Chinese line.
+Exit codes: 0 done; 1 the data could not be opened or written (or a bug); 2 bad input (unknown
+unit or item, invalid status, bad arguments, a missing input file). Every failure goes to stderr
+as one clear Chinese line, never a traceback (``--debug`` adds it), and into the log file.
 """
 
 from __future__ import annotations
@@ -9,28 +10,73 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
+import re
 import sys
+import traceback
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from liaison_app import __version__, paths
+from liaison_app import __version__, logs, paths
+from liaison_app.errors import is_expected, is_ours, os_error_reason, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.database import DatabaseError
-from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
+from liaison_app.store.records import StorageError
+from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
 from liaison_app.store.status import Status
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
+log = logging.getLogger(__name__)
 
 
 class CliError(Exception):
-    def __init__(self, message: str, code: int) -> None:
+    """A failure a command found itself: its Chinese sentence and its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
         super().__init__(message)
         self.code = code
+
+
+@contextmanager
+def writing(target: Path) -> Iterator[None]:
+    """The system's errors while writing ``target`` (a missing folder, no permission, a full
+    disk), told as one sentence about the file the user named, not a temporary one."""
+    try:
+        yield
+    except OSError as exc:
+        if is_ours(exc):
+            raise
+        raise CliError(f"无法写入 {target}:{os_error_reason(exc)}", EXIT_FAILURE) from exc
+
+
+# argparse's own messages (English), in the user's words; anything else keeps its text.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", "缺少必填参数:{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数:{0}"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的取值 {1} 无效，可选:{2}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少需要一个值"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "参数 {0} 的值 {2} 无效"),
+    (r"argument (\S+): (.*)", "参数 {0}:{1}"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """Bad arguments: one Chinese line on stderr and exit 2 (argparse prints usage + English)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, template in _ARGPARSE_MESSAGES:
+            found = re.fullmatch(pattern, message)
+            if found:
+                message = template.format(*found.groups())
+                break
+        self.exit(EXIT_BAD_INPUT, f"错误:{message}(用 `{self.prog} -h` 查看用法)\n")
 
 
 def _date(text: str) -> dt.date:
@@ -48,11 +94,12 @@ def _period(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="liaison-app", description="营商环境工作联络员台账。不带命令时打开窗口。"
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="数据文件夹(默认为当前用户的程序数据文件夹)")
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息(供技术支持使用)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     units = sub.add_parser("units", help="列出全部单位及其承担的工作措施数")
@@ -294,12 +341,11 @@ def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     unit = service.resolve_unit(args.unit)
     files = service.bundle_files(unit, args.period)
     if not files:
-        print(f"错误:{unit} 在 {args.period} 没有佐证材料可以打包", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise CliError(f"{unit} 在 {args.period} 没有佐证材料可以打包")
     if args.split_mb is not None and args.split_mb <= 0:
-        print("错误:--split-mb 须大于 0", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    result = write_bundle(files, Path(args.output), args.split_mb)
+        raise CliError("--split-mb 须大于 0")
+    with writing(Path(args.output)):
+        result = write_bundle(files, Path(args.output), args.split_mb)
     print(f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，共 {len(result.parts)} 个分卷:")
     for part in result.parts:
         print(f"  {part}")
@@ -329,14 +375,13 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
     if out.suffix.lower() != ".xlsx":
-        print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise CliError(f"输出文件应以 .xlsx 结尾:{out}")
     if not out.parent.is_dir():
-        print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise CliError(f"输出文件夹不存在:{out.parent}")
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
-    record = reports.export(unit, args.period, as_of, out, incomplete)
+    with writing(out):
+        record = reports.export(unit, args.period, as_of, out, incomplete)
     print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
     if incomplete:
         print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
@@ -354,22 +399,21 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     lead = service.resolve_unit(args.lead) if args.lead else ""
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
-        print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise CliError(f"找不到 {'、'.join(missing)}")
     intake = receive(
         [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
     )
     for verdict in intake.verdicts:
         print(verdict.line())
     if not intake.reports:
-        print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise CliError("没有可以汇总的报表，未生成汇总表")
     as_of = args.as_of or default_as_of(intake, service.clock.today())
     result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
     out = Path(args.output)
     if out.is_dir():
         out = out / default_file_name(intake.period, lead)
-    write_consolidation(result, out)
+    with writing(out):
+        write_consolidation(result, out)
     print(
         f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
@@ -446,9 +490,9 @@ def cmd_restore(data_dir: Path, source: Path) -> int:
 
     try:
         report = restore(paths.ensure_data_dir(data_dir), source, dt.datetime.now())
-    except (BackupError, paths.DataDirError, OSError) as exc:
-        print(f"错误:没有恢复，现有数据未被改动。{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
+    except (BackupError, OSError) as exc:
+        code = EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
+        raise CliError(f"没有恢复，现有数据未被改动。{user_message(exc)}", code) from exc
     print("\n".join(report.lines()))
     return EXIT_OK
 
@@ -469,9 +513,9 @@ def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
     if out.is_dir():
         out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
     if not out.parent.is_dir():
-        print(f"错误:文件夹不存在:{out.parent}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    result = service.full_backup(out)
+        raise CliError(f"文件夹不存在:{out.parent}")
+    with writing(out):
+        result = service.full_backup(out)
     print(f"已备份到 {out}(佐证材料 {result['evidence']} 个，共 {human_size(result['bytes'])})")
     return EXIT_OK
 
@@ -493,13 +537,41 @@ COMMANDS = {
 }
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def exit_code(exc: BaseException) -> int:
+    """1 when the work failed (storage, files, damaged data, a bug); 2 when the input was bad."""
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, StorageError) or not is_expected(exc):
+        return EXIT_FAILURE
+    return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+
+
+def report_failure(exc: BaseException, command: str, debug: bool) -> int:
+    """Tell one failure: one Chinese line on stderr (the traceback too with --debug), the full
+    story in the log."""
+    code = exit_code(exc)
+    message = user_message(exc)
+    if is_expected(exc):
+        log.warning("command %s failed (exit %d): %s", command, code, message)
+    else:
+        log.error("command %s failed with a bug", command, exc_info=exc)
+        where = logs.current_log_file()
+        message += f"。详情已记录在 {where}" if where else ""
+        message += ";请发给技术支持(加 --debug 可显示详细信息)"
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"错误:{message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
         return int(run_gui(paths.data_dir(args.data_dir)))
     data_dir = paths.data_dir(args.data_dir)
+    logs.setup(data_dir, debug=args.debug)
+    log.info("command %s", args.command)
     if args.command == "restore":
         return cmd_restore(data_dir, Path(args.file))
     if args.command == "backups":
@@ -510,22 +582,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         return selftest(data_dir)
     try:
         service = LiaisonService.open(data_dir)
-    except (DatabaseError, paths.DataDirError) as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        if isinstance(exc, DatabaseError):
-            print(
-                "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
-                file=sys.stderr,
-            )
-        return EXIT_FAILURE
+    except DatabaseError as exc:
+        raise type(exc)(
+            f"{exc} 可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。"
+        ) from exc
     try:
         return COMMANDS[args.command](service, args)
-    except ServiceError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as exc:  # e.g. an invalid status
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     finally:
         service.close()
 
@@ -534,11 +596,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and not stream.isatty():
             stream.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
     try:
-        return run(argv)
+        return run(args)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = None  # nothing more can be written to a closed pipe
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        return report_failure(exc, str(args.command), args.debug)
+    finally:
+        logs.shutdown()
 
 
 if __name__ == "__main__":

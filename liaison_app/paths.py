@@ -18,10 +18,13 @@ from pathlib import Path
 
 import appdirs
 
+from liaison_app.errors import os_error_reason
+
 APP_DIR_NAME = "liaison-app"
 ENV_DATA_DIR = "LIAISON_APP_DATA_DIR"
 PORTABLE_MARKER = "portable.txt"
 DATABASE_NAME = "liaison.sqlite3"
+LOGS_DIR_NAME = "logs"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -72,6 +75,11 @@ def database_path(folder: Path) -> Path:
     return folder / DATABASE_NAME
 
 
+def logs_dir(folder: Path) -> Path:
+    """Where the rotating log lives (what support asks a liaison to send)."""
+    return folder / LOGS_DIR_NAME
+
+
 def ensure_data_dir(folder: Path) -> Path:
     """Create the data folder if needed and prove it is writable."""
     try:
@@ -80,5 +88,5 @@ def ensure_data_dir(folder: Path) -> Path:
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as exc:
-        raise DataDirError(f"数据文件夹无法使用:{folder}({exc.strerror or exc})") from exc
+        raise DataDirError(f"数据文件夹无法使用:{folder}({os_error_reason(exc)})") from exc
     return folder

@@ -8,6 +8,7 @@ accepted whole or listed with the reason it was not.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Protocol
 
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
 from liaison_app.reports.unit_report import ReportRow
+
+log = logging.getLogger(__name__)
 
 SETTLED = ("已完成", "常态化推进")
 NOT_REPORTED = "未报送"
@@ -213,6 +216,8 @@ def receive(
             )
     order = {path: i for i, path in enumerate(files)}
     verdicts.sort(key=lambda v: order.get(v.path, 0))
+    for told in verdicts:
+        log.info("received %s: %s %s", told.path.name, told.verdict.value, told.reason)
     return Intake(period, verdicts, reports)
 
 

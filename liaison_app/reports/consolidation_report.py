@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from liaison_app.reports.consolidation import Consolidation, ItemView
 from liaison_app.reports.styles import OVERDUE_FILL, print_setup, set_text, title_row, write_table
 from liaison_app.reports.unit_report import period_label
 from liaison_app.reports.workbook_io import save_atomically
+
+log = logging.getLogger(__name__)
 
 SHEET_OVERVIEW = "总览"
 SHEET_CHASE = "督办清单"
@@ -229,6 +232,7 @@ def build_workbook(result: Consolidation) -> Workbook:
 def write_consolidation(result: Consolidation, path: Path) -> None:
     """Write atomically: a temporary name, flushed, then renamed."""
     save_atomically(build_workbook(result), path)
+    log.info("consolidation for %s written to %s", result.period, path)
 
 
 def _simple(

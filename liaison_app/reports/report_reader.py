@@ -8,6 +8,7 @@ openpyxl parses XML through defusedxml (entity expansion attacks are refused).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,11 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
+from liaison_app.errors import os_error_reason
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -78,7 +82,7 @@ def _check_container(path: Path) -> None:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise ReportFormatError(f"无法读取文件:{exc.strerror or exc}") from exc
+        raise ReportFormatError(f"无法读取文件:{os_error_reason(exc)}") from exc
     if head == OLE_SIGNATURE:
         raise ReportFormatError("文件有密码保护(已加密)或是旧版 .xls 格式，无法读取")
     if size > MAX_FILE_BYTES:
@@ -123,6 +127,7 @@ def read_report(path: Path) -> UnitReport:
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl wraps parser errors; the cause says which
+        log.warning("cannot read %s: %r", path, exc)
         if _unsafe_xml(exc):
             raise ReportFormatError("文件中含有不安全的 XML 内容(实体扩展攻击)，已拒绝") from exc
         raise ReportFormatError("xlsx 文件内容已损坏，无法打开") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
+
+log = logging.getLogger(__name__)
 
 STATUS_LABELS = ("未启动", "推进中", "已完成", "常态化推进", "需协调")
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -221,6 +224,7 @@ def write_report(data: ReportData, path: Path) -> str:
     """Write atomically (temporary name, flush, rename). Returns the data SHA-256."""
     workbook, digest = build_workbook(data)
     save_atomically(workbook, path)
+    log.debug("report workbook of %s written to %s", data.unit, path)
     return digest
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -24,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from liaison_app import __version__
+from liaison_app.errors import os_error_reason
+
+log = logging.getLogger(__name__)
 
 BACKUP_FORMAT = "liaison-app/full-backup"
 BACKUP_VERSION = 1
@@ -120,6 +124,7 @@ def daily(data_dir: Path, db_path: Path, today: dt.date) -> Path | None:
     made = None
     if not day_file.exists():
         made = snapshot(db_path, day_file)
+        log.info("daily backup %s", day_file)
     year, week, _weekday = today.isocalendar()
     week_file = folder / "weekly" / f"liaison-{year}-W{week:02d}.sqlite3"
     if not week_file.exists():
@@ -184,7 +189,8 @@ def full_backup(
                 os.fsync(handle.fileno())
             os.replace(temporary, target)
         except OSError as exc:
-            raise BackupError(f"无法写入备份文件:{exc.strerror or exc}") from exc
+            log.error("full backup to %s failed: %s", target, exc)
+            raise BackupError(f"无法写入备份文件:{os_error_reason(exc)}") from exc
         finally:
             temporary.unlink(missing_ok=True)
     return {"evidence": len(blobs), "bytes": target.stat().st_size}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from liaison_app.store.models import (
 from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CASE_KINDS",
@@ -203,6 +206,7 @@ class DutiesService:
             session.delete(row)
         for sha in hashes:
             service.delete_blob_if_unused(sha)
+        log.info("case %d of %s deleted", case_id, unit)
 
     def _owned_case(self, session: Session, case_id: int, unit_id: int) -> TypicalCaseRow:
         row = session.get(TypicalCaseRow, case_id)

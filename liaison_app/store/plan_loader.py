@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ from liaison_app.store.models import (
     UnitRow,
 )
 
+log = logging.getLogger(__name__)
+
 DEFAULT_PLAN_ID = "nanan-2019"
 
 
@@ -32,6 +35,7 @@ def bundled_plan() -> Plan:
 
 def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
     """Insert ``plan`` (areas, measures, items, units, roles, anomalies). Caller commits."""
+    log.info("loading plan %s", plan.plan_id)
     if session.get(PlanRow, plan.plan_id) is not None:
         raise ValueError(f"工作方案 {plan.plan_id} 已经载入")
     session.add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from liaison_app import paths
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS
 from liaison_app.store.plan_loader import DEFAULT_PLAN_ID
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def restore(
                     if extra.exists():
                         extra.rename(Path(str(damaged) + side))
         switched = backup.switch_in(prepared, db_path, evidence_root)
+    log.info("restored %s (safety copy %s, damaged file kept %s)", source, safety, damaged)
     return RestoreReport(
         source=source,
         backup_created=prepared.created_at,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,8 @@ from liaison_app.store.records import (
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_NOTE_CHARS",
@@ -130,17 +133,21 @@ class LiaisonService:
         clock = clock or SystemClock()
         db_path = paths.database_path(folder)
         service = cls(open_database(db_path, clock.now()), clock, actor)
+        log.info("opened %s (plan %s)", db_path, service.plan_id)
         try:
             backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
+            log.warning("daily backup not made: %s", exc)
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
         return service
 
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
-        return backup.full_backup(
+        result = backup.full_backup(
             self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
         )
+        log.info("full backup written to %s (%d evidence files)", target, result["evidence"])
+        return result
 
     def close(self) -> None:
         self.database.dispose()

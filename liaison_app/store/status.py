@@ -6,6 +6,10 @@ import datetime as dt
 from enum import StrEnum
 
 
+class StatusError(ValueError):
+    """A status word that is not one of ours (the message is for the user)."""
+
+
 class Status(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
@@ -37,7 +41,7 @@ def parse_status(text: str) -> Status:
         if cleaned in (status.value, status.label):
             return status
     valid = "、".join(f"{s.value}({s.label})" for s in Status)
-    raise ValueError(f"无效的进展状态「{text}」，可用:{valid}")
+    raise StatusError(f"无效的进展状态「{text}」，可用:{valid}")
 
 
 class Light(StrEnum):
