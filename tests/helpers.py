@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+SYNTHETIC_PLAN = REPO / "tests" / "fixtures" / "plans" / "synthetic.plan.json"
 
 
 def run_cli(data_dir: Path | None, *args: str) -> subprocess.CompletedProcess[str]:

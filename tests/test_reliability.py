@@ -36,9 +36,8 @@ from liaison_app.store.records import ServiceError, StorageError
 from liaison_app.store.restore import latest_good_backup, restore
 from liaison_app.store.service import LiaisonService, NotAssignedError, UnknownItemError
 from liaison_app.store.status import Status
-from tests.helpers import make_file
+from tests.helpers import REPO, make_file
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "db"
 
 
@@ -70,6 +69,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_acknowledged_change(data_dir: Path) -> None:
     LiaisonService.open(data_dir).close()
     randomness = random.Random(20191106)

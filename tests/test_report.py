@@ -20,9 +20,8 @@ from liaison_app.reports.report_reader import ReportFormatError, read_report
 from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
-from tests.helpers import make_file
+from tests.helpers import REPO, make_file
 
-REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2019, 12, 16)
 
 
@@ -234,6 +233,7 @@ def test_format_document_agrees_with_the_code() -> None:
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; tasks.sh installs it")
 def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) -> None:
     path = export(filled, "区市场监管局", tmp_path)

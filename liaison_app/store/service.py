@@ -21,6 +21,7 @@ from liaison_app import paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
+from liaison_app.plan.model import Plan
 from liaison_app.reports.evidence_bundle import BundleFile
 from liaison_app.store import backup
 from liaison_app.store.database import Database, open_database
@@ -101,7 +102,9 @@ def _validate_note(note: str) -> str:
 class LiaisonService:
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
-    def __init__(self, database: Database, clock: Clock | None = None, actor: str = "") -> None:
+    def __init__(
+        self, database: Database, clock: Clock | None = None, actor: str = "", plan: Plan | None = None
+    ) -> None:
         self.database = database
         self.clock = clock or SystemClock()
         self.actor = actor
@@ -111,7 +114,7 @@ class LiaisonService:
         self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
         with self.database.sessions() as session:
             if not has_any_plan(session):
-                load_plan(session, bundled_plan(), self.clock.now())
+                load_plan(session, plan or bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session)
             self._fill_groups(session)
@@ -126,13 +129,16 @@ class LiaisonService:
             session.commit()
 
     @classmethod
-    def open(cls, data_dir: Path, clock: Clock | None = None, actor: str = "") -> LiaisonService:
+    def open(
+        cls, data_dir: Path, clock: Clock | None = None, actor: str = "", plan: Plan | None = None
+    ) -> LiaisonService:
         """Open the data folder: check, migrate (after a snapshot), load, and take today's
-        snapshot if there is none yet."""
+        snapshot if there is none yet. ``plan`` is what an empty database is filled with (the
+        bundled plan unless given; tests use a small synthetic one); a loaded database keeps its own."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
         db_path = paths.database_path(folder)
-        service = cls(open_database(db_path, clock.now()), clock, actor)
+        service = cls(open_database(db_path, clock.now()), clock, actor, plan)
         log.info("opened %s (plan %s)", db_path, service.plan_id)
         try:
             backup.daily(folder, db_path, clock.today())
