@@ -29,9 +29,9 @@ from liaison_app.store.database import DatabaseError
 from liaison_app.store.records import StorageError
 from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
 from liaison_app.store.status import Status
+from liaison_app.vocabulary import Role
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
 log = logging.getLogger(__name__)
 
 
@@ -288,7 +288,7 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
     rows = [
         [
             t.item.id,
-            ROLE_LABELS[t.role],
+            Role(t.role).label,
             t.status.label,
             t.light(as_of).label,
             t.item.deadline.isoformat() if t.item.deadline else "—",

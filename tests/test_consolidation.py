@@ -25,6 +25,7 @@ from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
+from liaison_app.vocabulary import Role
 
 PERIOD = "2019-12"
 AS_OF = dt.date(2020, 1, 10)
@@ -88,10 +89,10 @@ def test_counts_match_the_database(world) -> None:
     for view in result.items:
         for state in view.states:
             if state.unit == REMOVED:
-                assert state.status == "未报送"
+                assert state.status is None and state.status_label == "未报送"
                 continue
             task = service.task(state.unit, view.item.id)
-            assert (state.status, state.note) == (task.status.label, task.note)
+            assert (state.status, state.note) == (task.status, task.note)  # codes, not labels
     for line in result.units:
         if line.unit == REMOVED:
             assert not line.reported
@@ -100,7 +101,7 @@ def test_counts_match_the_database(world) -> None:
         assert line.items == len(tasks)
         assert line.done == sum(t.status is Status.DONE for t in tasks)
         assert line.overdue == sum(1 for t in tasks if t.light(AS_OF).value == "overdue")
-    done_items = sum(v.status == "已完成" for v in result.items)
+    done_items = sum(v.status is Status.DONE for v in result.items)
     assert sum(a.done for a in result.areas) == done_items == sum(m.done for m in result.measures)
 
 
@@ -131,7 +132,7 @@ def test_overdue_chase_list_is_sorted_by_days_late(world) -> None:
     assert days == sorted(days, reverse=True)
     assert result.overdue[0].item.id == "1.1" and days[0] == (AS_OF - dt.date(2019, 9, 30)).days
     assert result.overdue[0].latest_note == "系统联调中"
-    assert all(v.status not in ("已完成", "常态化推进") for v in result.overdue)
+    assert all(v.status not in (Status.DONE, Status.ONGOING) for v in result.overdue)
 
 
 def _copy(inbox: Path, target: Path) -> Path:
@@ -239,9 +240,9 @@ def test_lead_unit_sees_what_its_helpers_reported(world) -> None:
     result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10), lead_scope="区经济信息委")
     assert result.items and all("区经济信息委" in v.item.lead for v in result.items)
     view = next(v for v in result.items if v.item.id == "11.2")
-    helpers = {s.unit: s.status for s in view.states if s.role == "配合"}
-    assert helpers["区城管局"] == "未启动"
-    assert helpers["南岸供电公司"] == service.task("南岸供电公司", "11.2").status.label
+    helpers = {s.unit: s.status for s in view.states if s.role is Role.COOP}
+    assert helpers["区城管局"] is Status.NOT_STARTED
+    assert helpers["南岸供电公司"] is service.task("南岸供电公司", "11.2").status
 
 
 @pytest.mark.libreoffice

@@ -124,6 +124,19 @@ def test_deliverables_due_a_month_after_issue_with_lights(duties: DutiesService,
     assert one_month_after(dt.date(2019, 12, 15)) == dt.date(2020, 1, 15)
 
 
+def test_deliverable_completion_dates_are_logged_like_progress(
+    duties: DutiesService, clock: FixedClock
+) -> None:
+    duties.update_deliverable("区城管局", "research", status="done")
+    clock.advance(days=3)
+    duties.update_deliverable("区城管局", "research", status="in_progress")
+    changes = [(f, b, a) for _when, _s, f, b, a in duties.history("区城管局", "deliverable:research")]
+    day = clock.today() - dt.timedelta(days=3)
+    assert ("completed_on", None, day.isoformat()) in changes
+    assert ("completed_on", day.isoformat(), None) in changes
+    assert len(changes) == 4  # two status changes, two completion dates
+
+
 def test_lead_only_duties_are_not_shown_to_a_unit_that_leads_nothing(duties: DutiesService) -> None:
     assert duties.deliverables("区公安分局") == []
     with pytest.raises(ServiceError, match="不是任何工作措施的牵头单位"):

@@ -60,6 +60,8 @@ CHILD = textwrap.dedent("""
     from liaison_app.store.service import LiaisonService
     service = LiaisonService.open(Path(sys.argv[1]))
     codes = [t.item.id for t in service.tasks("区市场监管局")]
+    sys.stdout.write("ready\\n")
+    sys.stdout.flush()
     statuses = ["in_progress", "blocked", "done", "ongoing", "not_started"]
     start = int(sys.argv[2])
     for i in itertools.count(start):
@@ -81,11 +83,19 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_change(data_dir: Path) 
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(data_dir), str(next_change)], stdout=subprocess.PIPE, env=env
         )
-        deadline = time.monotonic() + randomness.uniform(0.4, 1.2)
         assert child.stdout is not None
         fd = child.stdout.fileno()
         os.set_blocking(fd, False)
         buffer = b""
+        # the kill lands while the child is writing, however long a loaded machine takes to start it
+        started = time.monotonic() + 60
+        while b"ready\n" not in buffer and time.monotonic() < started and child.poll() is None:
+            try:
+                buffer += os.read(fd, 65536)
+            except BlockingIOError:
+                time.sleep(0.005)
+        assert b"ready\n" in buffer, "the writer did not start"
+        deadline = time.monotonic() + randomness.uniform(0.05, 0.8)
         while time.monotonic() < deadline:
             try:
                 buffer += os.read(fd, 65536)
@@ -314,11 +324,42 @@ def test_a_newer_database_is_refused_untouched(data_dir: Path) -> None:
 
 
 # -- migrations from every released schema -----------------------------------------------------------
+def table_rows(db: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table's column names and rows (ordered), except Alembic's own."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found = {}
+        for name in names:
+            if name != "alembic_version":
+                cursor = connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2")
+                found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("revision", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
 def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: str) -> None:
     shutil.copytree(FIXTURES / revision, data_dir)
-    service = LiaisonService.open(data_dir)
     db = paths.database_path(data_dir)
+    before = table_rows(db)
+    service = LiaisonService.open(data_dir)
+    after = table_rows(db)
+    for table, (columns, old_rows) in before.items():  # every row survives, in the columns kept
+        new_columns, new_rows = after[table]
+        kept = [c for c in columns if c in new_columns]
+        project = [new_columns.index(c) for c in kept]
+        old = {tuple(row[columns.index(c)] for c in kept) for row in old_rows}
+        assert old <= {tuple(row[i] for i in project) for row in new_rows}, table
+    with service.database.engine.connect() as connection:
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        from liaison_app.store.models import Base
+
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert rows(db, "PRAGMA foreign_key_check") == [] and rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
     task = service.task("区城管局", "11.2")
     assert (task.status, task.note) == (Status.IN_PROGRESS, f"已对接供电公司(schema {revision})")

@@ -20,6 +20,7 @@ from liaison_app.reports.report_reader import ReportFormatError, read_report
 from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
+from liaison_app.vocabulary import Status
 from tests.helpers import REPO, make_file
 
 AS_OF = dt.date(2019, 12, 16)
@@ -286,8 +287,8 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     assert [(c.period, c.kind, c.title, c.related, c.attachments) for c in report.cases] == [
         ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")
     ]  # only this period's cases
-    assert report.deliverable("measures") == ("已完成", "2019-12-06")
-    assert report.deliverable("research") == ("未启动", "2019-12-06")
+    assert report.deliverable("measures") == (Status.DONE, "2019-12-06")
+    assert report.deliverable("research") == (Status.NOT_STARTED, "2019-12-06")
     cover = [str(c.value) for row in load_workbook(path)[fmt.SHEET_COVER].iter_rows() for c in row if c.value]
     assert "本月典型案例" in cover and "具体措施" in cover and "调研报告" in cover
     # a changed deliverable status in the hidden sheet is caught by the hash
@@ -305,7 +306,7 @@ def test_a_coop_only_unit_has_no_deliverables_and_is_reminded_of_cases(
 ) -> None:
     path = export(service, "区公安分局", tmp_path)
     report = read_report(path)
-    assert report.deliverable("measures") == ("", "") and report.cases == []
+    assert report.deliverable("measures") == (None, "") and report.cases == []
     check = dict(ReportService(service).export_check("区公安分局", AS_OF, "2019-12"))
     assert "典型案例" in check and "具体措施" not in check
 

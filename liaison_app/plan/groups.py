@@ -12,32 +12,12 @@ from dataclasses import dataclass, field
 
 from liaison_app.plan.model import Anomaly
 from liaison_app.plan.units import UnitRegistry
+from liaison_app.vocabulary import chinese_numeral, parse_numeral
 
 ALL_MEMBERS = "各相关成员单位"
 _HEADER = re.compile(r"^\((十[一二三四五六七八九]?|[一二三四五六七八九十])\)(.+(?:专项小组|组))$")
 _FIELD = re.compile(r"^(牵头单位|责任单位|任单位|主要职责|要职责)\s*([:：])?\s*(.*)$")
 _FIELD_NAMES = {"任单位": "责任单位", "要职责": "主要职责"}
-_NUMERALS = [
-    "一",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "十一",
-    "十二",
-    "十三",
-    "十四",
-    "十五",
-    "十六",
-    "十七",
-    "十八",
-    "十九",
-]
 
 
 @dataclass
@@ -51,7 +31,7 @@ class SpecialGroup:
 
     @property
     def numeral(self) -> str:
-        return _NUMERALS[self.number - 1]
+        return chinese_numeral(self.number)
 
 
 def parse_groups(
@@ -69,7 +49,7 @@ def parse_groups(
         where = f"第{first_line + offset}行"
         header = _HEADER.match(text)
         if header:
-            groups.append(SpecialGroup(_NUMERALS.index(header.group(1)) + 1, header.group(2)))
+            groups.append(SpecialGroup(parse_numeral(header.group(1)), header.group(2)))
             continue
         found = _FIELD.match(text)
         if not found or not groups:

@@ -21,29 +21,7 @@ from liaison_app.plan.deadlines import item_deadline
 from liaison_app.plan.groups import parse_groups
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
 from liaison_app.plan.units import UnitRegistry, default_category
-
-NUMERALS = [
-    "一",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "十一",
-    "十二",
-    "十三",
-    "十四",
-    "十五",
-    "十六",
-    "十七",
-    "十八",
-    "十九",
-    "二十",
-]
+from liaison_app.vocabulary import parse_numeral
 
 _AREA = re.compile(r"^(二十|十[一二三四五六七八九]?|[一二三四五六七八九])、(.+)$")
 _SUBITEM = re.compile(r"^(\d{1,2})[)）](.*)$")
@@ -161,9 +139,9 @@ class _TableParser:
 
     def try_area(self, text: str, where: str) -> bool:
         match = _AREA.match(text)
-        if not match or match.group(1) not in NUMERALS:
+        if not match:
             return False
-        number = NUMERALS.index(match.group(1)) + 1
+        number = parse_numeral(match.group(1))
         current = self.areas[-1].number if self.areas else 0
         if number == current:
             self.report("repeated_heading", where, f"分页处重复的领域标题「{text}」，已忽略")

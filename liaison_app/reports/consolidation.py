@@ -12,17 +12,40 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
-from liaison_app.reports.unit_report import ReportRow
+from liaison_app.vocabulary import (
+    NOT_REPORTED_LABEL,
+    PROGRESS_ORDER,
+    SETTLED,
+    DeliverableKind,
+    Role,
+    Status,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
-SETTLED = ("已完成", "常态化推进")
-NOT_REPORTED = "未报送"
+__all__ = [
+    "Catalog",
+    "CatalogEntry",
+    "Consolidation",
+    "DeliverableIssue",
+    "FileVerdict",
+    "GroupLine",
+    "Intake",
+    "ItemView",
+    "UnitLine",
+    "UnitState",
+    "Verdict",
+    "consolidate",
+    "default_as_of",
+    "expand",
+    "receive",
+    "status_label",
+]
 
 
 class CatalogEntry(Protocol):
@@ -46,24 +69,6 @@ class CatalogEntry(Protocol):
     def coop(self) -> tuple[str, ...]: ...
     @property
     def deadline(self) -> dt.date | None: ...
-
-
-class Verdict(StrEnum):
-    ACCEPTED = "accepted"
-    SUPERSEDED = "superseded"
-    MODIFIED = "modified"  # edited after export: excluded unless accepted explicitly
-    MODIFIED_ACCEPTED = "modified_accepted"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return {
-            "accepted": "已接收",
-            "superseded": "已被更新的报表取代",
-            "modified": "已被修改(未采用)",
-            "modified_accepted": "已被修改(经确认采用)",
-            "rejected": "已拒收",
-        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -222,25 +227,38 @@ def receive(
 
 
 # -- merging ---------------------------------------------------------------------------------
+def status_label(status: Status | None) -> str:
+    """What a person reads for a status; None is a unit that sent no report (未报送)."""
+    return status.label if status is not None else NOT_REPORTED_LABEL
+
+
 @dataclass(frozen=True)
 class UnitState:
     unit: str
-    role: str  # 牵头 / 配合
-    status: str  # a status label, or 未报送
+    role: Role
+    status: Status | None  # None: the unit sent no report (未报送)
     note: str
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
 
 @dataclass(frozen=True)
 class ItemView:
     item: CatalogEntry
     states: list[UnitState]  # leads first, then helpers, in plan order
-    status: str  # the item's status: its lead units' (the least advanced if several)
+    status: Status | None  # its lead units' (the least advanced if several); None: not reported
     overdue_days: int  # > 0 when overdue at as_of
     inconsistent: str  # "" or why the lead's and the helpers' pictures disagree
 
     @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
     def latest_note(self) -> str:
-        notes = [s.note for s in self.states if s.role == "牵头" and s.note]
+        notes = [s.note for s in self.states if s.role is Role.LEAD and s.note]
         return notes[0] if notes else next((s.note for s in self.states if s.note), "")
 
 
@@ -284,10 +302,18 @@ class GroupLine:
 @dataclass(frozen=True)
 class DeliverableIssue:
     unit: str
-    label: str  # 具体措施 / 调研报告
-    status: str
+    kind: DeliverableKind
+    status: Status | None  # None: not known (no report, or a report too old to carry it)
     due: str
     problem: str
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.status is not None else ""
 
 
 @dataclass
@@ -322,23 +348,24 @@ class Consolidation:
         return [i for i in self.items if i.inconsistent]
 
 
-_PROGRESS_ORDER = {"未报送": 0, "未启动": 1, "需协调": 2, "推进中": 3, "常态化推进": 4, "已完成": 5}
+def _progress(status: Status | None) -> int:
+    return PROGRESS_ORDER[status] if status is not None else 0
 
 
-def _item_status(leads: list[UnitState]) -> str:
+def _item_status(leads: list[UnitState]) -> Status | None:
     if not leads:
-        return NOT_REPORTED
-    return min((s.status for s in leads), key=lambda s: _PROGRESS_ORDER.get(s, 0))
+        return None
+    return min((s.status for s in leads), key=_progress)
 
 
 def _inconsistency(states: list[UnitState]) -> str:
-    leads = [s for s in states if s.role == "牵头" and s.status != NOT_REPORTED]
-    helpers = [s for s in states if s.role == "配合" and s.status != NOT_REPORTED]
+    leads = [s for s in states if s.role is Role.LEAD and s.status is not None]
+    helpers = [s for s in states if s.role is Role.COOP and s.status is not None]
     for lead in leads:
         for helper in helpers:
-            if lead.status == "已完成" and helper.status == "未启动":
+            if lead.status is Status.DONE and helper.status is Status.NOT_STARTED:
                 return f"牵头单位{lead.unit}称已完成，配合单位{helper.unit}称未启动"
-            if lead.status == "未启动" and helper.status == "已完成":
+            if lead.status is Status.NOT_STARTED and helper.status is Status.DONE:
                 return f"配合单位{helper.unit}称已完成，牵头单位{lead.unit}称未启动"
     return ""
 
@@ -354,8 +381,10 @@ def consolidate(
     """Merge the used reports. ``lead_scope``: only the items that unit leads (a lead unit
     comparing its helpers); ``group``: (label, units) of a special group, only the items its
     units lead and only its units in the unit table."""
-    rows: dict[tuple[str, str], ReportRow] = {
-        (unit, row.code): row for unit, report in intake.reports.items() for row in report.rows
+    rows: dict[tuple[str, str], tuple[Status | None, str]] = {
+        (unit, row.code): (report.status_of(row.code), row.note)
+        for unit, report in intake.reports.items()
+        for row in report.rows
     }
     group_units = group[1] if group else None
     entries = [
@@ -366,13 +395,11 @@ def consolidate(
     views = []
     for entry in entries:
         states = []
-        for role, names in (("牵头", entry.lead), ("配合", entry.coop)):
+        for role, names in ((Role.LEAD, entry.lead), (Role.COOP, entry.coop)):
             for unit in names:
-                row = rows.get((unit, entry.id))
-                states.append(
-                    UnitState(unit, role, row.status if row else NOT_REPORTED, row.note if row else "")
-                )
-        status = _item_status([s for s in states if s.role == "牵头"])
+                status, note = rows.get((unit, entry.id), (None, ""))
+                states.append(UnitState(unit, role, status, note))
+        status = _item_status([s for s in states if s.role is Role.LEAD])
         late = (as_of - entry.deadline).days if entry.deadline and status not in SETTLED else 0
         views.append(ItemView(entry, states, status, max(0, late), _inconsistency(states)))
     units = []
@@ -400,7 +427,7 @@ def consolidate(
                 unit,
                 report is not None,
                 len(own),
-                statuses.count("已完成"),
+                statuses.count(Status.DONE),
                 overdue,
                 report.exported_at if report else None,
                 cases,
@@ -436,15 +463,15 @@ def _deliverable_issues(
     issues = []
     for unit in (u for u in units if u in leads):
         report = intake.reports.get(unit)
-        for kind, label in (("measures", "具体措施"), ("research", "调研报告")):
+        for kind in DeliverableKind:
             if report is None:
-                issues.append(DeliverableIssue(unit, label, "", "", "未报送"))
+                issues.append(DeliverableIssue(unit, kind, None, "", NOT_REPORTED_LABEL))
                 continue
             status, due = report.deliverable(kind)
             if report.version < 2 or not due:
-                issues.append(DeliverableIssue(unit, label, "", "", "报表版本过旧，未含此项"))
-            elif status != "已完成" and dt.date.fromisoformat(due) < as_of:
-                issues.append(DeliverableIssue(unit, label, status, due, "逾期未完成"))
+                issues.append(DeliverableIssue(unit, kind, None, "", "报表版本过旧，未含此项"))
+            elif status is not Status.DONE and dt.date.fromisoformat(due) < as_of:
+                issues.append(DeliverableIssue(unit, kind, status, due, "逾期未完成"))
     return issues
 
 
@@ -457,8 +484,8 @@ def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -
             number,
             name,
             len(group),
-            sum(v.status == "已完成" for v in group),
-            sum(v.status == "推进中" for v in group),
+            sum(v.status is Status.DONE for v in group),
+            sum(v.status is Status.IN_PROGRESS for v in group),
             sum(v.overdue_days > 0 for v in group),
         )
         for (number, name), group in sorted(grouped.items())

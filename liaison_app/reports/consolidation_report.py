@@ -13,8 +13,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from liaison_app.filenames import safe_name
 from liaison_app.reports.consolidation import Consolidation, ItemView
 from liaison_app.reports.styles import OVERDUE_FILL, print_setup, set_text, title_row, write_table
-from liaison_app.reports.unit_report import period_label
 from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.vocabulary import Role, Status, period_label
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +119,8 @@ def default_file_name(period: str, lead_scope: str = "") -> str:
     return safe_name(f"汇总_{scope}{period_label(period)}_营商环境工作进展.xlsx", 120)
 
 
-def _states(view: ItemView, role: str) -> str:
-    return "\n".join(f"{s.unit}【{s.status}】{s.note}".rstrip() for s in view.states if s.role == role)
+def _states(view: ItemView, role: Role) -> str:
+    return "\n".join(f"{s.unit}【{s.status_label}】{s.note}".rstrip() for s in view.states if s.role is role)
 
 
 def build_workbook(result: Consolidation) -> Workbook:
@@ -153,7 +153,7 @@ def build_workbook(result: Consolidation) -> Workbook:
                 "、".join(v.item.coop) or "—",
                 v.item.deadline.isoformat() if v.item.deadline else "",
                 v.overdue_days,
-                v.status,
+                v.status_label,
                 v.latest_note,
             ]
             for n, v in enumerate(result.overdue, start=1)
@@ -181,10 +181,10 @@ def build_workbook(result: Consolidation) -> Workbook:
                 f"{v.item.measure}.{v.item.measure_title}",
                 v.item.text,
                 v.item.deadline.isoformat() if v.item.deadline else "",
-                v.status,
+                v.status_label,
                 v.overdue_days or "",
-                _states(v, "牵头"),
-                _states(v, "配合") or "—",
+                _states(v, Role.LEAD),
+                _states(v, Role.COOP) or "—",
                 f"不一致:{v.inconsistent}" if v.inconsistent else "",
             ]
             for v in result.items
@@ -198,7 +198,7 @@ def build_workbook(result: Consolidation) -> Workbook:
         f"牵头单位具体措施和调研报告:缺报或逾期 {len(result.deliverable_issues)} 项",
         DELIVERABLE_COLUMNS,
         [
-            [n, d.unit, d.label, d.status, d.due, d.problem]
+            [n, d.unit, d.label, d.status_label, d.due, d.problem]
             for n, d in enumerate(result.deliverable_issues, start=1)
         ],
     )
@@ -249,7 +249,7 @@ def _simple(
 def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
     title_row(ws, heading, len(UNIT_COLUMNS))
     reported = sum(u.reported for u in result.units)
-    done = sum(v.status == "已完成" for v in result.items)
+    done = sum(v.status is Status.DONE for v in result.items)
     missing = len(result.units) - reported
     set_text(
         ws.cell(row=2, column=1),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from liaison_app.errors import os_error_reason
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
+from liaison_app.vocabulary import Status
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,20 @@ class UnitReport:
     evidence: list[EvidenceLine]
     computed_sha256: str
     cases: list[CaseLine]
+    # item code → status code, mapped once from what the file carries (None: unreadable)
+    statuses: dict[str, Status | None] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
         return int(self.meta["format_version"])
 
-    def deliverable(self, kind: str) -> tuple[str, str]:
+    def status_of(self, code: str) -> Status | None:
+        """The unit's status on item ``code`` as a code; None when the file has no readable one."""
+        return self.statuses.get(code)
+
+    def deliverable(self, kind: str) -> tuple[Status | None, str]:
         """(status, due) of the lead unit's 具体措施 (measures) or 调研报告 (research)."""
-        return self.meta.get(f"{kind}_status", ""), self.meta.get(f"{kind}_due", "")
+        return _status(self.meta.get(f"{kind}_status", "")), self.meta.get(f"{kind}_due", "")
 
     @property
     def unit(self) -> str:
@@ -189,7 +196,13 @@ def read_report(path: Path) -> UnitReport:
             )
         )
     case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
-    return UnitReport(path, meta, rows, lines, computed, case_lines)
+    statuses = {row.code: _status(row.status) for row in rows}
+    return UnitReport(path, meta, rows, lines, computed, case_lines, statuses)
+
+
+def _status(text: str) -> Status | None:
+    """Versions 1 and 2 carry the status label (已完成); the code is taken here, once."""
+    return Status.lookup(text) if text else None
 
 
 def _table(ws: Any, header_row: int, headers: tuple[str, ...]) -> list[list[Any]]:

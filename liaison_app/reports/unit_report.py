@@ -38,10 +38,11 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.vocabulary import DeliverableKind, Status, period_label
 
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = ("未启动", "推进中", "已完成", "常态化推进", "需协调")
+STATUS_LABELS = tuple(status.label for status in Status)
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
@@ -118,16 +119,11 @@ class ReportData:
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
         meta = {}
-        for kind in ("measures", "research"):
+        for kind in DeliverableKind:
             line = found.get(kind)
             meta[f"{kind}_status"] = line.status if line else ""
             meta[f"{kind}_due"] = line.due if line else ""
         return meta
-
-
-def period_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{year}年{month}月"
 
 
 def default_file_name(unit: str, period: str) -> str:

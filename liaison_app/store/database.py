@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from liaison_app import paths
 from liaison_app.store import backup
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Every schema revision this version knows, oldest first; the last one is the head.
 # tests/test_migrations.py proves this list matches db/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
@@ -41,6 +42,10 @@ class NewerDatabaseError(DatabaseError):
 
 class DamagedDatabaseError(DatabaseError):
     pass
+
+
+class SchemaUpgradeRefused(DatabaseError):
+    """A migration found rows the new schema cannot hold; the database was left as it was."""
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -72,16 +77,58 @@ def current_revision(engine: Engine) -> str | None:
         return str(row[0]) if row else None
 
 
+def _migration_engine(url: Any) -> Engine:
+    """An engine whose transactions are real SQLite transactions around DDL too.
+
+    pysqlite starts a transaction only before INSERT/UPDATE/DELETE, so by default every CREATE,
+    DROP and ALTER of a migration commits on its own. Here the driver's own handling is off and
+    each SQLAlchemy transaction is one ``BEGIN IMMEDIATE`` … ``COMMIT``. Foreign keys are off
+    while tables are rebuilt (dropping a parent must not cascade) and checked before commit.
+    """
+    engine = create_engine(url, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Run the Alembic migrations up to ``target`` (imported lazily: only needed on change)."""
+    """Run the Alembic migrations up to ``target`` in ONE transaction: all of them or none.
+
+    Alembic is imported lazily: only needed on change. Before committing, every foreign key is
+    checked; a violation (or a migration refusing a row) rolls everything back.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(paths.migrations_dir()))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, target)
+    migration_engine = _migration_engine(engine.url)
+    try:
+        with migration_engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, target)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                table, _rowid, parent, _fk = broken[0]
+                raise SchemaUpgradeRefused(
+                    f"升级后有 {len(broken)} 条记录的引用不成立(如 {table} → {parent})，"
+                    "升级已撤销，数据库没有被改动。请把数据文件夹交给技术支持处理。"
+                )
+    finally:
+        migration_engine.dispose()
 
 
 def storage_message(exc: BaseException) -> str:

@@ -14,13 +14,11 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from liaison_app.evidence import Ingested
 from liaison_app.store.duty_records import (
-    CASE_KINDS,
-    DELIVERABLES,
     Attachment,
     Deliverable,
     GroupInfo,
@@ -31,19 +29,20 @@ from liaison_app.store.models import (
     AttachmentRow,
     DeliverableRow,
     DutyHistoryRow,
+    ItemRow,
     SpecialGroupMemberRow,
     SpecialGroupRow,
+    TypicalCaseItemRow,
     TypicalCaseRow,
 )
 from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
+from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CASE_KINDS",
-    "DELIVERABLES",
     "Attachment",
     "Deliverable",
     "DutiesService",
@@ -86,8 +85,8 @@ class DutiesService:
         names = {u: service.unit_name(u) for _g, u, _r in members}
         infos = []
         for row in rows:
-            lead = tuple(names[u] for g, u, r in members if g == row.id and r == "lead")
-            others = tuple(names[u] for g, u, r in members if g == row.id and r == "member")
+            lead = tuple(names[u] for g, u, r in members if g == row.id and r == GroupRole.LEAD)
+            others = tuple(names[u] for g, u, r in members if g == row.id and r == GroupRole.MEMBER)
             infos.append(GroupInfo(row.number, row.name, row.duties, lead, others, row.all_members))
         if unit is None:
             return infos
@@ -95,11 +94,11 @@ class DutiesService:
         mine = []
         for info in infos:
             if unit in info.lead:
-                role = "牵头单位"
+                role = GroupRole.LEAD.label
             elif unit in info.members:
-                role = "责任单位"
+                role = GroupRole.MEMBER.label
             elif info.all_members:
-                role = "责任单位(各相关成员单位)"
+                role = f"{GroupRole.MEMBER.label}(各相关成员单位)"
             else:
                 continue
             mine.append(
@@ -131,8 +130,8 @@ class DutiesService:
             row.kind,
             row.title,
             row.body,
-            tuple(json.loads(row.related)),
-            self._attachments(session, "case", row.id),
+            self._related(session, row.id),
+            self._attachments(session, AttachmentRow.case_id == row.id),
             row.updated_at,
         )
 
@@ -151,7 +150,8 @@ class DutiesService:
         service = self.service
         unit = service.resolve_unit(unit)
         title, body = title.strip(), body.strip()
-        if kind not in CASE_KINDS:
+        case_kind = CaseKind.lookup(kind)
+        if case_kind is None:
             raise ServiceError("典型案例类型应为正面或反面")
         if not title:
             raise ServiceError("请填写典型案例的标题")
@@ -166,13 +166,8 @@ class DutiesService:
         if strangers:
             raise ServiceError(f"{unit} 不承担这些工作措施，不能关联:{'、'.join(strangers)}")
         now, unit_id = service.clock.now(), service.unit_id(unit)
-        values = {
-            "period": period,
-            "kind": kind,
-            "title": title,
-            "body": body,
-            "related": json.dumps(list(dict.fromkeys(related)), ensure_ascii=False),
-        }
+        values = {"period": period, "kind": case_kind.value, "title": title, "body": body}
+        codes = list(dict.fromkeys(related))
         with service.database.transaction() as session:
             if case_id is None:
                 row = TypicalCaseRow(unit_id=unit_id, created_at=now, updated_at=now, **values)
@@ -186,7 +181,26 @@ class DutiesService:
                     if before != value:
                         self._log(session, unit_id, f"case:{row.id}", f"case_{field}", before, value, now)
                         setattr(row, field, value)
+                old_codes = list(self._related(session, row.id))
+                if old_codes != codes:
+                    self._log(
+                        session,
+                        unit_id,
+                        f"case:{row.id}",
+                        "case_related",
+                        _codes(old_codes),
+                        _codes(codes),
+                        now,
+                    )
+                    session.execute(delete(TypicalCaseItemRow).where(TypicalCaseItemRow.case_id == row.id))
+                    session.flush()
+                else:
+                    codes = []
                 row.updated_at = now
+            session.add_all(
+                TypicalCaseItemRow(case_id=row.id, item_id=service.item_id(code), position=n)
+                for n, code in enumerate(codes)
+            )
             session.flush()
             return self._case(session, row, unit)
 
@@ -196,14 +210,9 @@ class DutiesService:
         unit_id, now = service.unit_id(unit), service.clock.now()
         with service.database.transaction() as session:
             row = self._owned_case(session, case_id, unit_id)
-            hashes = [a.sha256 for a in self._attachments(session, "case", case_id)]
+            hashes = [a.sha256 for a in self._attachments(session, AttachmentRow.case_id == case_id)]
             self._log(session, unit_id, f"case:{case_id}", "case", row.title, None, now)
-            session.execute(
-                delete(AttachmentRow).where(
-                    AttachmentRow.owner_kind == "case", AttachmentRow.owner_id == case_id
-                )
-            )
-            session.delete(row)
+            session.delete(row)  # its attachments and related items go with it (ON DELETE CASCADE)
         for sha in hashes:
             service.delete_blob_if_unused(sha)
         log.info("case %d of %s deleted", case_id, unit)
@@ -219,7 +228,7 @@ class DutiesService:
         """具体措施 and 调研报告 for a lead unit; nothing for a unit that leads nothing."""
         service = self.service
         unit = service.resolve_unit(unit)
-        if "lead" not in service.roles(unit).values():
+        if Role.LEAD not in service.roles(unit).values():
             return []
         due = one_month_after(self.issued_on())
         with service.database.sessions() as session:
@@ -230,9 +239,9 @@ class DutiesService:
                 )
             }
             result = []
-            for kind in DELIVERABLES:
+            for kind in DeliverableKind:
                 row = rows.get(kind)
-                files = self._attachments(session, "deliverable", row.id) if row else ()
+                files = self._attachments(session, AttachmentRow.deliverable_id == row.id) if row else ()
                 result.append(
                     Deliverable(
                         unit,
@@ -252,8 +261,10 @@ class DutiesService:
     ) -> Deliverable:
         service = self.service
         unit = service.resolve_unit(unit)
-        if kind not in DELIVERABLES:
+        found = DeliverableKind.lookup(kind)
+        if found is None:
             raise ServiceError(f"未知的牵头单位任务:{kind}")
+        kind = found.value
         if not self.deliverables(unit):
             raise ServiceError(f"{unit} 不是任何工作措施的牵头单位，没有具体措施和调研报告任务")
         new_status = parse_status(status) if isinstance(status, str) else status
@@ -266,10 +277,22 @@ class DutiesService:
                 self._log(
                     session, unit_id, f"deliverable:{kind}", "status", row.status, new_status.value, now
                 )
+                completed_on = row.completed_on
                 if new_status is Status.DONE and row.completed_on is None:
-                    row.completed_on = service.clock.today()
+                    completed_on = service.clock.today()
                 elif new_status is not Status.DONE:
-                    row.completed_on = None
+                    completed_on = None
+                if completed_on != row.completed_on:  # logged like progress does
+                    self._log(
+                        session,
+                        unit_id,
+                        f"deliverable:{kind}",
+                        "completed_on",
+                        _iso(row.completed_on),
+                        _iso(completed_on),
+                        now,
+                    )
+                    row.completed_on = completed_on
                 row.status = new_status.value
             if note is not None and note != row.note:
                 self._log(session, unit_id, f"deliverable:{kind}", "note", row.note, note, now)
@@ -313,7 +336,11 @@ class DutiesService:
         with service.database.sessions() as session:  # refuse before copying anything
             if owner == "case":
                 self._owned_case(session, int(key), unit_id)
-            elif owner != "deliverable" or key not in DELIVERABLES or not self.deliverables(unit):
+            elif (
+                owner != "deliverable"
+                or DeliverableKind.lookup(str(key)) is None
+                or not self.deliverables(unit)
+            ):
                 raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
         ingested = service.evidence_store.ingest(source, progress, cancelled)
         return self.record_attachment(unit, owner, key, ingested)
@@ -323,19 +350,17 @@ class DutiesService:
         unit_id, now = service.unit_id(unit), service.clock.now()
         try:
             with service.database.transaction() as session:
-                if owner == "case":
-                    owner_id = self._owned_case(session, int(key), unit_id).id
-                else:
-                    owner_id = self._deliverable_row(session, unit_id, str(key), now).id
                 row = AttachmentRow(
-                    owner_kind=owner,
-                    owner_id=owner_id,
                     sha256=ingested.sha256,
                     size=ingested.size,
                     original_name=ingested.original_name,
                     added_at=now,
                     added_by=service.actor,
                 )
+                if owner == "case":
+                    row.case_id = self._owned_case(session, int(key), unit_id).id
+                else:
+                    row.deliverable_id = self._deliverable_row(session, unit_id, str(key), now).id
                 session.add(row)
                 self._log(session, unit_id, f"{owner}:{key}", "attachment", None, ingested.original_name, now)
                 session.flush()
@@ -351,18 +376,18 @@ class DutiesService:
             row = session.get(AttachmentRow, attachment_id)
             if row is None:
                 raise ServiceError("该附件已不存在")
-            owner_unit = (
-                session.get(TypicalCaseRow, row.owner_id)
-                if row.owner_kind == "case"
-                else session.get(DeliverableRow, row.owner_id)
+            case = session.get(TypicalCaseRow, row.case_id) if row.case_id is not None else None
+            deliverable = (
+                session.get(DeliverableRow, row.deliverable_id) if row.deliverable_id is not None else None
             )
-            if owner_unit is None or owner_unit.unit_id != unit_id:
+            owner_unit = case.unit_id if case else deliverable.unit_id if deliverable else None
+            if owner_unit != unit_id:
                 raise ServiceError("该附件不属于本单位")
             sha = row.sha256
             self._log(
                 session,
                 unit_id,
-                f"{row.owner_kind}:{row.owner_id}",
+                f"case:{case.id}" if case else f"deliverable:{deliverable.kind if deliverable else ''}",
                 "attachment",
                 row.original_name,
                 None,
@@ -372,13 +397,20 @@ class DutiesService:
         service.delete_blob_if_unused(sha)
 
     @staticmethod
-    def _attachments(session: Session, owner: str, owner_id: int) -> tuple[Attachment, ...]:
-        rows = session.scalars(
-            select(AttachmentRow)
-            .where(AttachmentRow.owner_kind == owner, AttachmentRow.owner_id == owner_id)
-            .order_by(AttachmentRow.id)
-        ).all()
+    def _attachments(session: Session, owner: ColumnElement[bool]) -> tuple[Attachment, ...]:
+        rows = session.scalars(select(AttachmentRow).where(owner).order_by(AttachmentRow.id)).all()
         return tuple(Attachment(r.id, r.original_name, r.size, r.sha256, r.added_at) for r in rows)
+
+    @staticmethod
+    def _related(session: Session, case_id: int) -> tuple[str, ...]:
+        return tuple(
+            session.scalars(
+                select(ItemRow.code)
+                .join(TypicalCaseItemRow, TypicalCaseItemRow.item_id == ItemRow.id)
+                .where(TypicalCaseItemRow.case_id == case_id)
+                .order_by(TypicalCaseItemRow.position)
+            )
+        )
 
     # -- history -----------------------------------------------------------------------------
     def _log(
@@ -411,3 +443,11 @@ class DutiesService:
         with self.service.database.sessions() as session:
             rows = session.scalars(query.order_by(DutyHistoryRow.id.desc())).all()
             return [(r.changed_at, r.subject, r.field, r.before, r.after) for r in rows]
+
+
+def _codes(codes: list[str]) -> str:
+    return json.dumps(codes, ensure_ascii=False)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

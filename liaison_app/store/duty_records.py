@@ -9,9 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from liaison_app.store.status import Light, Status, light_for
-
-CASE_KINDS = {"positive": "正面", "negative": "反面"}
-DELIVERABLES = {"measures": "具体措施", "research": "调研报告"}
+from liaison_app.vocabulary import CaseKind, DeliverableKind, chinese_numeral
 
 
 @dataclass(frozen=True)
@@ -26,9 +24,7 @@ class GroupInfo:
 
     @property
     def title(self) -> str:
-        numerals = "一二三四五六七八九十"
-        numeral = numerals[self.number - 1] if self.number <= 10 else "十" + numerals[self.number - 11]
-        return f"({numeral}){self.name}"
+        return f"({chinese_numeral(self.number)}){self.name}"
 
     def units(self, everyone: list[str]) -> list[str]:
         return list(dict.fromkeys([*self.lead, *(everyone if self.all_members else self.members)]))
@@ -57,7 +53,7 @@ class TypicalCase:
 
     @property
     def kind_label(self) -> str:
-        return CASE_KINDS[self.kind]
+        return CaseKind(self.kind).label
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,7 @@ class Deliverable:
 
     @property
     def label(self) -> str:
-        return DELIVERABLES[self.kind]
+        return DeliverableKind(self.kind).label
 
     def light(self, as_of: dt.date) -> Light:
         return light_for(self.due, self.status, as_of)

@@ -1,21 +1,59 @@
-"""SQLAlchemy 2 ORM models. The schema itself is created by the Alembic migrations in ``db/``."""
+"""SQLAlchemy 2 ORM models. The schema itself is created by the Alembic migrations in ``db/``.
+
+Everything the database enforces is declared here too (foreign keys, unique constraints,
+indexes, CHECK constraints on enumerated columns, their codes taken from
+:mod:`liaison_app.vocabulary`), so that ``tests/test_migrations.py`` can compare these models
+with a migrated database and expect no difference at all.
+
+Two pairs of look-alike tables stay apart on purpose:
+
+* ``evidence`` (a unit's files for one item, per reporting period, with a description, listed in
+  the report and bundled for the office) and ``attachment`` (the files of a typical case or a
+  deliverable): different owners, fields and lifecycles. ``attachment`` is one model for all
+  its owners, with one real foreign key per owner kind and a CHECK that exactly one is set.
+* ``history`` (per unit and item, tied to the assignment like progress) and ``duty_history``
+  (per unit and subject, ``case:12`` or ``deliverable:measures``): a case's history must outlive
+  the deleted case, so it cannot have a foreign key to it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, Status
+
+
+def one_of(column: str, codes: type[StrEnum], name: str) -> CheckConstraint:
+    """``column IN ('a', 'b')`` over every code of a vocabulary."""
+    listed = ", ".join(f"'{code.value}'" for code in codes)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+def _assignment_of(table: str) -> ForeignKeyConstraint:
+    """A row about one unit and one item exists only while that unit is assigned that item."""
+    return ForeignKeyConstraint(
+        ["item_id", "unit_id"],
+        ["assignment.item_id", "assignment.unit_id"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_assignment",
+    )
 
 
 class Base(DeclarativeBase):
@@ -98,6 +136,10 @@ class AssignmentRow(Base):
     """A unit's role on one item: ``lead`` (牵头) or ``coop`` (配合)."""
 
     __tablename__ = "assignment"
+    __table_args__ = (
+        one_of("role", Role, "ck_assignment_role"),
+        Index("ix_assignment_unit", "unit_id"),
+    )
 
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
@@ -109,7 +151,11 @@ class ProgressRow(Base):
     """What one unit reports on one item. Absent row = 未启动 with no note."""
 
     __tablename__ = "progress"
-    __table_args__ = (UniqueConstraint("unit_id", "item_id"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "item_id"),
+        _assignment_of("progress"),
+        one_of("status", Status, "ck_progress_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -124,6 +170,7 @@ class HistoryRow(Base):
     """Append-only log of every change a unit made to an item."""
 
     __tablename__ = "history"
+    __table_args__ = (_assignment_of("history"), Index("ix_history_unit_item", "unit_id", "item_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -156,6 +203,11 @@ class EvidenceRow(Base):
     """A file attached by a unit to an item; the bytes live in the evidence store by SHA-256."""
 
     __tablename__ = "evidence"
+    __table_args__ = (
+        _assignment_of("evidence"),
+        Index("ix_evidence_unit_item", "unit_id", "item_id"),
+        Index("ix_evidence_sha256", "sha256"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -173,6 +225,7 @@ class ReportExportRow(Base):
     """One report a unit exported: for the 已报送 list and the changes since the last one."""
 
     __tablename__ = "report_export"
+    __table_args__ = (Index("ix_report_export_unit", "unit_id", "exported_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -199,6 +252,7 @@ class SpecialGroupRow(Base):
 
 class SpecialGroupMemberRow(Base):
     __tablename__ = "special_group_member"
+    __table_args__ = (one_of("role", GroupRole, "ck_special_group_member_role"),)
 
     group_id: Mapped[int] = mapped_column(
         ForeignKey("special_group.id", ondelete="CASCADE"), primary_key=True
@@ -212,6 +266,10 @@ class TypicalCaseRow(Base):
     """A monthly typical case (典型案例) a unit sends the office."""
 
     __tablename__ = "typical_case"
+    __table_args__ = (
+        one_of("kind", CaseKind, "ck_typical_case_kind"),
+        Index("ix_typical_case_unit_period", "unit_id", "period"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -219,16 +277,30 @@ class TypicalCaseRow(Base):
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
-    related: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TypicalCaseItemRow(Base):
+    """An item a typical case is about (was a JSON list in ``typical_case.related``)."""
+
+    __tablename__ = "typical_case_item"
+    __table_args__ = (Index("ix_typical_case_item_item", "item_id"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("typical_case.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class DeliverableRow(Base):
     """A lead unit's 具体措施 or 调研报告, due one month after the plan's issue."""
 
     __tablename__ = "deliverable"
-    __table_args__ = (UniqueConstraint("unit_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "kind"),
+        one_of("kind", DeliverableKind, "ck_deliverable_kind"),
+        one_of("status", Status, "ck_deliverable_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -240,13 +312,25 @@ class DeliverableRow(Base):
 
 
 class AttachmentRow(Base):
-    """A file of a typical case or a deliverable (bytes in the evidence store by SHA-256)."""
+    """A file of a typical case or a deliverable (bytes in the evidence store by SHA-256).
+
+    One real foreign key per kind of owner; exactly one of them is set."""
 
     __tablename__ = "attachment"
+    __table_args__ = (
+        CheckConstraint("(case_id IS NULL) <> (deliverable_id IS NULL)", name="ck_attachment_one_owner"),
+        Index("ix_attachment_case", "case_id"),
+        Index("ix_attachment_deliverable", "deliverable_id"),
+        Index("ix_attachment_sha256", "sha256"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner_kind: Mapped[str] = mapped_column(String(16))
-    owner_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("typical_case.id", ondelete="CASCADE"), nullable=True
+    )
+    deliverable_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliverable.id", ondelete="CASCADE"), nullable=True
+    )
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     original_name: Mapped[str] = mapped_column(Text)
@@ -258,6 +342,7 @@ class DutyHistoryRow(Base):
     """Append-only log of changes to a unit's cases and deliverables."""
 
     __tablename__ = "duty_history"
+    __table_args__ = (Index("ix_duty_history_unit", "unit_id", "subject"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))

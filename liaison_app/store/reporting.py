@@ -24,7 +24,6 @@ from liaison_app.reports.unit_report import (
     EvidenceLine,
     ReportData,
     ReportRow,
-    period_label,
     write_report,
 )
 from liaison_app.store.duties import DutiesService
@@ -32,10 +31,9 @@ from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, summarize
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
+from liaison_app.vocabulary import Role, period_label
 
 log = logging.getLogger(__name__)
-
-ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ class ReportService:
                     deadline=item.deadline.isoformat() if item.deadline else "",
                     lead="、".join(item.lead),
                     coop="、".join(item.coop),
-                    role=ROLE_LABELS[task.role],
+                    role=Role(task.role).label,
                     status=task.status.label,
                     note=task.note,
                     completed_on=task.completed_on.isoformat() if task.completed_on else "",

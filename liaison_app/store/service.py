@@ -62,6 +62,7 @@ from liaison_app.store.records import (
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
+from liaison_app.vocabulary import DeliverableKind
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,9 @@ class LiaisonService:
 
     def unit_id(self, unit: str) -> int:
         return self._unit_ids[self.resolve_unit(unit)]
+
+    def item_id(self, code: str) -> int:
+        return self._item_id(code)
 
     def roles(self, unit: str) -> dict[str, str]:
         """{item id: "lead" | "coop"} for the unit, from memory (no query)."""
@@ -618,20 +622,11 @@ class LiaisonService:
             ).all()
             found = [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
             for attachment in session.scalars(select(AttachmentRow).order_by(AttachmentRow.id)):
-                owner = (
-                    session.get(TypicalCaseRow, attachment.owner_id)
-                    if attachment.owner_kind == "case"
-                    else session.get(DeliverableRow, attachment.owner_id)
-                )
+                case = session.get(TypicalCaseRow, attachment.case_id) if attachment.case_id else None
+                owner = case or session.get(DeliverableRow, attachment.deliverable_id)
                 if owner is None:
                     continue
-                where = (
-                    "典型案例"
-                    if attachment.owner_kind == "case"
-                    else {"measures": "具体措施", "research": "调研报告"}.get(
-                        getattr(owner, "kind", ""), "牵头单位任务"
-                    )
-                )
+                where = "典型案例" if case else DeliverableKind(getattr(owner, "kind", "")).label
                 found.append(
                     (self._unit_names[owner.unit_id], where, attachment.original_name, attachment.sha256)
                 )

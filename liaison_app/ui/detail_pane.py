@@ -32,7 +32,8 @@ from liaison_app.store.records import EvidenceRecord, HistoryEntry, UnitTask
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
-from liaison_app.ui.task_model import LIGHT_COLOURS, ROLE_LABELS
+from liaison_app.ui.task_model import LIGHT_COLOURS
+from liaison_app.vocabulary import Role
 
 NOTE_SAVE_DELAY_MS = 800
 NO_DATE = QDate(2000, 1, 1)  # shown as "未填" (special value text)
@@ -167,7 +168,7 @@ class DetailPane(QWidget):
         self.units.setText(
             f"牵头单位:{self._names(item.lead, task.unit)}<br>"
             f"配合单位:{self._names(item.coop, task.unit) or '无'}<br>"
-            f"本单位职责:<b>{ROLE_LABELS[task.role]}</b>"
+            f"本单位职责:<b>{Role(task.role).label}</b>"
         )
         light = task.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_app.store.duty_records import CASE_KINDS, Deliverable, GroupInfo, TypicalCase
+from liaison_app.store.duty_records import Deliverable, GroupInfo, TypicalCase
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.task_model import LIGHT_COLOURS
+from liaison_app.vocabulary import CaseKind
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -67,8 +68,8 @@ class CaseDialog(QDialog):
         self.month.setDisplayFormat("yyyy年MM月")
         self.month.setCalendarPopup(True)
         self.kind = QComboBox()
-        for key, label in CASE_KINDS.items():
-            self.kind.addItem(f"{label}典型", key)
+        for kind in CaseKind:
+            self.kind.addItem(f"{kind.label}典型", kind.value)
         self.title = QLineEdit(case.title if case else "")
         self.title.setMaxLength(200)
         self.title.setPlaceholderText("一句话概括，如:用水报装“一窗办理”压缩至5个工作日")

@@ -49,6 +49,7 @@ from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
 from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
 from liaison_app.ui.workers import BackgroundTask, PoolRunner, Runner
+from liaison_app.vocabulary import Role
 
 SETTING_OFFICE_EMAIL = "office.email"
 SETTING_UNIT = "ui.last_unit"
@@ -247,8 +248,8 @@ class MainWindow(QMainWindow):
 
         self.role_filter = QComboBox()
         self.role_filter.addItem("全部职责", None)
-        self.role_filter.addItem("牵头", "lead")
-        self.role_filter.addItem("配合", "coop")
+        for role in Role:
+            self.role_filter.addItem(role.label, role.value)
         self.status_filter = QComboBox()
         self.status_filter.addItem("全部状态", None)
         for status in Status:

@@ -79,7 +79,7 @@ CHASE_COLUMNS: list[Column[ItemView]] = [
     Column("牵头单位", lambda v: "、".join(v.item.lead)),
     Column("完成时限", lambda v: v.item.deadline.isoformat() if v.item.deadline else ""),
     Column("逾期天数", lambda v: v.overdue_days, highlight=lambda v: True),
-    Column("事项状态", lambda v: v.status),
+    Column("事项状态", lambda v: v.status_label),
     Column("最新进展", lambda v: v.latest_note[:40]),
 ]
 UNIT_COLUMNS: list[Column[UnitLine]] = [

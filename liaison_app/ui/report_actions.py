@@ -14,10 +14,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
-from liaison_app.reports.unit_report import ReportData, default_file_name, period_label, write_report
+from liaison_app.reports.unit_report import ReportData, default_file_name, write_report
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
 from liaison_app.ui.workers import BackgroundTask, Runner
+from liaison_app.vocabulary import period_label
 
 if TYPE_CHECKING:
     from liaison_app.store.reporting import ReportService

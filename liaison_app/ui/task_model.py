@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.vocabulary import Role, chinese_numeral
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,7 +25,6 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 LIGHT_ROLE = Qt.ItemDataRole.UserRole + 3
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
 
-ROLE_LABELS = {"lead": "牵头", "coop": "配合"}
 LIGHT_COLOURS = {
     Light.OVERDUE: (QColor("#fde2e1"), QColor("#b3261e")),
     Light.DUE_SOON: (QColor("#fff1cc"), QColor("#8a5a00")),
@@ -111,7 +111,8 @@ class TaskTreeModel(QAbstractItemModel):
             area = areas.get(item.area)
             if area is None:
                 area = self._add(
-                    self._root, _Node(Kind.AREA, _numeral(item.area), item.area_name, key=f"a{item.area}")
+                    self._root,
+                    _Node(Kind.AREA, chinese_numeral(item.area), item.area_name, key=f"a{item.area}"),
                 )
                 areas[item.area] = area
             measure = measures.get(item.measure)
@@ -303,7 +304,7 @@ class TaskTreeModel(QAbstractItemModel):
         if column == Column.TEXT:
             return short_text(task.item.text)
         if column == Column.ROLE:
-            return ROLE_LABELS[task.role]
+            return Role(task.role).label
         if column == Column.DEADLINE:
             return task.item.deadline.isoformat() if task.item.deadline else "—"
         if column == Column.STATUS:
@@ -313,31 +314,3 @@ class TaskTreeModel(QAbstractItemModel):
         if light is Light.ON_TRACK and task.item.deadline is None:
             return "—"  # ongoing work without a deadline: nothing to warn about
         return light.label
-
-
-_NUMERALS = [
-    "一",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "十一",
-    "十二",
-    "十三",
-    "十四",
-    "十五",
-    "十六",
-    "十七",
-    "十八",
-    "十九",
-    "二十",
-]
-
-
-def _numeral(number: int) -> str:
-    return _NUMERALS[number - 1] if 0 < number <= len(_NUMERALS) else str(number)

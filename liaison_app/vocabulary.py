@@ -1,0 +1,234 @@
+"""The app's words, defined once: every enumerated value has a stable code and a Chinese label.
+
+Codes are what the program stores, compares and writes into machine-read places (the database,
+the hidden metadata of a workbook); labels are what people read (the window, the visible
+sheets, the command line). Code that computes works on codes; labels are produced at the edge
+and, when an older file carries only a label, mapped back to the code once, where it is read
+(:meth:`Coded.parse`).
+
+No Qt, no SQLAlchemy: the plan parser, the store, the reports and the window all import this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Self, TypeVar
+
+
+class VocabularyError(ValueError):
+    """A code or label that is not one of ours; the message is for the user (the CLI says it
+    in one line with exit 2, the window in a dialog)."""
+
+
+_LABELS: dict[type[Coded], dict[str, str]] = {}
+_NAMES: dict[type[Coded], str] = {}
+
+
+class Coded(StrEnum):
+    """An enumeration whose value is a stable code and which has a Chinese label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self.value]
+
+    @classmethod
+    def labels(cls) -> dict[Self, str]:
+        """Every member with its label, in declaration order."""
+        return {member: member.label for member in cls}
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """The member whose code (``done``) or label (``已完成``) is ``text``; ValueError otherwise."""
+        found = cls.lookup(text)
+        if found is None:
+            valid = "、".join(f"{m.value}({m.label})" for m in cls)
+            raise VocabularyError(f"无效的{cls.what()}「{text}」，可用:{valid}")
+        return found
+
+    @classmethod
+    def lookup(cls, text: str) -> Self | None:
+        """Like :meth:`parse`, but None for anything else (an empty cell, a typo)."""
+        cleaned = text.strip()
+        for member in cls:
+            if cleaned in (member.value, member.label):
+                return member
+        return None
+
+    @classmethod
+    def what(cls) -> str:
+        """What this vocabulary is called, for messages."""
+        return _NAMES.get(cls, "取值")
+
+
+_C = TypeVar("_C", bound=Coded)
+
+
+def _register(kind: type[_C], name: str, labels: Mapping[_C, str]) -> None:
+    codes = [member.value for member in kind]
+    if sorted(codes) != sorted(labels):
+        raise RuntimeError(f"{kind.__name__}: labels do not cover the codes exactly")
+    if len(set(labels.values())) != len(labels):
+        raise RuntimeError(f"{kind.__name__}: two codes share a label")
+    _LABELS[kind] = {code.value: label for code, label in labels.items()}
+    _NAMES[kind] = name
+
+
+# -- a unit's progress on an item ------------------------------------------------------------
+class Status(Coded):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ONGOING = "ongoing"
+    BLOCKED = "blocked"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.DONE: "已完成",
+    Status.ONGOING: "常态化推进",
+    Status.BLOCKED: "需协调",
+}
+_register(Status, "进展状态", STATUS_LABELS)
+
+# Finished, or work that by nature never finishes: never overdue.
+SETTLED = frozenset({Status.DONE, Status.ONGOING})
+
+# How far along a status is, least advanced first (the office takes the least advanced of
+# several lead units' statuses as the item's).
+PROGRESS_ORDER: dict[Status, int] = {
+    Status.NOT_STARTED: 1,
+    Status.BLOCKED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.ONGOING: 4,
+    Status.DONE: 5,
+}
+
+NOT_REPORTED_LABEL = "未报送"  # shown where a unit sent no report: not a status of its own
+
+
+# -- the deadline light ----------------------------------------------------------------------
+class Light(Coded):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    ON_TRACK = "on_track"
+
+
+LIGHT_LABELS: dict[Light, str] = {
+    Light.OVERDUE: "逾期",
+    Light.DUE_SOON: "临期",
+    Light.ON_TRACK: "正常",
+}
+_register(Light, "预警", LIGHT_LABELS)
+
+
+# -- a unit's role on an item ----------------------------------------------------------------
+class Role(Coded):
+    LEAD = "lead"
+    COOP = "coop"
+
+
+_register(Role, "职责", {Role.LEAD: "牵头", Role.COOP: "配合"})
+
+
+# -- a unit's role in a special group --------------------------------------------------------
+class GroupRole(Coded):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+_register(GroupRole, "专项小组职责", {GroupRole.LEAD: "牵头单位", GroupRole.MEMBER: "责任单位"})
+
+
+# -- the lead units' deliverables ------------------------------------------------------------
+class DeliverableKind(Coded):
+    MEASURES = "measures"
+    RESEARCH = "research"
+
+
+_register(
+    DeliverableKind,
+    "牵头单位任务",
+    {DeliverableKind.MEASURES: "具体措施", DeliverableKind.RESEARCH: "调研报告"},
+)
+
+
+# -- typical cases ---------------------------------------------------------------------------
+class CaseKind(Coded):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+_register(CaseKind, "典型案例类型", {CaseKind.POSITIVE: "正面", CaseKind.NEGATIVE: "反面"})
+
+
+# -- the office's judgement of a received file -----------------------------------------------
+class Verdict(Coded):
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+    MODIFIED = "modified"  # edited after export: excluded unless accepted explicitly
+    MODIFIED_ACCEPTED = "modified_accepted"
+    REJECTED = "rejected"
+
+
+_register(
+    Verdict,
+    "接收结论",
+    {
+        Verdict.ACCEPTED: "已接收",
+        Verdict.SUPERSEDED: "已被更新的报表取代",
+        Verdict.MODIFIED: "已被修改(未采用)",
+        Verdict.MODIFIED_ACCEPTED: "已被修改(经确认采用)",
+        Verdict.REJECTED: "已拒收",
+    },
+)
+
+
+# -- Chinese numerals ------------------------------------------------------------------------
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 21 → 二十一, 99 → 九十九 (1..99)."""
+    if not 0 < number < 100:
+        raise ValueError(f"chinese_numeral covers 1..99, not {number}")
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    head = "" if tens == 1 else _DIGITS[tens]
+    return head + "十" + (_DIGITS[ones] if ones else "")
+
+
+_NUMERAL = re.compile(r"^(?:([二三四五六七八九])?(十))?([一二三四五六七八九])?$")
+
+
+def parse_numeral(text: str) -> int:
+    """The inverse of :func:`chinese_numeral`; ValueError for anything else."""
+    match = _NUMERAL.match(text.strip())
+    if not match or not text.strip():
+        raise VocabularyError(f"不是中文数字:「{text}」")
+    tens_digit, ten, ones = match.groups()
+    tens = (_DIGITS.index(tens_digit) if tens_digit else 1) if ten else 0
+    return tens * 10 + (_DIGITS.index(ones) if ones else 0)
+
+
+# -- reporting periods -----------------------------------------------------------------------
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD_LABEL = re.compile(r"^(\d{4})年(\d{1,2})月$")
+
+
+def period_label(period: str) -> str:
+    """``2019-11`` → ``2019年11月``."""
+    year, month = period.split("-")
+    return f"{year}年{month}月"
+
+
+def parse_period(text: str) -> str:
+    """A period from its code (``2019-11``) or its label (``2019年11月``); ValueError otherwise."""
+    cleaned = text.strip()
+    match = _PERIOD.match(cleaned) or _PERIOD_LABEL.match(cleaned)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise VocabularyError(f"无效的报送期「{text}」，应为 2019-11 或 2019年11月")
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
