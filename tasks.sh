@@ -76,8 +76,8 @@ case "${1:-}" in
     test-fast)
         shift
         prepare_tests
-        echo "== pytest (not slow, not libreoffice)"
-        exec "$PY" -m pytest -q -m "not slow and not libreoffice" "$@"
+        echo "== pytest (not slow, not libreoffice; two workers)"
+        exec "$PY" -m pytest -q -n 2 -m "not slow and not libreoffice" "$@"
         ;;
     *)
         echo "usage: bash tasks.sh app|test|test-fast [ARGS…]" >&2

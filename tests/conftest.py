@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +28,32 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+START = dt.datetime(2019, 11, 20, 9, 30, 0)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(dt.datetime(2019, 11, 20, 9, 30, 0))
+    return FixedClock(START)
+
+
+def _template(factory: pytest.TempPathFactory, plan: Plan | None) -> Path:
+    """A data folder as the first start at START leaves it (database, today's backups), made
+    once per session: creating and migrating a database and snapshotting it costs each test
+    more than the test itself, mostly in fsync."""
+    folder = factory.mktemp("template") / "data"
+    LiaisonService.open(folder, clock=FixedClock(START), plan=plan).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _template(tmp_path_factory, None)
 
 
 @pytest.fixture
-def service(data_dir: Path, clock: FixedClock) -> Iterator[LiaisonService]:
+def service(data_dir: Path, clock: FixedClock, bundled_template: Path) -> Iterator[LiaisonService]:
     """The bundled 南岸区 plan (162 items, 61 units): for tests about that plan and its units."""
+    shutil.copytree(bundled_template, data_dir)
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
@@ -48,10 +67,16 @@ def synthetic_plan() -> Plan:
     return load_plan_file(SYNTHETIC_PLAN)
 
 
+@pytest.fixture(scope="session")
+def synthetic_template(tmp_path_factory: pytest.TempPathFactory, synthetic_plan: Plan) -> Path:
+    return _template(tmp_path_factory, synthetic_plan)
+
+
 @pytest.fixture
-def small(data_dir: Path, clock: FixedClock, synthetic_plan: Plan) -> Iterator[LiaisonService]:
+def small(data_dir: Path, clock: FixedClock, synthetic_template: Path) -> Iterator[LiaisonService]:
     """A fresh data folder holding the synthetic plan: for tests of behaviour, not of the plan."""
-    svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员", plan=synthetic_plan)
+    shutil.copytree(synthetic_template, data_dir)
+    svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
 

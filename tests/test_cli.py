@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ import pytest
 from liaison_app.plan.build import plan_paths
 from liaison_app.plan.bundle import load_plan_file
 from tests.helpers import run_cli
+
+
+@pytest.fixture(autouse=True)
+def first_started(data_dir: Path, bundled_template: Path) -> None:
+    """Each command runs on a data folder a first start made (that start is tested in test_store)."""
+    shutil.copytree(bundled_template, data_dir)
 
 
 def json_of(result: subprocess.CompletedProcess[str]) -> Any:

@@ -4,6 +4,7 @@ when the work failed and 2 when the input was bad, and never a traceback."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,11 +24,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def world(tmp_path_factory: pytest.TempPathFactory, bundled_template: Path) -> dict[str, Path]:
     """One data folder with the plan loaded and one real report, shared by the failure cases
     (none of them changes anything)."""
     root = tmp_path_factory.mktemp("cli-errors")
     data = root / "data"
+    shutil.copytree(bundled_template, data)
     report = root / "report.xlsx"
     done = run_cli(data, "export", "--unit", UNIT, "--period", "2019-11", "-o", str(report))
     assert done.returncode == 0, done.stderr

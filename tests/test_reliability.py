@@ -433,7 +433,7 @@ def test_a_read_only_data_folder_is_explained(tmp_path: Path, monkeypatch) -> No
         raise OSError(errno.EROFS, "Read-only file system", str(self))
 
     monkeypatch.setattr(Path, "write_bytes", read_only)
-    with pytest.raises(paths.DataDirError, match="Read-only file system"):
+    with pytest.raises(paths.DataDirError, match="磁盘或文件夹是只读的"):  # the reason in Chinese
         LiaisonService.open(tmp_path / "data")
 
 
