@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from liaison_app import __version__, logs, paths
+from liaison_app import __version__, logs, paths, plan_cli
 from liaison_app.errors import is_expected, is_ours, os_error_reason, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
+    plan_cli.register(sub)
     return parser
 
 
@@ -569,6 +570,8 @@ def run(args: argparse.Namespace) -> int:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
         return int(run_gui(paths.data_dir(args.data_dir)))
+    if args.command == "plan":  # file-level plan commands open the data folder only if they must
+        return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
     logs.setup(data_dir, debug=args.debug)
     log.info("command %s", args.command)

@@ -65,6 +65,12 @@ FAILURES = [
     (["backup", "-o", "{root}/no/such/dir/b.zip"], 2),
     (["restore", "{root}/missing.zip"], 2),
     (["restore", "{text}"], 2),
+    (["plan"], 2),
+    (["plan", "import", "{root}/missing.xlsx", "--dry-run"], 2),
+    (["plan", "import", "{text}", "--dry-run"], 2),
+    (["plan", "diff", "{root}/missing.xlsx", "{text}"], 2),
+    (["plan", "export", "-o", "{root}/no/such/dir/p.xlsx"], 1),
+    (["plan", "template", "-o", "{root}/no/such/dir/t.xlsx"], 1),
     # the work failed: 1 (/proc is a folder nothing can be created in, on Linux)
     pytest.param(["export", "--unit", UNIT, "--period", "2019-11", "-o", "/proc/x.xlsx"], 1, marks=LINUX),
     pytest.param(["consolidate", "{report}", "-o", "/proc/x.xlsx"], 1, marks=LINUX),

@@ -195,6 +195,8 @@ def test_anomaly_report_lists_every_repair(plan: Plan) -> None:
             "missing_dot": 1,
             "decision": 3,
             "group_field_repaired": 6,
+            "target_decision": 9,
+            "not_a_target": 8,
         }
     )
 
@@ -225,7 +227,15 @@ MEMBERS = "成员:区市场监管局、区税务局、区城管局、南岸供�
 
 def errata(**changes: object) -> Errata:
     base = Errata.load(ERRATA)
-    return dataclasses.replace(base, table_only_units=[], aliases={}, decisions={}, **changes)
+    return dataclasses.replace(
+        base,
+        table_only_units=[],
+        aliases={},
+        decisions={},
+        milestone_errata={},
+        target_errata={},
+        **changes,
+    )
 
 
 def table(*cells: str) -> str:

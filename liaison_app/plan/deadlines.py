@@ -1,4 +1,9 @@
-"""Deadlines written inside the work text: ``2019年底前`` → 2019-12-31, ``2019年9月底前`` → 2019-09-30."""
+"""Deadlines written inside the work text: ``2019年底前`` → 2019-12-31, ``2019年9月底前`` → 2019-09-30.
+
+Also the rarer forms a plan may use: ``2020年6月30日前``, ``2020年上半年`` (→ 06-30),
+``2020年下半年`` (→ 12-31), ``2020年一季度`` / ``第三季度末前`` (→ the quarter's last day),
+``2020年6月末前``. A bare year (``2019年``) is never a deadline.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+_QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12}
+
 # The year may have lost its 年 before a month (``20199月底前``); a lone year needs 年.
-_DEADLINE = re.compile(r"(20\d{2})(?:年?(\d{1,2})月|年)底前")
+_DEADLINE = re.compile(
+    r"(?P<year>20\d{2})(?:"
+    r"年?(?P<month>\d{1,2})月(?:底|末)前"
+    r"|年(?:底|末)前"
+    r"|年(?P<m2>\d{1,2})月(?P<day>\d{1,2})日(?:之)?前"
+    r"|年(?P<half>上|下)半年(?:底|末)?(?:之)?前?"
+    r"|年第?(?P<quarter>[一二三四])季度(?:底|末)?(?:之)?前?"
+    r")"
+)
 
 
 @dataclass(frozen=True)
@@ -16,19 +31,39 @@ class DeadlineFinding:
     date: dt.date
     phrase: str
     repaired: bool  # True when 年 was missing before the month
+    start: int = 0  # where the phrase starts in the text
+    end: int = 0  # just after the phrase
+
+
+def _date_of(match: re.Match[str]) -> dt.date | None:
+    year = int(match.group("year"))
+    if match.group("day"):
+        month, day = int(match.group("m2")), int(match.group("day"))
+    elif match.group("half"):
+        month, day = (6 if match.group("half") == "上" else 12), 0
+    elif match.group("quarter"):
+        month, day = _QUARTERS[match.group("quarter")], 0
+    else:
+        month, day = (int(match.group("month")) if match.group("month") else 12), 0
+    if not 1 <= month <= 12:
+        return None
+    last_day = calendar.monthrange(year, month)[1]
+    if day == 0:
+        day = last_day
+    if not 1 <= day <= last_day:
+        return None
+    return dt.date(year, month, day)
 
 
 def find_deadlines(text: str) -> list[DeadlineFinding]:
-    """Every ``…底前`` phrase in ``text``, in order of appearance."""
+    """Every deadline phrase in ``text``, in order of appearance."""
     found: list[DeadlineFinding] = []
     for match in _DEADLINE.finditer(text):
-        year = int(match.group(1))
-        month = int(match.group(2)) if match.group(2) else 12
-        if not 1 <= month <= 12:
+        date = _date_of(match)
+        if date is None:
             continue
-        last_day = calendar.monthrange(year, month)[1]
-        repaired = match.group(2) is not None and "年" not in match.group(0)
-        found.append(DeadlineFinding(dt.date(year, month, last_day), match.group(0), repaired))
+        repaired = match.group("month") is not None and "年" not in match.group(0)
+        found.append(DeadlineFinding(date, match.group(0), repaired, match.start(), match.end()))
     return found
 
 

@@ -19,7 +19,9 @@ from typing import Any
 
 from liaison_app.plan.deadlines import item_deadline
 from liaison_app.plan.groups import parse_groups
+from liaison_app.plan.milestones import ErrataMismatch, apply_milestone_errata, milestone_spans
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
+from liaison_app.plan.targets import apply_target_errata, extract_targets, numbers_not_targets
 from liaison_app.plan.units import UnitRegistry, default_category
 from liaison_app.vocabulary import parse_numeral
 
@@ -48,6 +50,9 @@ class Errata:
     categories: dict[str, str]
     aliases: dict[str, str]
     decisions: dict[str, dict[str, str]]
+    # [[milestones]] and [[targets]] entries, by item code, in file order
+    milestone_errata: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    target_errata: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Errata:
@@ -66,7 +71,16 @@ class Errata:
             categories=dict(units.get("categories", {})),
             aliases=dict(data.get("aliases", {})),
             decisions={d["item"]: d for d in data.get("decisions", [])},
+            milestone_errata=_by_item(data.get("milestones", [])),
+            target_errata=_by_item(data.get("targets", [])),
         )
+
+
+def _by_item(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        grouped.setdefault(str(entry["item"]), []).append(entry)
+    return grouped
 
 
 @dataclass
@@ -355,9 +369,36 @@ class _TableParser:
                 self.report(
                     "several_deadlines",
                     item.code,
-                    f"含多个时限({phrases})，完成时限取最晚的{deadline}",
+                    f"含多个时限({phrases})，各为一个时间节点；完成时限取最晚的{deadline}",
                 )
+            self.find_promises(item)
         self.measure = None
+
+    def find_promises(self, item: Item) -> None:
+        """Milestones and targets of one item, corrected by the errata table."""
+        code, text = item.code, item.text
+        spans, notes = milestone_spans(text), list[str]()
+        try:
+            spans, notes = apply_milestone_errata(
+                code, text, spans, self.errata.milestone_errata.get(code, [])
+            )
+        except ErrataMismatch as exc:
+            self.report("errata_mismatch", code, f"{exc}(该条时间节点勘误未生效，请修改勘误表)")
+        targets, target_notes = extract_targets(code, text, spans), list[str]()
+        try:
+            targets, target_notes = apply_target_errata(
+                code, text, targets, spans, self.errata.target_errata.get(code, [])
+            )
+        except ErrataMismatch as exc:
+            self.report("errata_mismatch", code, f"{exc}(该条指标勘误未生效，请修改勘误表)")
+        item.milestones = tuple(span.milestone for span in spans)
+        item.targets = tuple(span.target for span in targets)
+        for note in notes:
+            self.report("milestone_decision", code, note)
+        for note in target_notes:
+            self.report("target_decision", code, note)
+        for seen, why in numbers_not_targets(text, targets):
+            self.report("not_a_target", code, f"「{seen}」不是指标:{why}")
 
 
 def _cells(lines: list[str], first_line: int) -> list[_Cell]:
@@ -414,6 +455,12 @@ def parse_plan(source_text: str, errata: Errata) -> Plan:
         raise PlanSourceError("任务分工表中没有领域标题(如“一、开办企业”)")
     parser = _TableParser(cells[first_area:], registry, errata)
     parser.run()
+    codes = {item.code for measure in parser.measures for item in measure.items}
+    for section, entries in (("milestones", errata.milestone_errata), ("targets", errata.target_errata)):
+        for code in sorted(set(entries) - codes):
+            parser.report(
+                "errata_mismatch", code, f"勘误表[{section}]中的工作措施{code}不存在，该条勘误未生效"
+            )
     parser.anomalies.extend(group_anomalies)
     units_used = {
         u for item in (i for m in parser.measures for i in m.items) for u in (*item.lead, *item.coop)
