@@ -11,49 +11,31 @@ import argparse
 import datetime as dt
 import json
 import logging
+import math
+import os
 import re
 import sys
 import traceback
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from liaison_app import __version__, logs, paths, plan_cli
-from liaison_app.errors import is_expected, is_ours, os_error_reason, user_message
+from liaison_app.data_lock import DataInUseError
+from liaison_app.errors import is_expected, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import write_bundle
-from liaison_app.store.database import DatabaseError
-from liaison_app.store.records import StorageError
-from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
+from liaison_app.store.backup import BackupError
+from liaison_app.store.database import DatabaseError, MissingDatabaseError
+from liaison_app.store.records import StorageError, printable
+from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
-from liaison_app.vocabulary import Role
+from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
-
-
-class CliError(Exception):
-    """A failure a command found itself: its Chinese sentence and its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@contextmanager
-def writing(target: Path) -> Iterator[None]:
-    """The system's errors while writing ``target`` (a missing folder, no permission, a full
-    disk), told as one sentence about the file the user named, not a temporary one."""
-    try:
-        yield
-    except OSError as exc:
-        if is_ours(exc):
-            raise
-        raise CliError(f"无法写入 {target}:{os_error_reason(exc)}", EXIT_FAILURE) from exc
-
 
 # argparse's own messages (English), in the user's words; anything else keeps its text.
 _ARGPARSE_MESSAGES = [
@@ -88,7 +70,7 @@ def _date(text: str) -> dt.date:
 
 def _period(text: str) -> str:
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+        return parse_period(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
@@ -253,7 +235,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
-    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print_table(["单位", "类别", Role.LEAD.label, Role.COOP.label], rows, [30, 20, 4, 4])
     print(f"\n共 {len(units)} 个单位")
     return EXIT_OK
 
@@ -332,21 +314,45 @@ def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
             failures += 1
             continue
         print(
-            f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
+            f"已添加:{unit} {code} ← {printable(record.original_name)}({human_size(record.size)}，"
             f"SHA-256 {record.sha256[:12]}…)"
         )
     return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+def _output(raw: str) -> Path:
+    """The ``-o`` path, refused at once when one of its names is longer than a disk allows
+    (asking the system about it would otherwise fail with an English error)."""
+    path = Path(raw)
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > 255:
+            raise ServiceError(f"文件名过长({size} 字节，上限 255):{printable(part[:20])}…，请改短")
+    return path
+
+
+def _write_failed(out: Path, exc: OSError) -> int:
+    print(
+        f"错误:无法写入 {printable(str(out))}:{paths.os_reason(exc)}。没有留下不完整的文件。", file=sys.stderr
+    )
+    return EXIT_FAILURE
 
 
 def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     unit = service.resolve_unit(args.unit)
     files = service.bundle_files(unit, args.period)
     if not files:
-        raise CliError(f"{unit} 在 {args.period} 没有佐证材料可以打包")
-    if args.split_mb is not None and args.split_mb <= 0:
-        raise CliError("--split-mb 须大于 0")
-    with writing(Path(args.output)):
-        result = write_bundle(files, Path(args.output), args.split_mb)
+        print(f"错误:{unit} 在 {args.period} 没有佐证材料可以打包", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.split_mb is not None and not (math.isfinite(args.split_mb) and 0 < args.split_mb <= 100_000):
+        print("错误:--split-mb 须是大于 0、不超过 100000 的数(单位 MB)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = _output(args.output)
+    service.check_output(out)
+    try:
+        result = write_bundle(files, out, args.split_mb)
+    except OSError as exc:
+        return _write_failed(out, exc)
     print(f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，共 {len(result.parts)} 个分卷:")
     for part in result.parts:
         print(f"  {part}")
@@ -372,18 +378,29 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
+    service.check_output(out)
     if out.suffix.lower() != ".xlsx":
-        raise CliError(f"输出文件应以 .xlsx 结尾:{out}")
+        print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if not out.parent.is_dir():
-        raise CliError(f"输出文件夹不存在:{out.parent}")
+        print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
-    with writing(out):
-        record = reports.export(unit, args.period, as_of, out, incomplete)
-    print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
+    try:
+        if service.read_only:  # a rescue from a read-only or full data folder: no record kept
+            from liaison_app.reports.unit_report import write_report
+
+            digest = write_report(reports.report_data(unit, args.period, as_of, incomplete), out)
+            print("提示:数据文件夹不可写，本次导出未记入导出记录。", file=sys.stderr)
+        else:
+            digest = reports.export(unit, args.period, as_of, out, incomplete).data_sha256
+    except OSError as exc:
+        return _write_failed(out, exc)
+    print(f"已导出:{out}(SHA-256 {digest[:12]}…)")
     if incomplete:
         print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
         for code, reason in incomplete[:20]:
@@ -392,38 +409,44 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
-    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.reports import office
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
     lead = service.resolve_unit(args.lead) if args.lead else ""
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
-        raise CliError(f"找不到 {'、'.join(missing)}")
-    intake = receive(
-        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+        print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    job = office.OfficeJob.of(
+        [Path(p) for p in args.inputs],
+        catalog,
+        service.clock.now(),
+        service.clock.today(),
+        period=args.period,
+        accept_modified=[Path(p) for p in args.accept_modified],
+        as_of=args.as_of,
+        lead=lead,
     )
-    for verdict in intake.verdicts:
+    outcome = office.run(job)
+    for verdict in outcome.intake.verdicts:
         print(verdict.line())
-    if not intake.reports:
-        raise CliError("没有可以汇总的报表，未生成汇总表")
-    as_of = args.as_of or default_as_of(intake, service.clock.today())
-    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = Path(args.output)
-    if out.is_dir():
-        out = out / default_file_name(intake.period, lead)
-    with writing(out):
-        write_consolidation(result, out)
+    if not outcome.has_reports:
+        print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result = outcome.result
+    out = office.output_path(result, _output(args.output))
+    service.check_output(out)
+    try:
+        office.write(result, out)
+    except OSError as exc:
+        return _write_failed(out, exc)
     print(
-        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
-    all_used = all(
-        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
-    )
-    return EXIT_OK if all_used else EXIT_FAILURE
+    return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
@@ -486,14 +509,18 @@ def cmd_groups(service: LiaisonService, args: argparse.Namespace) -> int:
 
 def cmd_restore(data_dir: Path, source: Path) -> int:
     """Runs with the database closed (never through an open service)."""
-    from liaison_app.store.backup import BackupError
+    from liaison_app.store.backup import BackupError, RestoreIncompleteError
     from liaison_app.store.restore import restore
 
     try:
         report = restore(paths.ensure_data_dir(data_dir), source, dt.datetime.now())
-    except (BackupError, OSError) as exc:
-        code = EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
-        raise CliError(f"没有恢复，现有数据未被改动。{user_message(exc)}", code) from exc
+    except RestoreIncompleteError as exc:  # some of it was switched in: say exactly what is where
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (BackupError, paths.DataDirError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, (BackupError, paths.DataDirError)) else paths.os_reason(exc)
+        print(f"错误:没有恢复，现有数据未被改动。{reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
     print("\n".join(report.lines()))
     return EXIT_OK
 
@@ -510,13 +537,17 @@ def cmd_backups(data_dir: Path) -> int:
 
 
 def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
     if not out.parent.is_dir():
-        raise CliError(f"文件夹不存在:{out.parent}")
-    with writing(out):
+        print(f"错误:文件夹不存在:{out.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         result = service.full_backup(out)
+    except BackupError as exc:
+        print(f"错误:没有备份。{exc}", file=sys.stderr)
+        return EXIT_FAILURE
     print(f"已备份到 {out}(佐证材料 {result['evidence']} 个，共 {human_size(result['bytes'])})")
     return EXIT_OK
 
@@ -538,34 +569,63 @@ COMMANDS = {
 }
 
 
-def exit_code(exc: BaseException) -> int:
-    """1 when the work failed (storage, files, damaged data, a bug); 2 when the input was bad."""
-    if isinstance(exc, CliError):
-        return exc.code
-    if isinstance(exc, StorageError) or not is_expected(exc):
-        return EXIT_FAILURE
-    return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+# Commands that only read the data: while another program (the window) holds the data folder,
+# or when the folder cannot be written (a full or read-only disk: rescue), they read without
+# the lock through a read-only connection. Every other command takes the lock and waits for it.
+READERS = {
+    "units",
+    "catalog",
+    "tasks",
+    "cases",
+    "groups",
+    "anomalies",
+    "verify",
+    "bundle",
+    "backup",
+    "consolidate",
+}
+ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
+RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
 
 
-def report_failure(exc: BaseException, command: str, debug: bool) -> int:
-    """Tell one failure: one Chinese line on stderr (the traceback too with --debug), the full
-    story in the log."""
-    code = exit_code(exc)
-    message = user_message(exc)
-    if is_expected(exc):
-        log.warning("command %s failed (exit %d): %s", command, code, message)
-    else:
-        log.error("command %s failed with a bug", command, exc_info=exc)
-        where = logs.current_log_file()
-        message += f"。详情已记录在 {where}" if where else ""
-        message += ";请发给技术支持(加 --debug 可显示详细信息)"
-    if debug:
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-    print(f"错误:{message}", file=sys.stderr)
-    return code
+def bad_argument(argv: Sequence[str]) -> str:
+    """A Chinese sentence when a command-line argument is not valid text (invalid UTF-8 bytes
+    arrive as lone surrogates), else ""."""
+    for number, argument in enumerate(argv, start=1):
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in argument):
+            return f"第 {number} 个命令行参数含有无效的字符编码(不是 UTF-8):{printable(argument)}"
+    return ""
 
 
-def run(args: argparse.Namespace) -> int:
+def open_for(command: str, data_dir: Path) -> LiaisonService:
+    """The service a command needs: locked for writers, read-only when a reader cannot lock."""
+    try:
+        wait = float(os.environ.get(ENV_LOCK_WAIT, "10"))
+    except ValueError:
+        wait = 10.0
+    try:
+        return LiaisonService.open(data_dir, wait_seconds=0.0 if command in READERS else wait)
+    except DataInUseError:
+        if command not in READERS:
+            raise
+        try:
+            return LiaisonService.open_read_only(data_dir)
+        except (DatabaseError, ServiceError):
+            # The holder is still creating or upgrading the ledger: wait for it like a writer.
+            return LiaisonService.open(data_dir, wait_seconds=wait)
+    except paths.DataDirError:
+        if command not in RESCUE or not paths.database_path(paths.data_dir(data_dir)).is_file():
+            raise
+    return LiaisonService.open_read_only(data_dir)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    problem = bad_argument(arguments)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    args = build_parser().parse_args(arguments)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
@@ -584,24 +644,59 @@ def run(args: argparse.Namespace) -> int:
 
         return selftest(data_dir)
     try:
-        service = LiaisonService.open(data_dir)
-    except DatabaseError as exc:
-        raise type(exc)(
-            f"{exc} 可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。"
-        ) from exc
+        service = open_for(args.command, data_dir)
+    except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
+        hint = ""
+        if isinstance(exc, DatabaseError):
+            from liaison_app.store.restore import latest_good_backup
+
+            latest = latest_good_backup(data_dir) if isinstance(exc, MissingDatabaseError) else None
+            hint = (
+                f" 最近一次通过校验的自动备份:{latest}，恢复它:liaison-app restore {latest}"
+                if latest is not None
+                else " 可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。"
+            )
+        log.warning("command %s: the data could not be opened: %s", args.command, exc)
+        print(f"错误:{exc}{hint}", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)
     finally:
         service.close()
 
 
+def exit_code(exc: BaseException) -> int:
+    """1 when the work failed (storage, files, damaged data, a bug); 2 when the input was bad."""
+    if isinstance(exc, StorageError) or not is_expected(exc):
+        return EXIT_FAILURE
+    return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+
+
+def report_failure(exc: BaseException, command: str, debug: bool) -> int:
+    """Tell a failure no command handled itself: one Chinese line on stderr (the traceback too
+    with --debug), the full story in the log."""
+    code = exit_code(exc)
+    message = user_message(exc)
+    if is_expected(exc):
+        log.warning("command %s failed (exit %d): %s", command, code, message)
+    else:
+        log.error("command %s failed with a bug", command, exc_info=exc)
+        where = logs.current_log_file()
+        message += f"。详情已记录在 {where}" if where else ""
+        message += ";请发给技术支持(加 --debug 可显示详细信息)"
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"错误:{message}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and not stream.isatty():
             stream.reconfigure(encoding="utf-8", errors="replace")
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(args)
+        return run(arguments)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = None  # nothing more can be written to a closed pipe
         return EXIT_OK
@@ -609,7 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中断。", file=sys.stderr)
         return 130
     except Exception as exc:
-        return report_failure(exc, str(args.command), args.debug)
+        command = next((a for a in arguments if a in COMMANDS or a in ("plan", "restore")), "")
+        return report_failure(exc, command, "--debug" in arguments)
     finally:
         logs.shutdown()
 

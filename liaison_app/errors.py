@@ -7,30 +7,13 @@ traceback and shown with the details support needs (version, what happened, the 
 
 from __future__ import annotations
 
-import errno
 import traceback
 from pathlib import Path
 
 from liaison_app import APP_NAME, __version__
+from liaison_app.paths import os_reason
 
 _OUR_PACKAGE = "liaison_app"
-
-# The operating system's reasons, in the user's words (strerror is English on most systems).
-_OS_REASONS = {
-    errno.ENOENT: "找不到文件或文件夹",
-    errno.EACCES: "没有权限(文件可能正在 Excel/WPS 等程序中打开，或文件夹不允许写入)",
-    errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已用完",
-    errno.EROFS: "磁盘或文件夹是只读的",
-    errno.EEXIST: "已有同名文件",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EBUSY: "文件正被另一个程序使用",
-    errno.ENAMETOOLONG: "文件名或路径过长",
-    errno.EINVAL: "文件名无效",
-    errno.EIO: "读写磁盘出错",
-}
 
 
 def is_ours(exc: BaseException) -> bool:
@@ -45,7 +28,8 @@ def is_expected(exc: BaseException) -> bool:
 
 
 def os_error_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or -1) or exc.strerror or str(exc)
+    """The system's reason in the user's words (one table, in paths.os_reason)."""
+    return os_reason(exc)
 
 
 def os_error_text(exc: OSError) -> str:

@@ -113,16 +113,20 @@ def test_damaged_database_fails_with_a_way_out(tmp_path: Path) -> None:
 
 @LINUX
 def test_system_error_names_the_users_file_not_a_temporary_one(world: dict[str, Path]) -> None:
-    result = run_cli(world["data"], "backup", "-o", "/proc/x")
-    assert result.stderr.strip() == "错误:无法写入 /proc/x:找不到文件或文件夹"
+    result = run_cli(world["data"], "export", "--unit", UNIT, "--period", "2019-11", "-o", "/proc/x.xlsx")
+    assert result.stderr.startswith("错误:无法写入 /proc/x.xlsx:文件或文件夹不存在")
+    backup = run_cli(world["data"], "backup", "-o", "/proc/x")
+    assert backup.stderr.strip() == "错误:没有备份。无法写入备份文件:文件或文件夹不存在"
 
 
-@LINUX
 def test_debug_shows_the_traceback(world: dict[str, Path]) -> None:
-    result = run_cli(world["data"], "--debug", "backup", "-o", "/proc/x")
-    assert result.returncode == 1
-    assert "Traceback" in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("错误:无法写入 /proc/x")
+    args = ["set", "--unit", UNIT, "--item", "1.1", "--status", "bogus"]
+    plain = run_cli(world["data"], *args)
+    assert "Traceback" not in plain.stderr
+    result = run_cli(world["data"], "--debug", *args)
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr and "VocabularyError" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == plain.stderr.strip()
 
 
 def test_failures_are_logged(world: dict[str, Path]) -> None:

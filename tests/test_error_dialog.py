@@ -81,7 +81,7 @@ def test_expected_failure_is_logged_without_the_bug_dialog(qtbot: QtBot, install
     assert not shown_dialogs()
     logs.shutdown()
     logged = installed.read_text(encoding="utf-8")
-    assert "WARNING" in logged and "磁盘空间不足:/media/u盘/备份.zip" in logged
+    assert "WARNING" in logged and "磁盘已满:/media/u盘/备份.zip" in logged
 
 
 def test_uncaught_exception_in_a_python_thread_reaches_the_dialog(qtbot: QtBot, installed: Path) -> None:

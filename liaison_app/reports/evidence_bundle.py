@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import math
 import os
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from liaison_app.evidence import CancelledFn, CopyCancelled, ProgressFn
 from liaison_app.filenames import safe_name, unique_name
+from liaison_app.reports.workbook_io import clean_stale_parts
+from liaison_app.vocabulary import period_label
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,7 @@ def _arcnames(files: list[BundleFile]) -> list[str]:
 
 
 def bundle_file_name(unit: str, period: str) -> str:
-    year, month = period.split("-")
-    return safe_name(f"{unit}_{year}年{month}月_佐证材料.zip", 120)
+    return safe_name(f"{unit}_{period_label(period)}_佐证材料.zip", 120)
 
 
 def part_paths(out: Path, count: int) -> list[Path]:
@@ -101,6 +103,9 @@ def write_bundle(
     """
     if not files:
         raise ValueError("所选报送期没有佐证材料可以打包")
+    if split_mb is not None and not (math.isfinite(split_mb) and split_mb > 0):
+        raise ValueError("分卷大小须是大于 0 的有限数(单位 MB)")
+    clean_stale_parts(out.parent, "*.zip.part")
     names = _arcnames(files)
     limit = int(split_mb * 1024 * 1024) if split_mb else None
     groups: list[list[int]] = [[]]

@@ -35,10 +35,10 @@ from liaison_app.store.models import (
     TypicalCaseItemRow,
     TypicalCaseRow,
 )
-from liaison_app.store.records import ServiceError, check_text
+from liaison_app.store.records import ServiceError, check_file_name, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
-from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role
+from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, parse_period
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class DutiesService:
         check_text(title, "标题", 200)
         check_text(body, "内容", MAX_CASE_BODY)
         try:
-            dt.datetime.strptime(period, "%Y-%m")
+            period = parse_period(period)
         except ValueError:
             raise ServiceError(f"月份格式应为 YYYY-MM:{period}") from None
         own = service.roles(unit)
@@ -342,6 +342,7 @@ class DutiesService:
                 or not self.deliverables(unit)
             ):
                 raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
+        check_file_name(source.name)  # the same rules as an item's evidence
         ingested = service.evidence_store.ingest(source, progress, cancelled)
         return self.record_attachment(unit, owner, key, ingested)
 
