@@ -633,12 +633,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":  # file-level plan commands open the data folder only if they must
         return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
-    logs.setup(data_dir, debug=args.debug)
-    log.info("command %s", args.command)
-    if args.command == "restore":
+    if args.command == "restore":  # leaves the data folder as it was when it refuses: no log file
         return cmd_restore(data_dir, Path(args.file))
     if args.command == "backups":
         return cmd_backups(data_dir)
+    logs.setup(data_dir, debug=args.debug)
+    log.info("command %s", args.command)
     if args.command == "selftest":
         from liaison_app.app import selftest
 
