@@ -41,7 +41,7 @@ def _template(factory: pytest.TempPathFactory, plan: Plan | None) -> Path:
     once per session: creating and migrating a database and snapshotting it costs each test
     more than the test itself, mostly in fsync."""
     folder = factory.mktemp("template") / "data"
-    LiaisonService.open(folder, clock=FixedClock(START), plan=plan).close()
+    LiaisonService.open(folder, clock=FixedClock(START), first_plan=plan).close()
     return folder
 
 

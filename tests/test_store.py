@@ -74,7 +74,7 @@ def test_aliases_and_suggestions(service: LiaisonService) -> None:
 def test_update_round_trip_survives_reopening(
     data_dir: Path, clock: FixedClock, synthetic_plan: Plan
 ) -> None:
-    first = LiaisonService.open(data_dir, clock=clock, actor="张三", plan=synthetic_plan)
+    first = LiaisonService.open(data_dir, clock=clock, actor="张三", first_plan=synthetic_plan)
     task = first.update("区乙局", "1.1", status="已完成", note="已完成规划许可简化")
     assert task.status is Status.DONE
     assert task.completed_on == clock.today()  # set automatically when marked done

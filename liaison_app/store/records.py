@@ -36,6 +36,10 @@ class UnknownItemError(ServiceError):
     pass
 
 
+class UnknownPlanError(ServiceError):
+    pass
+
+
 class NotAssignedError(ServiceError):
     pass
 
@@ -102,6 +106,8 @@ class PlanInfo:
     measures: int
     items: int
     units: int
+    revision: int = 1
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class CatalogItem:
     coop: tuple[str, ...]
     deadline: dt.date | None
     position: int
+    former: str = ""  # the item's code before the latest revision that renumbered or reworded it
 
 
 @dataclass(frozen=True)
