@@ -2,6 +2,8 @@
 # One entry point for a fresh Debian/Ubuntu machine (see README):
 #   bash tasks.sh app [ARGS…]   set up the virtual environment (pinned) and start the app
 #   bash tasks.sh test [ARGS…]  set up everything the tests need and run the whole suite
+#   bash tasks.sh test-fast [ARGS…]  the same set-up and checks, then the suite without the slow
+#                               and LibreOffice tests (the loop to run while you work; < 1 min)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -56,6 +58,16 @@ ensure_venv() {
     fi
 }
 
+prepare_tests() {
+    ensure_debs "${QT_DEBS[@]}" "${XCB_DEBS[@]}" "${TEST_DEBS[@]}"
+    ensure_venv test
+    echo "== ruff"
+    "$VENV/bin/ruff" check liaison_app tests benchmarks
+    "$VENV/bin/ruff" format --check --quiet liaison_app tests benchmarks
+    echo "== mypy"
+    "$VENV/bin/mypy"
+}
+
 case "${1:-}" in
     app)
         shift
@@ -65,17 +77,18 @@ case "${1:-}" in
         ;;
     test)
         shift
-        ensure_debs "${QT_DEBS[@]}" "${XCB_DEBS[@]}" "${TEST_DEBS[@]}"
-        ensure_venv test
-        echo "== ruff"
-        "$VENV/bin/ruff" check liaison_app tests benchmarks
-        echo "== mypy"
-        "$VENV/bin/mypy"
+        prepare_tests
         echo "== pytest"
         exec "$PY" -m pytest "$@"
         ;;
+    test-fast)
+        shift
+        prepare_tests
+        echo "== pytest (not slow, not libreoffice; two workers)"
+        exec "$PY" -m pytest -q -n 2 -m "not slow and not libreoffice" "$@"
+        ;;
     *)
-        echo "usage: bash tasks.sh app|test [ARGS…]" >&2
+        echo "usage: bash tasks.sh app|test|test-fast [ARGS…]" >&2
         exit 2
         ;;
 esac

@@ -25,6 +25,7 @@ ENV_DATA_DIR = "LIAISON_APP_DATA_DIR"
 ENV_CONFIG_DIR = "LIAISON_APP_CONFIG_DIR"  # per-machine UI state (tests point it at a temp folder)
 PORTABLE_MARKER = "portable.txt"
 DATABASE_NAME = "liaison.sqlite3"
+LOGS_DIR_NAME = "logs"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -80,6 +81,11 @@ def machine_settings_file() -> Path | None:
 
 def database_path(folder: Path) -> Path:
     return folder / DATABASE_NAME
+
+
+def logs_dir(folder: Path) -> Path:
+    """Where the rotating log lives (what support asks a liaison to send)."""
+    return folder / LOGS_DIR_NAME
 
 
 def ensure_data_dir(folder: Path) -> Path:

@@ -18,7 +18,7 @@ from liaison_app.ui.detail_pane import NOTE_SAVE_DELAY_MS
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import TASK_ROLE
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
-from tests.conftest import type_chinese
+from tests.helpers import type_chinese
 
 WindowFactory = Callable[[], MainWindow]
 

@@ -21,9 +21,8 @@ from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import Status
-from tests.test_evidence import make_file
+from tests.helpers import REPO, make_file
 
-REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2019, 12, 16)
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
@@ -242,6 +241,7 @@ def test_format_document_agrees_with_the_code() -> None:
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; tasks.sh installs it")
 def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) -> None:
     path = export(filled, "区市场监管局", tmp_path)

@@ -20,8 +20,7 @@ from liaison_app.ui.export_dialogs import ExportCheckDialog
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.workers import ImmediateRunner
-from tests.test_evidence import make_file
-from tests.test_ui_evidence import Dialogs
+from tests.helpers import Dialogs, make_file
 
 UNIT = "区城管局"
 

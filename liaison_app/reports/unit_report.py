@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from liaison_app.reports.styles import (
 from liaison_app.reports.workbook_io import save_atomically
 from liaison_app.signing import Signer
 from liaison_app.vocabulary import DeliverableKind, Light, Role, Status, period_label
+
+log = logging.getLogger(__name__)
 
 # Labels written in the sheets -> the stable codes written beside them in the hidden sheets.
 STATUS_CODES = {status.label: status.value for status in Status}
@@ -264,6 +267,7 @@ def write_report(data: ReportData, path: Path) -> str:
     """Write atomically (temporary name, flush, rename). Returns the data SHA-256."""
     workbook, digest = build_workbook(data)
     save_atomically(workbook, path)
+    log.debug("report workbook of %s written to %s", data.unit, path)
     return digest
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from liaison_app.store.records import UnitTask, printable, summarize
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.vocabulary import Role, period_label
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ class ReportService:
 
     def record_export(self, data: ReportData, path: Path, digest: str) -> ExportRecord:
         """Remember what was sent (after the file exists)."""
+        log.info("report of %s for %s exported to %s", data.unit, data.period, path)
         service = self.service
         snapshot = {row.code: [row.status, row.note] for row in data.rows}
         with service.database.transaction() as session:

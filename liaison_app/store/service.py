@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import getpass
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
+from liaison_app.plan.model import Plan
 from liaison_app.reports.evidence_bundle import BundleFile
 from liaison_app.settings import (
     LAST_UNIT,
@@ -83,6 +85,8 @@ from liaison_app.store.records import (
 )
 from liaison_app.store.status import Status, parse_status
 from liaison_app.vocabulary import DeliverableKind
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_NOTE_CHARS",
@@ -149,7 +153,13 @@ class LiaisonService:
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
     def __init__(
-        self, database: Database, clock: Clock | None = None, actor: str = "", plan: str | None = None
+        self,
+        database: Database,
+        clock: Clock | None = None,
+        actor: str = "",
+        plan: str | None = None,
+        *,
+        first_plan: Plan | None = None,
     ) -> None:
         self.database = database
         self.clock = clock or SystemClock()
@@ -167,7 +177,7 @@ class LiaisonService:
             if not has_any_plan(session):
                 if self.database.read_only:
                     raise ServiceError("台账数据库中还没有工作方案，只读方式无法打开")
-                load_plan(session, bundled_plan(), self.clock.now())
+                load_plan(session, first_plan or bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session, plan)
             self._fill_groups(session)
@@ -192,10 +202,12 @@ class LiaisonService:
         *,
         wait_seconds: float = LOCK_WAIT_SECONDS,
         plan: str | None = None,
+        first_plan: Plan | None = None,
     ) -> LiaisonService:
         """Open the data folder for writing: take its lock (one writer per folder), check,
         migrate (after a snapshot), load, and take today's snapshot if there is none yet.
-        ``plan`` chooses the plan shown (default: the active one)."""
+        ``plan`` chooses the plan shown (default: the active one); ``first_plan`` is what an empty
+        database is filled with (the bundled plan unless given; tests use a small synthetic one)."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
         data_lock.acquire(folder, wait_seconds)
@@ -204,16 +216,18 @@ class LiaisonService:
             paths.clean_leftovers(folder)
             db_path = paths.database_path(folder)
             database = open_database(db_path, clock.now())
-            service = cls(database, clock, actor, plan)
+            service = cls(database, clock, actor, plan, first_plan=first_plan)
         except BaseException:
             if database is not None:
                 database.dispose()
             data_lock.release(folder)
             raise
         service._locked = folder
+        log.info("opened %s (plan %s)", db_path, service.plan_id)
         try:
             backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
+            log.warning("daily backup not made: %s", exc)
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
         return service
 
@@ -241,9 +255,11 @@ class LiaisonService:
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
         self.check_output(target)
-        return backup.full_backup(
+        result = backup.full_backup(
             self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
         )
+        log.info("full backup written to %s (%d evidence files)", target, result["evidence"])
+        return result
 
     def check_output(self, path: Path) -> None:
         """Refuse an output path that would overwrite the live database, its journals, the lock

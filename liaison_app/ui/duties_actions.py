@@ -119,7 +119,11 @@ class DutiesActions(QObject):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.duties.delete_case(self.unit(), case.id)
+        try:
+            self.duties.delete_case(self.unit(), case.id)
+        except ServiceError as exc:  # e.g. a full disk: nothing was deleted
+            self._error(str(exc))
+            return
         self.refresh()
 
     def attach_to_case(self, case: TypicalCase, files: list[Path] | None = None) -> None:
