@@ -1,7 +1,8 @@
-"""Command line: ``liaison-app [--data-dir PATH] [COMMAND …]``. No command opens the window.
+"""Command line: ``liaison-app [--data-dir PATH] [--debug] [COMMAND …]``. No command opens the window.
 
-Exit codes: 0 done; 1 the data could not be opened or written; 2 bad input (unknown unit or
-item, invalid status, bad arguments). Errors go to stderr as one clear Chinese line.
+Exit codes: 0 done; 1 the data could not be opened or written (or a bug); 2 bad input (unknown
+unit or item, invalid status, bad arguments, a missing input file). Every failure goes to stderr
+as one clear Chinese line, never a traceback (``--debug`` adds it), and into the log file.
 """
 
 from __future__ import annotations
@@ -9,16 +10,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import math
 import os
+import re
 import sys
+import traceback
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from liaison_app import __version__, paths, plan_cli
+from liaison_app import __version__, logs, paths, plan_cli
 from liaison_app.data_lock import DataInUseError
+from liaison_app.errors import is_expected, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import write_bundle
@@ -30,12 +35,30 @@ from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+log = logging.getLogger(__name__)
+
+# argparse's own messages (English), in the user's words; anything else keeps its text.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", "缺少必填参数:{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数:{0}"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的取值 {1} 无效，可选:{2}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少需要一个值"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "参数 {0} 的值 {2} 无效"),
+    (r"argument (\S+): (.*)", "参数 {0}:{1}"),
+]
 
 
-class CliError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """Bad arguments: one Chinese line on stderr and exit 2 (argparse prints usage + English)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, template in _ARGPARSE_MESSAGES:
+            found = re.fullmatch(pattern, message)
+            if found:
+                message = template.format(*found.groups())
+                break
+        self.exit(EXIT_BAD_INPUT, f"错误:{message}(用 `{self.prog} -h` 查看用法)\n")
 
 
 def _date(text: str) -> dt.date:
@@ -53,11 +76,12 @@ def _period(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="liaison-app", description="营商环境工作联络员台账。不带命令时打开窗口。"
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="数据文件夹(默认为当前用户的程序数据文件夹)")
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息(供技术支持使用)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     units = sub.add_parser("units", help="列出全部单位及其承担的工作措施数")
@@ -101,11 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
     export.add_argument("--as-of", type=_date, help="统计截至日期(默认今天)")
     export.add_argument(
-        "-o", "--output", required=True, help="输出的 xlsx 文件，或一个文件夹(使用标准文件名)"
+        "-o",
+        "--output",
+        required=True,
+        help="输出的 xlsx 文件，或一个文件夹(使用标准文件名);以 .pdf 结尾时同时生成同名 xlsx 和 PDF",
     )
     consolidate = sub.add_parser("consolidate", help="领导小组办公室:汇总各单位报表")
     consolidate.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
-    consolidate.add_argument("-o", "--output", required=True, help="汇总表 xlsx，或一个文件夹")
+    consolidate.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="汇总表 xlsx，或一个文件夹;以 .pdf 结尾时同时生成同名 xlsx 和 PDF",
+    )
     consolidate.add_argument("--period", type=_period, help="报送期 YYYY-MM(默认按多数报表)")
     consolidate.add_argument("--as-of", type=_date, help="统计截至(默认取各报表中最晚的一天)")
     consolidate.add_argument("--lead", help="只汇总该牵头单位牵头的事项(牵头单位汇总配合单位)")
@@ -386,33 +418,58 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.store.reporting import ReportService
+    from liaison_app.reports.unit_report import continued_items, write_report
+    from liaison_app.store.reporting import ReportService, as_of_problem
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
+    problem = as_of_problem(args.period, as_of)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = _output(args.output)
     if out.is_dir():
         out = out / ReportService(service).file_name(unit, args.period)
     service.check_output(out)
-    if out.suffix.lower() != ".xlsx":
-        print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
+    service.check_output(out.with_suffix(".xlsx"))
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        print(f"错误:输出文件应以 .xlsx 或 .pdf 结尾:{out}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not out.parent.is_dir():
         print(f"错误:输出文件夹不存在:{out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    pdf = out if out.suffix.lower() == ".pdf" else None
+    xlsx = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
+    data = reports.report_data(unit, args.period, as_of, incomplete)
     try:
-        if service.read_only:  # a rescue from a read-only or full data folder: no record kept
-            from liaison_app.reports.unit_report import write_report
-
-            digest = write_report(reports.report_data(unit, args.period, as_of, incomplete), out)
-            print("提示:数据文件夹不可写，本次导出未记入导出记录。", file=sys.stderr)
-        else:
-            digest = reports.export(unit, args.period, as_of, out, incomplete).data_sha256
+        digest = write_report(data, xlsx)
     except OSError as exc:
-        return _write_failed(out, exc)
-    print(f"已导出:{out}(SHA-256 {digest[:12]}…)")
+        return _write_failed(xlsx, exc)
+    if service.read_only:  # a rescue from a read-only or full data folder: no record kept
+        print("提示:数据文件夹不可写，本次导出未记入导出记录。", file=sys.stderr)
+    else:
+        reports.record_export(data, xlsx, digest)
+    print(f"已导出:{xlsx}(SHA-256 {digest[:12]}…)")
+    if pdf is not None:
+        from liaison_app.reports.pdf_report import PdfError, write_unit_pdf
+
+        try:
+            pages = write_unit_pdf(data, xlsx, pdf)
+        except PdfError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        except OSError as exc:
+            return _write_failed(pdf, exc)
+        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
+    continued = continued_items(data)
+    if continued:
+        print(
+            f"提示:{len(continued)} 条工作措施的文字较长，在“任务进展”中分多行续排(标“(续)”)，"
+            f"打印不会截断:{'、'.join(continued[:20])}",
+            file=sys.stderr,
+        )
     if incomplete:
         print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
         for code, reason in incomplete[:20]:
@@ -422,6 +479,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.reports import office
+    from liaison_app.reports.consolidation_report import write_consolidation
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
@@ -443,21 +501,44 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     outcome = office.run(job)
     for verdict in outcome.intake.verdicts:
         print(verdict.line())
+    for path, reason in outcome.intake.unmatched:
+        print(f"注意:--accept-modified 指定的「{path}」未能对应到任何报表:{reason}", file=sys.stderr)
     if not outcome.has_reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
     result = outcome.result
     out = office.output_path(result, _output(args.output))
+    pdf = out if out.suffix.lower() == ".pdf" else None
+    if pdf is not None:
+        service.check_output(pdf)
+        out = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     service.check_output(out)
     try:
-        office.write(result, out)
+        continued = write_consolidation(result, out)
     except OSError as exc:
         return _write_failed(out, exc)
+    if pdf is not None:
+        from liaison_app.reports.pdf_report import PdfError, write_consolidation_pdf
+
+        try:
+            pages = write_consolidation_pdf(result, out, pdf)
+        except PdfError as exc:
+            print(f"错误:{exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        except OSError as exc:
+            return _write_failed(pdf, exc)
+        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
     print(
         f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
+    if continued:
+        print(
+            f"提示:{len(continued)} 行文字较长，已在下面的行中续排(标“(续)”)，打印不会截断:"
+            f"{'、'.join(continued[:10])}",
+            file=sys.stderr,
+        )
     return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
@@ -588,6 +669,43 @@ COMMANDS = {
 }
 
 
+# Options whose value is free text: "-压减…" is a note, not an option (argparse would refuse it).
+TEXT_OPTIONS = ("--note", "--description")
+
+
+def take_text_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Take ``--note TEXT`` (and ``--note=TEXT``) out before argparse sees them: argparse reads
+    a value that starts with "-" (``-压减…``) or is "--" as an option, never as text."""
+    rest: list[str] = []
+    texts: dict[str, str] = {}
+    tokens = iter(argv)
+    for token in tokens:
+        option, equals, value = token.partition("=")
+        if option in TEXT_OPTIONS and equals:
+            texts[option] = value
+        elif token in TEXT_OPTIONS:
+            following = next(tokens, None)
+            if following is None:
+                rest.append(token)  # argparse then says the value is missing
+            else:
+                texts[token] = following
+        else:
+            rest.append(token)
+    return rest, texts
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    rest, texts = take_text_options(argv)
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    for option, value in texts.items():
+        dest = option.lstrip("-")
+        if not hasattr(args, dest):
+            parser.error(f"命令 {args.command or ''} 没有 {option} 选项")
+        setattr(args, dest, value)
+    return args
+
+
 # Commands that only read the data: while another program (the window) holds the data folder,
 # or when the folder cannot be written (a full or read-only disk: rescue), they read without
 # the lock through a read-only connection. Every other command takes the lock and waits for it.
@@ -648,7 +766,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"错误:{problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    args = build_parser().parse_args(arguments)
+    args = parse(arguments)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
@@ -656,10 +774,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":  # file-level plan commands open the data folder only if they must
         return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
-    if args.command == "restore":
+    if args.command == "restore":  # leaves the data folder as it was when it refuses: no log file
         return cmd_restore(data_dir, Path(args.file))
     if args.command == "backups":
         return cmd_backups(data_dir)
+    logs.setup(data_dir, debug=args.debug)
+    log.info("command %s", args.command)
     if args.command == "selftest":
         from liaison_app.app import selftest
 
@@ -672,44 +792,68 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        hint = ""
         if isinstance(exc, DatabaseError):
             from liaison_app.store.restore import latest_good_backup
 
             latest = latest_good_backup(data_dir) if isinstance(exc, MissingDatabaseError) else None
-            if latest is not None:
-                print(f"最近一次通过校验的自动备份:{latest}", file=sys.stderr)
-                print(f"恢复它:liaison-app restore {latest}", file=sys.stderr)
-            else:
-                print(
-                    "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
-                    file=sys.stderr,
-                )
+            hint = (
+                f" 最近一次通过校验的自动备份:{latest}，恢复它:liaison-app restore {latest}"
+                if latest is not None
+                else " 可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。"
+            )
+        log.warning("command %s: the data could not be opened: %s", args.command, exc)
+        print(f"错误:{exc}{hint}", file=sys.stderr)
         return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)
-    except StorageError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except ServiceError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as exc:  # e.g. an invalid status
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     finally:
         service.close()
+
+
+def exit_code(exc: BaseException) -> int:
+    """1 when the work failed (storage, files, damaged data, a bug); 2 when the input was bad."""
+    if isinstance(exc, StorageError) or not is_expected(exc):
+        return EXIT_FAILURE
+    return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+
+
+def report_failure(exc: BaseException, command: str, debug: bool) -> int:
+    """Tell a failure no command handled itself: one Chinese line on stderr (the traceback too
+    with --debug), the full story in the log."""
+    code = exit_code(exc)
+    message = user_message(exc)
+    if is_expected(exc):
+        log.warning("command %s failed (exit %d): %s", command, code, message)
+    else:
+        log.error("command %s failed with a bug", command, exc_info=exc)
+        where = logs.current_log_file()
+        message += f"。详情已记录在 {where}" if where else ""
+        message += ";请发给技术支持(加 --debug 可显示详细信息)"
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"错误:{message}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and not stream.isatty():
             stream.reconfigure(encoding="utf-8", errors="replace")
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(argv)
+        return run(arguments)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = None  # nothing more can be written to a closed pipe
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        command = next((a for a in arguments if a in COMMANDS or a in ("plan", "restore")), "")
+        return report_failure(exc, command, "--debug" in arguments)
+    finally:
+        logs.shutdown()
 
 
 if __name__ == "__main__":

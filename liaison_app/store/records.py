@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from liaison_app.filenames import printable as printable  # re-exported for the CLI
-from liaison_app.store.status import Light, Status, light_for
+from liaison_app.store.status import Light, Status, days_late, light_for
 
 MAX_NOTE_CHARS = 20000
 
@@ -149,7 +149,10 @@ class UnitTask:
     evidence: int
 
     def light(self, as_of: dt.date) -> Light:
-        return light_for(self.item.deadline, self.status, as_of)
+        return light_for(self.item.deadline, self.status, as_of, self.completed_on)
+
+    def days_late(self, as_of: dt.date) -> int:
+        return days_late(self.item.deadline, self.status, as_of, self.completed_on)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,20 @@ class HistoryEntry:
     before: str | None
     after: str | None
     actor: str
+
+
+@dataclass(frozen=True)
+class LiaisonProfile:
+    """Who reports for a unit; ``plan_only`` when it was set for the current plan alone."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    plan_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.phone or self.email)
 
 
 @dataclass(frozen=True)
@@ -197,7 +214,8 @@ class EvidenceProblem:
 
 def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
     """Counts for a unit's summary strip: totals, roles, statuses, lights."""
-    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0, "overdue": 0, "due_soon": 0}
+    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0}
+    counts.update({light.value: 0 for light in Light if light is not Light.ON_TRACK})
     counts.update({s.value: 0 for s in Status})
     for task in tasks:
         counts["total"] += 1
