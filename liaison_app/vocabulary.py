@@ -180,6 +180,20 @@ _register(
 )
 
 
+# -- an actual figure against its target (指标) ------------------------------------------------
+class Attainment(Coded):
+    MET = "met"
+    NOT_MET = "not_met"
+    MISSING = "missing"
+
+
+_register(
+    Attainment,
+    "达标情况",
+    {Attainment.MET: "达标", Attainment.NOT_MET: "未达标", Attainment.MISSING: "未填报"},
+)
+
+
 # -- Chinese numerals ------------------------------------------------------------------------
 _DIGITS = "〇一二三四五六七八九"
 

@@ -9,16 +9,18 @@ from sqlalchemy.orm import Session
 
 from liaison_app.paths import resources_dir
 from liaison_app.plan.bundle import load_plan_file
-from liaison_app.plan.model import Plan
+from liaison_app.plan.model import Item, Plan
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
     ItemRow,
     MeasureRow,
+    MilestoneRow,
     PlanAnomalyRow,
     PlanRow,
     SpecialGroupMemberRow,
     SpecialGroupRow,
+    TargetRow,
     UnitAliasRow,
     UnitRow,
 )
@@ -86,6 +88,7 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
                 AssignmentRow(item_id=item_row.id, unit_id=units[name].id, role=role, position=i)
                 for i, (name, role) in enumerate(roles)
             )
+            _add_promises(session, item, item_row.id)
     session.add_all(
         PlanAnomalyRow(plan_id=plan.plan_id, kind=a.kind, location=a.where, detail=a.detail)
         for a in plan.anomalies
@@ -110,6 +113,54 @@ def load_groups(session: Session, plan: Plan, unit_ids: dict[str, int]) -> None:
             SpecialGroupMemberRow(group_id=row.id, unit_id=unit_ids[name], role=role, position=i)
             for i, (name, role) in enumerate(members)
         )
+
+
+def _add_promises(session: Session, item: Item, item_id: int) -> None:
+    session.add_all(
+        MilestoneRow(item_id=item_id, number=number, date=m.date, text=m.text)
+        for number, m in enumerate(item.milestones, start=1)
+    )
+    session.add_all(
+        TargetRow(
+            item_id=item_id,
+            code=t.id,
+            position=position,
+            text=t.text,
+            op=t.op,
+            value=str(t.value),
+            unit=t.unit,
+            baseline=None if t.baseline is None else str(t.baseline),
+            baseline_unit=t.baseline_unit,
+            milestone=t.milestone,
+        )
+        for position, t in enumerate(item.targets)
+    )
+
+
+def has_promises(session: Session, plan_id: str) -> bool:
+    """Whether the plan's milestones and targets are in the database (schema 0006 and later)."""
+    for row in (MilestoneRow, TargetRow):
+        found = session.scalar(
+            select(row.id).join(ItemRow, ItemRow.id == row.item_id).where(ItemRow.plan_id == plan_id).limit(1)
+        )
+        if found is not None:
+            return True
+    return False
+
+
+def load_promises(session: Session, plan: Plan, item_ids: dict[str, int]) -> int:
+    """Milestones and targets of ``plan`` for a database loaded before they were stored.
+
+    Only items the database has (by code) get them. Returns how many items got any. Caller commits.
+    """
+    filled = 0
+    for item in plan.items():
+        item_id = item_ids.get(item.code)
+        if item_id is None or not (item.milestones or item.targets):
+            continue
+        _add_promises(session, item, item_id)
+        filled += 1
+    return filled
 
 
 def has_any_plan(session: Session) -> bool:
