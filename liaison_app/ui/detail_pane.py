@@ -32,6 +32,8 @@ from liaison_app.store.records import EvidenceRecord, HistoryEntry, UnitTask
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
+from liaison_app.ui.milestones_panel import MilestonesPanel
+from liaison_app.ui.targets_panel import TargetsPanel
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import Role
 
@@ -96,6 +98,10 @@ class DetailPane(QWidget):
         form.addRow("完成日期", completed_row)
         form.addRow("进展情况", self.note)
 
+        self.milestones = MilestonesPanel()
+        self.targets = TargetsPanel()
+        self.period = ""  # the window's 报送期, for figures entered here
+        self.today = dt.date.today()  # the window sets the service's clock
         self.evidence = EvidencePanel()
 
         self.history_model = HistoryModel(self)
@@ -121,6 +127,8 @@ class DetailPane(QWidget):
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
+        body.addWidget(self.milestones)
+        body.addWidget(self.targets)
         body.addWidget(self.evidence, 1)
         body.addWidget(history_box, 1)
 
@@ -190,6 +198,8 @@ class DetailPane(QWidget):
             self.evidence.show_records(evidence)
         self.evidence.setTitle(f"佐证材料({task.evidence} 个文件)" if task.evidence else "佐证材料")
         self.history_model.set_entries(history)
+        self.milestones.show_task(task, as_of, self.today)
+        self.targets.show_task(task, self.period or as_of.strftime("%Y-%m"))
 
     @staticmethod
     def _names(names: tuple[str, ...], own: str) -> str:
