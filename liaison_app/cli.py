@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from liaison_app import __version__, paths
+from liaison_app import __version__, paths, plan_cli
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
+    plan_cli.register(sub)
     return parser
 
 
@@ -583,6 +584,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
         return int(run_gui(paths.data_dir(args.data_dir)))
+    if args.command == "plan":  # file-level plan commands open the data folder only if they must
+        return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
     if args.command == "restore":
         return cmd_restore(data_dir, Path(args.file))
