@@ -10,6 +10,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
+from liaison_app.reports import promises_sheets
 from liaison_app.reports.consolidation import Consolidation, ItemView
 from liaison_app.reports.styles import OVERDUE_FILL, print_setup, set_text, title_row, write_table
 from liaison_app.reports.workbook_io import save_atomically
@@ -156,6 +157,11 @@ def build_workbook(result: Consolidation) -> Workbook:
             for n, v in enumerate(result.overdue, start=1)
         ],
     )
+    if result.promises is not None:
+        promises_sheets.append_to_chase(workbook[SHEET_CHASE], result.promises)
+        promises_sheets.write_summary_sheet(
+            workbook.create_sheet(promises_sheets.SHEET_TARGET_SUMMARY), result.promises
+        )
     missing = result.missing_units
     _simple(
         workbook.create_sheet(SHEET_MISSING),

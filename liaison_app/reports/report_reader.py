@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
+from liaison_app.reports.promises_sheets import Promises, read_promises
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
 from liaison_app.vocabulary import Status
 
@@ -40,6 +41,7 @@ class UnitReport:
     cases: list[CaseLine]
     # item code → status code, mapped once from what the file carries (None: unreadable)
     statuses: dict[str, Status | None] = field(default_factory=dict)
+    promises: Promises | None = None  # 指标 and 时间节点; None in a report made before them
 
     @property
     def version(self) -> int:
@@ -160,6 +162,7 @@ def read_report(path: Path) -> UnitReport:
             if fmt.SHEET_CASES not in names:
                 raise ReportFormatError("报表不完整(缺少“典型案例”表)")
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS)
+        promises = read_promises(workbook) if version >= 2 else None
     finally:
         workbook.close()
     deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
@@ -171,6 +174,7 @@ def read_report(path: Path) -> UnitReport:
         evidence,
         cases,
         deliverables if cases is not None else None,
+        promises.hash_rows() if promises is not None else None,
     )
     rows = [ReportRow(*[_text(v) for v in values[1:]]) for values in detail]
     lines = []
@@ -192,7 +196,7 @@ def read_report(path: Path) -> UnitReport:
         )
     case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
     statuses = {row.code: _status(row.status) for row in rows}
-    return UnitReport(path, meta, rows, lines, computed, case_lines, statuses)
+    return UnitReport(path, meta, rows, lines, computed, case_lines, statuses, promises)
 
 
 def _status(text: str) -> Status | None:

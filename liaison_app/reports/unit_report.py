@@ -22,7 +22,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
+from liaison_app.reports import promises_sheets
 from liaison_app.reports import report_format as fmt
+from liaison_app.reports.promises_sheets import Promises
 from liaison_app.reports.styles import (
     BODY,
     BOLD,
@@ -112,6 +114,7 @@ class ReportData:
     previous_export: str = ""  # when the unit last reported, "" for the first report
     cases: list[CaseLine] = field(default_factory=list)  # this period's typical cases
     deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
+    promises: Promises = field(default_factory=Promises)  # 指标 and 时间节点 (#15)
 
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
@@ -175,10 +178,12 @@ def data_hash(
     evidence: Sequence[Sequence[Any]],
     cases: Sequence[Sequence[Any]] | None = None,
     deliverables: dict[str, str] | None = None,
+    promises: Sequence[Sequence[Any]] | None = None,
 ) -> str:
     """SHA-256 over the report's data as written (and as read back).
 
-    Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables.
+    Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables;
+    a report with the 指标 and 时间节点 sheets adds their rows.
     """
     payload: list[Any] = [
         unit,
@@ -190,6 +195,8 @@ def data_hash(
     if cases is not None:
         payload.append([[_canonical(v) for v in row] for row in cases])
         payload.append([deliverables.get(k, "") if deliverables else "" for k in fmt.DELIVERABLE_META_KEYS])
+    if promises is not None:
+        payload.append([[_canonical(v) for v in row] for row in promises])
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
@@ -198,7 +205,14 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     """The report workbook and the SHA-256 of its data."""
     detail, evidence, cases = detail_values(data), evidence_values(data), case_values(data)
     digest = data_hash(
-        data.unit, data.period, data.as_of.isoformat(), detail, evidence, cases, data.deliverable_meta()
+        data.unit,
+        data.period,
+        data.as_of.isoformat(),
+        detail,
+        evidence,
+        cases,
+        data.deliverable_meta(),
+        data.promises.hash_rows(),
     )
     workbook = Workbook()
     cover = workbook.active
@@ -208,6 +222,12 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
     _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
     _cases(workbook.create_sheet(fmt.SHEET_CASES), data, cases)
+    promises_sheets.write_sheets(
+        workbook.create_sheet(promises_sheets.SHEET_TARGETS),
+        workbook.create_sheet(promises_sheets.SHEET_MILESTONES),
+        f"{data.unit} {period_label(data.period)}",
+        data.promises,
+    )
     _meta(workbook.create_sheet(fmt.SHEET_META), data, digest)
     workbook.active = 1  # opens on 任务进展
     return workbook, digest
