@@ -45,7 +45,7 @@ def _date(text: str) -> dt.date:
 
 def _period(text: str) -> str:
     try:
-        return dt.datetime.strptime(text.strip(), "%Y-%m").strftime("%Y-%m")
+        return parse_period(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"报送期格式应为 YYYY-MM(如 2019-11):{text}") from None
 
@@ -241,7 +241,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     rows = [[u.name, u.category, str(u.lead_items), str(u.coop_items)] for u in units]
-    print_table(["单位", "类别", "牵头", "配合"], rows, [30, 20, 4, 4])
+    print_table(["单位", "类别", Role.LEAD.label, Role.COOP.label], rows, [30, 20, 4, 4])
     print(f"\n共 {len(units)} 个单位")
     return EXIT_OK
 
@@ -429,8 +429,7 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.consolidation import consolidate, default_as_of, receive
-    from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+    from liaison_app.reports import office
     from liaison_app.store.reporting import ReportService
 
     catalog = ReportService(service).catalog_snapshot()
@@ -439,29 +438,30 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     if missing:
         print(f"错误:找不到 {'、'.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    intake = receive(
-        [Path(p) for p in args.inputs], catalog, args.period, [Path(p) for p in args.accept_modified]
+    job = office.OfficeJob.of(
+        [Path(p) for p in args.inputs],
+        catalog,
+        service.clock.now(),
+        service.clock.today(),
+        period=args.period,
+        accept_modified=[Path(p) for p in args.accept_modified],
+        as_of=args.as_of,
+        lead=lead,
     )
-    for verdict in intake.verdicts:
+    outcome = office.run(job)
+    for verdict in outcome.intake.verdicts:
         print(verdict.line())
-    if not intake.reports:
+    if not outcome.has_reports:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
-    as_of = args.as_of or default_as_of(intake, service.clock.today())
-    result = consolidate(intake, catalog, as_of, service.clock.now(), lead)
-    out = Path(args.output)
-    if out.is_dir():
-        out = out / default_file_name(intake.period, lead)
-    write_consolidation(result, out)
+    result = outcome.result
+    out = office.write(result, Path(args.output))
     print(
-        f"已生成汇总表:{out}(已报送 {len(intake.reports)} 个单位，"
+        f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
         f"不一致 {len(result.inconsistent)} 条)"
     )
-    all_used = all(
-        v.verdict.value in ("accepted", "superseded", "modified_accepted") for v in intake.verdicts
-    )
-    return EXIT_OK if all_used else EXIT_FAILURE
+    return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:

@@ -194,6 +194,67 @@ _register(
 )
 
 
+# -- what a change-history line changed -----------------------------------------------------
+class ItemField(Coded):
+    """A field of a unit's work on an item (table ``history``)."""
+
+    STATUS = "status"
+    NOTE = "note"
+    COMPLETED_ON = "completed_on"
+    EVIDENCE = "evidence"
+    EVIDENCE_DESCRIPTION = "evidence_description"
+    MILESTONE = "milestone"  # a milestone ticked off or opened again (#15)
+    ACTUAL = "actual"  # an actual figure recorded on a target (#15)
+
+
+_register(
+    ItemField,
+    "修改内容",
+    {
+        ItemField.STATUS: "状态",
+        ItemField.NOTE: "进展情况",
+        ItemField.COMPLETED_ON: "完成日期",
+        ItemField.EVIDENCE: "佐证材料",
+        ItemField.EVIDENCE_DESCRIPTION: "佐证材料说明",
+        ItemField.MILESTONE: "时间节点",
+        ItemField.ACTUAL: "指标实际值",
+    },
+)
+
+
+class DutyField(Coded):
+    """A field of a typical case or a deliverable (table ``duty_history``)."""
+
+    CASE = "case"  # a case created (before empty) or deleted (after empty)
+    CASE_PERIOD = "case_period"
+    CASE_KIND = "case_kind"
+    CASE_TITLE = "case_title"
+    CASE_BODY = "case_body"
+    CASE_RELATED = "case_related"
+    STATUS = "status"
+    NOTE = "note"
+    COMPLETED_ON = "completed_on"
+    ATTACHMENT = "attachment"
+
+
+_register(
+    DutyField,
+    "修改内容",
+    {
+        DutyField.CASE: "典型案例",
+        DutyField.CASE_PERIOD: "月份",
+        DutyField.CASE_KIND: "类型",
+        DutyField.CASE_TITLE: "标题",
+        DutyField.CASE_BODY: "内容",
+        DutyField.CASE_RELATED: "关联工作措施",
+        DutyField.STATUS: "状态",
+        DutyField.NOTE: "说明",
+        DutyField.COMPLETED_ON: "完成日期",
+        DutyField.ATTACHMENT: "附件",
+    },
+)
+
+
 # -- Chinese numerals ------------------------------------------------------------------------
 _DIGITS = "〇一二三四五六七八九"
 
@@ -209,6 +270,8 @@ def chinese_numeral(number: int) -> str:
     return head + "十" + (_DIGITS[ones] if ones else "")
 
 
+# A Chinese numeral from 1 to 99 and nothing else, for use inside larger patterns.
+NUMERAL_PATTERN = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _NUMERAL = re.compile(r"^(?:([二三四五六七八九])?(十))?([一二三四五六七八九])?$")
 
 

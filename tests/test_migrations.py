@@ -85,7 +85,7 @@ def test_every_check_constraint_of_the_models_is_in_the_migrated_database(data_d
         for constraint in table.constraints
         if isinstance(constraint, CheckConstraint)
     ]
-    assert len(checks) == 11  # 7 of 0005, 4 of 0006 (milestone, target ×2, actual)
+    assert len(checks) == 13  # 9 up to 0006, 4 of 0007 (milestone, target ×2, actual)
     for table, constraint in checks:
         expected = f"CONSTRAINT {constraint.name} CHECK ({constraint.sqltext})"
         assert normalized(expected) in tables[table], (table, expected)
@@ -147,8 +147,8 @@ def test_cases_files_and_related_items_move_to_real_keys(data_dir: Path) -> None
         connection.close()
 
 
-def _plant(data_dir: Path, *statements: str) -> Path:
-    shutil.copytree(FIXTURES / "db" / "0004", data_dir)
+def _plant(data_dir: Path, *statements: str, revision: str = "0004") -> Path:
+    shutil.copytree(FIXTURES / "db" / revision, data_dir)
     db = paths.database_path(data_dir)
     connection = sqlite3.connect(db)  # foreign keys off: the state a bug could have left
     with connection:
@@ -190,6 +190,14 @@ def test_an_unknown_code_is_refused(data_dir: Path) -> None:
     db = _plant(data_dir, "UPDATE special_group_member SET role = 'leader' WHERE role = 'lead'")
     with pytest.raises(SchemaUpgradeRefused, match=r"无法识别的专项小组职责.*「leader」"):
         open_database(db)
+
+
+def test_a_change_log_line_of_an_unknown_kind_is_refused(data_dir: Path) -> None:
+    db = _plant(data_dir, "UPDATE history SET field = 'colour' WHERE field = 'note'", revision="0005")
+    before = _state(db)
+    with pytest.raises(SchemaUpgradeRefused, match=r"修改记录的内容类型无法识别.*「colour」"):
+        open_database(db)
+    assert _state(db) == before
 
 
 def test_a_failure_late_in_the_upgrade_rolls_all_of_it_back(data_dir: Path) -> None:

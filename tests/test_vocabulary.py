@@ -4,6 +4,7 @@ label and turned into codes at the edge."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from liaison_app.store.duty_records import GroupInfo
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import (
+    NUMERAL_PATTERN,
     CaseKind,
     Coded,
     DeliverableKind,
@@ -45,6 +47,9 @@ def test_numerals_are_right_for_every_number_up_to_99() -> None:
         head = "" if tens == 0 else ("十" if tens == 1 else _ONES[tens] + "十")
         assert chinese_numeral(number) == head + _ONES[ones]
         assert parse_numeral(chinese_numeral(number)) == number
+        assert re.fullmatch(NUMERAL_PATTERN, chinese_numeral(number))
+    for bad in ("十十", "二一", "一十", "零", "百"):
+        assert not re.fullmatch(NUMERAL_PATTERN, bad)
     for bad in (0, 100, -1):
         with pytest.raises(ValueError):
             chinese_numeral(bad)
@@ -123,3 +128,28 @@ def test_version_2_returns_still_consolidate(service: LiaisonService, tmp_path: 
     assert lead_16["东部水务公司"].status is None and by_id["16"].status_label == "未报送"  # least advanced
     line = next(u for u in result.units if u.unit == "区城管局")
     assert line.reported and line.done == 1
+
+
+def test_no_module_keeps_its_own_copy_of_a_vocabulary() -> None:
+    """A literal (dict, list, tuple, set) holding two labels of one vocabulary, or two Chinese
+    numerals, is a copy of the vocabulary: it belongs in liaison_app/vocabulary.py."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "liaison_app"
+    words = [set(kind.labels().values()) for kind in VOCABULARIES]
+    words.append({chinese_numeral(n) for n in range(1, 100)})
+    copies = []
+    for source in sorted(package.rglob("*.py")):
+        if source.name == "vocabulary.py":
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                elements = [*node.keys, *node.values]
+            elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+                elements = list(node.elts)
+            else:
+                continue
+            found = {e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            if any(len(found & vocabulary) >= 2 for vocabulary in words):
+                copies.append(f"{source.relative_to(package)}:{node.lineno} {sorted(found)[:4]}")
+    assert copies == [], "\n".join(copies)

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12}
+from liaison_app.vocabulary import parse_numeral
 
 # The year may have lost its 年 before a month (``20199月底前``); a lone year needs 年.
 _DEADLINE = re.compile(
@@ -42,7 +42,7 @@ def _date_of(match: re.Match[str]) -> dt.date | None:
     elif match.group("half"):
         month, day = (6 if match.group("half") == "上" else 12), 0
     elif match.group("quarter"):
-        month, day = _QUARTERS[match.group("quarter")], 0
+        month, day = 3 * parse_numeral(match.group("quarter")), 0
     else:
         month, day = (int(match.group("month")) if match.group("month") else 12), 0
     if not 1 <= month <= 12:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from liaison_app.plan.model import Anomaly
 from liaison_app.plan.units import UnitRegistry
-from liaison_app.vocabulary import chinese_numeral, parse_numeral
+from liaison_app.vocabulary import NUMERAL_PATTERN, chinese_numeral, parse_numeral
 
 ALL_MEMBERS = "各相关成员单位"
-_HEADER = re.compile(r"^\((十[一二三四五六七八九]?|[一二三四五六七八九十])\)(.+(?:专项小组|组))$")
+_HEADER = re.compile(rf"^\(({NUMERAL_PATTERN})\)(.+(?:专项小组|组))$")
 _FIELD = re.compile(r"^(牵头单位|责任单位|任单位|主要职责|要职责)\s*([:：])?\s*(.*)$")
 _FIELD_NAMES = {"任单位": "责任单位", "要职责": "主要职责"}
 

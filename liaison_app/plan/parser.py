@@ -23,9 +23,9 @@ from liaison_app.plan.milestones import ErrataMismatch, apply_milestone_errata, 
 from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan, Unit
 from liaison_app.plan.targets import apply_target_errata, extract_targets, numbers_not_targets
 from liaison_app.plan.units import UnitRegistry, default_category
-from liaison_app.vocabulary import parse_numeral
+from liaison_app.vocabulary import NUMERAL_PATTERN, parse_numeral
 
-_AREA = re.compile(r"^(二十|十[一二三四五六七八九]?|[一二三四五六七八九])、(.+)$")
+_AREA = re.compile(rf"^({NUMERAL_PATTERN})、(.+)$")
 _SUBITEM = re.compile(r"^(\d{1,2})[)）](.*)$")
 _MEASURE = re.compile(r"^(\d{1,2})(\.|．)?(.+)$")
 _MEMBERS = re.compile(r"^\s*(?:成\s*)?员\s*[:：]\s*(.+)$")

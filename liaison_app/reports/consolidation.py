@@ -272,7 +272,7 @@ class UnitLine:
     @property
     def case_sent(self) -> str:
         if not self.reported:
-            return "未报送"
+            return NOT_REPORTED_LABEL
         if self.cases is None:
             return "报表版本过旧"
         return "是" if self.cases else "否"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from liaison_app.evidence import CancelledFn, CopyCancelled, ProgressFn
 from liaison_app.filenames import safe_name, unique_name
+from liaison_app.vocabulary import period_label
 
 MANIFEST_NAME = "佐证材料清单.csv"
 MANIFEST_HEADERS = [
@@ -75,8 +76,7 @@ def _arcnames(files: list[BundleFile]) -> list[str]:
 
 
 def bundle_file_name(unit: str, period: str) -> str:
-    year, month = period.split("-")
-    return safe_name(f"{unit}_{year}年{month}月_佐证材料.zip", 120)
+    return safe_name(f"{unit}_{period_label(period)}_佐证材料.zip", 120)
 
 
 def part_paths(out: Path, count: int) -> list[Path]:

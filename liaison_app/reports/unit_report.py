@@ -39,7 +39,7 @@ from liaison_app.reports.styles import (
     write_table,
 )
 from liaison_app.reports.workbook_io import save_atomically
-from liaison_app.vocabulary import DeliverableKind, Status, period_label
+from liaison_app.vocabulary import DeliverableKind, Role, Status, period_label
 
 STATUS_LABELS = tuple(status.label for status in Status)
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
@@ -267,10 +267,14 @@ def _cover(ws: Worksheet, data: ReportData) -> None:
         ("联络员", data.liaison or "(未填写)", "联系电话", data.phone or "(未填写)"),
         ("导出时间", data.exported_at.strftime("%Y-%m-%d %H:%M:%S"), "程序版本", data.app_version),
         ("工作措施总数", counts.get("total", 0), "佐证材料", f"{len(data.evidence)} 个文件"),
-        ("其中牵头", counts.get("lead", 0), "其中配合", counts.get("coop", 0)),
-        ("未启动", counts.get("not_started", 0), "推进中", counts.get("in_progress", 0)),
-        ("已完成", counts.get("done", 0), "常态化推进", counts.get("ongoing", 0)),
-        ("需协调", counts.get("blocked", 0), "完成率", _percent(counts)),
+        (
+            f"其中{Role.LEAD.label}",
+            counts.get(Role.LEAD, 0),
+            f"其中{Role.COOP.label}",
+            counts.get(Role.COOP, 0),
+        ),
+        *_status_pairs(counts),
+        (Status.BLOCKED.label, counts.get(Status.BLOCKED, 0), "完成率", _percent(counts)),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
     ]
     row = 3
@@ -341,6 +345,15 @@ def _incomplete_block(ws: Worksheet, styles: CellStyles, row: int, incomplete: l
         _pair(ws, styles, row, code, reason)
         row += 1
     return row
+
+
+def _status_pairs(counts: dict[str, int]) -> list[tuple[str, Any, str, Any]]:
+    """The cover's status counts, two to a row, in the vocabulary's order (blocked last)."""
+    shown = [s for s in Status if s is not Status.BLOCKED]
+    return [
+        (left.label, counts.get(left, 0), right.label, counts.get(right, 0))
+        for left, right in zip(shown[::2], shown[1::2], strict=True)
+    ]
 
 
 def _percent(counts: dict[str, int]) -> str:

@@ -37,7 +37,7 @@ from liaison_app.store.models import (
 from liaison_app.store.records import ServiceError, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
-from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role
+from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, parse_period
 
 __all__ = [
     "Attachment",
@@ -155,7 +155,7 @@ class DutiesService:
         check_text(title, "标题", 200)
         check_text(body, "内容", MAX_CASE_BODY)
         try:
-            dt.datetime.strptime(period, "%Y-%m")
+            period = parse_period(period)
         except ValueError:
             raise ServiceError(f"月份格式应为 YYYY-MM:{period}") from None
         own = service.roles(unit)

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, Status
+from liaison_app.vocabulary import CaseKind, DeliverableKind, DutyField, GroupRole, ItemField, Role, Status
 
 
 def one_of(column: str, codes: type[StrEnum], name: str) -> CheckConstraint:
@@ -170,7 +170,11 @@ class HistoryRow(Base):
     """Append-only log of every change a unit made to an item."""
 
     __tablename__ = "history"
-    __table_args__ = (_assignment_of("history"), Index("ix_history_unit_item", "unit_id", "item_id"))
+    __table_args__ = (
+        _assignment_of("history"),
+        one_of("field", ItemField, "ck_history_field"),
+        Index("ix_history_unit_item", "unit_id", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
@@ -342,7 +346,10 @@ class DutyHistoryRow(Base):
     """Append-only log of changes to a unit's cases and deliverables."""
 
     __tablename__ = "duty_history"
-    __table_args__ = (Index("ix_duty_history_unit", "unit_id", "subject"),)
+    __table_args__ = (
+        one_of("field", DutyField, "ck_duty_history_field"),
+        Index("ix_duty_history_unit", "unit_id", "subject"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))

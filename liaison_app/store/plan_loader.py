@@ -24,6 +24,7 @@ from liaison_app.store.models import (
     UnitAliasRow,
     UnitRow,
 )
+from liaison_app.vocabulary import GroupRole, Role
 
 DEFAULT_PLAN_ID = "nanan-2019"
 
@@ -83,7 +84,7 @@ def load_plan(session: Session, plan: Plan, loaded_at: dt.datetime) -> None:
             position += 1
             session.add(item_row)
             session.flush()
-            roles = [(name, "lead") for name in item.lead] + [(name, "coop") for name in item.coop]
+            roles = [(name, Role.LEAD) for name in item.lead] + [(name, Role.COOP) for name in item.coop]
             session.add_all(
                 AssignmentRow(item_id=item_row.id, unit_id=units[name].id, role=role, position=i)
                 for i, (name, role) in enumerate(roles)
@@ -108,7 +109,9 @@ def load_groups(session: Session, plan: Plan, unit_ids: dict[str, int]) -> None:
         )
         session.add(row)
         session.flush()
-        members = [(name, "lead") for name in group.lead] + [(name, "member") for name in group.members]
+        members = [(name, GroupRole.LEAD) for name in group.lead] + [
+            (name, GroupRole.MEMBER) for name in group.members
+        ]
         session.add_all(
             SpecialGroupMemberRow(group_id=row.id, unit_id=unit_ids[name], role=role, position=i)
             for i, (name, role) in enumerate(members)

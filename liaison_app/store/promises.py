@@ -302,7 +302,7 @@ class PromisesMixin:
             if before == done_on:
                 return
             changes: list[tuple[str, str | None, str | None]] = [
-                (f"milestone:{number}", _iso(before), _iso(done_on))
+                ("milestone", _tick_text(number, before), _tick_text(number, done_on))
             ]
             if done_on is None:
                 assert row is not None
@@ -379,7 +379,7 @@ class PromisesMixin:
                     actor=self.actor,
                 )
             )
-            changes.append((f"milestone:{number}", None, done_on.isoformat()))
+            changes.append(("milestone", _tick_text(number, None), _tick_text(number, done_on)))
         return changes
 
     def _tick_settled_items(self, session: Session) -> int:
@@ -449,10 +449,21 @@ class PromisesMixin:
             if changed:
                 row.value, row.measured_on, row.source = text, measured_on, source
                 row.recorded_at, row.actor = now, self.actor
-                self._history(session, unit_id, item_id, [(f"actual:{target.id}@{period}", before, text)])
+                entry = f"{target.id} {period} "
+                self._history(
+                    session,
+                    unit_id,
+                    item_id,
+                    [("actual", None if before is None else entry + before, entry + text)],
+                )
             session.flush()
             _milestones, targets = self._promise_states(session, unit, [item_id])[item_id]
         return next(t for t in targets if t.target.id == target.id)
+
+
+def _tick_text(number: int, day: dt.date | None) -> str:
+    """A milestone's state in the change history: ``第1个 2019-12-20`` or ``第1个 未完成``."""
+    return f"第{number}个 {day.isoformat() if day else '未完成'}"
 
 
 def _iso(day: dt.date | None) -> str | None:

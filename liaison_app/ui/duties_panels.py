@@ -34,19 +34,14 @@ from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.task_model import LIGHT_COLOURS
-from liaison_app.vocabulary import CaseKind
+from liaison_app.vocabulary import CaseKind, period_label
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def month_label(period: str) -> str:
-    year, month = period.split("-")
-    return f"{year}年{month}月"
-
-
 # -- typical cases ---------------------------------------------------------------------------
 CASE_COLUMNS: list[Column[TypicalCase]] = [
-    Column("月份", lambda c: month_label(c.period)),
+    Column("月份", lambda c: period_label(c.period)),
     Column("类型", lambda c: c.kind_label),
     Column("标题", lambda c: c.title),
     Column("关联工作措施", lambda c: "、".join(c.related)),
@@ -175,10 +170,10 @@ class CasesPanel(QWidget):
                     self.table.setCurrentIndex(self.model.index(row, 0))
         this_month = [c for c in cases if c.period == period]
         if this_month:
-            self.reminder.setText(f"{month_label(period)}已填写 {len(this_month)} 篇。")
+            self.reminder.setText(f"{period_label(period)}已填写 {len(this_month)} 篇。")
             self.reminder.setStyleSheet("color:#2e7d32")
         else:
-            self.reminder.setText(f"{month_label(period)}还没有典型案例，请在报送前填写。")
+            self.reminder.setText(f"{period_label(period)}还没有典型案例，请在报送前填写。")
             self.reminder.setStyleSheet("color:#8a5a00; font-weight:bold")
         self._show_selected()
 
@@ -335,7 +330,7 @@ def summary_of_duties(deliverables: list[Deliverable], has_case: bool, period: s
     """The duties' part of the summary strip, with the items' colours."""
     parts = []
     if not has_case:
-        parts.append(f"<span style='color:#8a5a00'><b>{month_label(period)}尚无典型案例</b></span>")
+        parts.append(f"<span style='color:#8a5a00'><b>{period_label(period)}尚无典型案例</b></span>")
     for deliverable in deliverables:
         light = deliverable.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()

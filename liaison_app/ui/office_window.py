@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from liaison_app.reports import office
 from liaison_app.reports.consolidation import (
     Catalog,
     Consolidation,
@@ -38,11 +39,9 @@ from liaison_app.reports.consolidation import (
     ItemView,
     UnitLine,
     Verdict,
-    consolidate,
-    default_as_of,
     receive,
 )
-from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+from liaison_app.reports.consolidation_report import default_file_name
 from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.workers import BackgroundTask, Runner
@@ -269,16 +268,22 @@ class OfficeWindow(QMainWindow):
             return
         if self.task is not None:
             self.task.cancel()
-        paths, period, edits = list(self.paths), self.current_period(), set(self.accepted_edits)
         scope, catalog = str(self.scope.currentData() or ""), self.catalog
-        fallback, made_at = self.service.clock.today(), self.service.clock.now()
         chosen = self.groups.get(scope)
-        group = (chosen.title, frozenset(chosen.units(catalog.units))) if chosen else None
-        lead = "" if chosen else scope
+        job = office.OfficeJob.of(
+            self.paths,
+            catalog,
+            self.service.clock.now(),
+            self.service.clock.today(),
+            period=self.current_period(),
+            accept_modified=self.accepted_edits,
+            lead="" if chosen else scope,
+            group=(chosen.title, frozenset(chosen.units(catalog.units))) if chosen else None,
+        )
 
         def work(progress: Any, cancelled: Any) -> Consolidation:
-            intake = receive(paths, catalog, period, edits, progress, cancelled)
-            return consolidate(intake, catalog, default_as_of(intake, fallback), made_at, lead, group)
+            # ``receive`` looked up here, in this module, so a test can hold the reading step
+            return office.run(job, progress, cancelled, receive_step=receive).result
 
         task = BackgroundTask(work)
         task.signals.progress.connect(self._on_progress)
@@ -355,7 +360,7 @@ class OfficeWindow(QMainWindow):
                 return None
             path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
         target = path
-        task = BackgroundTask(lambda _p, _c: write_consolidation(result, target))
+        task = BackgroundTask(lambda _p, _c: office.write(result, target))
         task.signals.finished.connect(lambda _r: self._exported(target))
         task.signals.failed.connect(
             lambda exc: QMessageBox.warning(self, "导出失败", f"汇总表没有导出:{exc}")

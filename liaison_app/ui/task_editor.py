@@ -19,13 +19,9 @@ from liaison_app.store.records import ServiceError, UnitTask
 if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
+from liaison_app.vocabulary import ItemField
 
-FIELD_LABELS = {
-    "status": "状态",
-    "note": "进展情况",
-    "completed_on": "完成日期",
-    "evidence_description": "佐证材料说明",
-}
+FIELD_LABELS = {field.value: field.label for field in ItemField}
 
 
 @dataclass(frozen=True)

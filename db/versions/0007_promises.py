@@ -7,12 +7,12 @@
 * ``actual``: the figure a lead unit reports on a target for one 报送期, with the date it was
   measured and an optional source note.
 
-Only new tables: nothing existing is rebuilt. The rows of ``milestone`` and ``target`` for a
+``history`` is rebuilt (as in 0006) so that its ``field`` may also be ``milestone`` and ``actual``. The rows of ``milestone`` and ``target`` for a
 database made before this revision are filled from the bundled plan when the app next opens it
 (:func:`liaison_app.store.plan_loader.load_promises`), where the plan file is read anyway.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -44,7 +44,46 @@ def _item_fk() -> sa.Column[int]:
     return sa.Column("item_id", sa.Integer, sa.ForeignKey("item.id", ondelete="CASCADE"), nullable=False)
 
 
+# history.field codes as of this revision (frozen here): 0006's and the two of #15
+ITEM_FIELDS = (
+    "status",
+    "note",
+    "completed_on",
+    "evidence",
+    "evidence_description",
+    "milestone",
+    "actual",
+)
+HISTORY_COLUMNS = ["id", "unit_id", "item_id", "field", "before", "after", "changed_at", "actor"]
+
+
+def _in(column: str, codes: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(c) for c in codes)})"
+
+
+def _rebuild_history() -> None:
+    op.create_table(
+        "history_0007",
+        sa.Column("id", sa.Integer, primary_key=True),
+        _unit_fk(),
+        _item_fk(),
+        sa.Column("field", sa.String(32), nullable=False),
+        sa.Column("before", sa.Text, nullable=True),
+        sa.Column("after", sa.Text, nullable=True),
+        sa.Column("changed_at", sa.DateTime, nullable=False),
+        sa.Column("actor", sa.Text, nullable=False, server_default=""),
+        _assignment_fk("history"),
+        sa.CheckConstraint(_in("field", ITEM_FIELDS), name="ck_history_field"),
+    )
+    listed = ", ".join(HISTORY_COLUMNS)
+    op.execute(f"INSERT INTO history_0007 ({listed}) SELECT {listed} FROM history")
+    op.drop_table("history")
+    op.rename_table("history_0007", "history")
+    op.create_index("ix_history_unit_item", "history", ["unit_id", "item_id"])
+
+
 def upgrade() -> None:
+    _rebuild_history()
     op.create_table(
         "milestone",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -111,10 +150,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_actual_target", "actual")
-    op.drop_table("actual")
-    op.drop_index("ix_milestone_done_unit_item", "milestone_done")
-    op.drop_table("milestone_done")
-    op.drop_index("ix_target_code", "target")
-    op.drop_table("target")
-    op.drop_table("milestone")
+    raise NotImplementedError("数据库结构不支持降级;请从升级前的自动备份恢复")
