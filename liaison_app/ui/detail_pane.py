@@ -181,6 +181,8 @@ class DetailPane(QWidget):
         light = task.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()
         deadline = item.deadline.isoformat() if item.deadline else "无明确时限(常态推进)"
+        if task.due is not None and task.due != item.deadline:  # the light follows this one (#15)
+            deadline += f"    下一时间节点:{task.due.isoformat()}"
         self.deadline.setText(f"完成时限:{deadline}    预警:")
         self.deadline.setTextFormat(Qt.TextFormat.RichText)
         self.deadline.setText(
