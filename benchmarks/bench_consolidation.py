@@ -5,6 +5,8 @@
 * one report per unit (~50 files): receive + merge + write the 汇总表, against a bare openpyxl
   load of the same files in the same run                                           [≤ 1.5×]
 * the same with 10× as many files
+* what the largest legitimate return costs against each limit of the report reader (rows per
+  sheet, cells, shared strings, bytes, unpacked bytes, seconds per file)   [far below: ≤ 10 %]
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def main() -> None:
                 f"{label}: {len(files)} files — consolidate {mine:.0f} ms, bare openpyxl load "
                 f"{plain:.0f} ms, ratio {mine / plain:.2f}x  [goal ≤ 1.5x]"
             )
+        from liaison_app.reports.report_reader import LIMITS, measure
+
+        costs = [measure(path) for path in sorted(inbox.iterdir())]
+        print(f"limits of one return, over the {len(costs)} returns of a month (largest / limit):")
+        for key, limit in LIMITS.items():
+            largest = max(c[key] for c in costs)
+            shown = f"{largest:.3f}" if key == "seconds" else f"{largest:.0f}"
+            print(f"  {key:9} {shown:>10} / {limit:<10.0f} = {100 * largest / limit:6.2f} %  [goal ≤ 10 %]")
         service.close()
 
 

@@ -75,6 +75,8 @@ def open_service(data_dir: Path) -> LiaisonService:
 
 def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:
     """Open the data; a damaged database is never touched: offer the latest good backup."""
+    from liaison_app.data_lock import DataInUseError
+    from liaison_app.store.backup import BackupError
     from liaison_app.store.database import DamagedDatabaseError, DatabaseError
     from liaison_app.store.restore import latest_good_backup, restore
 
@@ -107,22 +109,50 @@ def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | 
                     "liaison-app restore 备份文件.zip",
                 )
                 return None
-            report = restore(data_dir, latest, dt.datetime.now())
+            try:
+                report = restore(data_dir, latest, dt.datetime.now())
+            except (BackupError, OSError) as exc:
+                reason = str(exc) if isinstance(exc, BackupError) else paths.os_reason(exc)
+                QMessageBox.critical(window, "没有恢复", reason)
+                return None
             QMessageBox.information(window, "已恢复", "\n".join(report.lines()))
+        except DataInUseError as exc:
+            QMessageBox.critical(window, "数据正被使用", str(exc))
+            return None
         except DatabaseError as exc:  # written by a newer version, or unreadable
             QMessageBox.critical(window, "数据库无法使用", str(exc))
             return None
 
 
+def claim_data_folder(window: QWidget | None, data_dir: Path, wait_seconds: float = 10.0) -> bool:
+    """Take the data folder's lock for the life of the window (the same lock every writing
+    command takes). False, after saying so, when another program keeps it."""
+    from liaison_app import data_lock
+
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        data_lock.acquire(data_dir, wait_seconds)
+    except data_lock.DataInUseError as exc:
+        QMessageBox.critical(window, "数据正被使用", str(exc))
+        return False
+    except OSError:
+        return True  # a folder that cannot be used: open_or_recover explains it
+    return True
+
+
 def restore_now(window: QWidget | None, data_dir: Path, source: Path) -> None:
     """Run a restore the user asked for, with the database closed; say what happened."""
-    from liaison_app.store.backup import BackupError
+    from liaison_app.store.backup import BackupError, RestoreIncompleteError
     from liaison_app.store.restore import restore
 
     try:
         report = restore(data_dir, source, dt.datetime.now())
+    except RestoreIncompleteError as exc:
+        QMessageBox.critical(window, "恢复没有完成", str(exc))
+        return
     except (BackupError, OSError) as exc:
-        QMessageBox.warning(window, "没有恢复", f"现有数据未被改动。\n{exc}")
+        reason = str(exc) if isinstance(exc, BackupError) else paths.os_reason(exc)
+        QMessageBox.warning(window, "没有恢复", f"现有数据未被改动。\n{reason}")
         return
     QMessageBox.information(window, "已恢复", "\n".join(report.lines()))
 
@@ -136,6 +166,9 @@ def run_gui(data_dir: Path) -> int:
     if instance.notify_running():
         return 0  # the running window came to the front instead
     instance.listen()
+    if not claim_data_folder(None, data_dir):
+        instance.close()
+        return 1
     from liaison_app.ui.main_window import MainWindow
 
     code = 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -17,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from liaison_app import __version__, paths, plan_cli
+from liaison_app.data_lock import DataInUseError
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
 from liaison_app.reports.evidence_bundle import write_bundle
-from liaison_app.store.database import DatabaseError
-from liaison_app.store.records import describe_target, format_decimal
+from liaison_app.store.backup import BackupError
+from liaison_app.store.database import DatabaseError, MissingDatabaseError
+from liaison_app.store.records import StorageError, describe_target, format_decimal, printable
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role, parse_period
@@ -367,10 +371,28 @@ def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
             failures += 1
             continue
         print(
-            f"已添加:{unit} {code} ← {record.original_name}({human_size(record.size)}，"
+            f"已添加:{unit} {code} ← {printable(record.original_name)}({human_size(record.size)}，"
             f"SHA-256 {record.sha256[:12]}…)"
         )
     return EXIT_BAD_INPUT if failures else EXIT_OK
+
+
+def _output(raw: str) -> Path:
+    """The ``-o`` path, refused at once when one of its names is longer than a disk allows
+    (asking the system about it would otherwise fail with an English error)."""
+    path = Path(raw)
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > 255:
+            raise ServiceError(f"文件名过长({size} 字节，上限 255):{printable(part[:20])}…，请改短")
+    return path
+
+
+def _write_failed(out: Path, exc: OSError) -> int:
+    print(
+        f"错误:无法写入 {printable(str(out))}:{paths.os_reason(exc)}。没有留下不完整的文件。", file=sys.stderr
+    )
+    return EXIT_FAILURE
 
 
 def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
@@ -379,10 +401,15 @@ def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     if not files:
         print(f"错误:{unit} 在 {args.period} 没有佐证材料可以打包", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.split_mb is not None and args.split_mb <= 0:
-        print("错误:--split-mb 须大于 0", file=sys.stderr)
+    if args.split_mb is not None and not (math.isfinite(args.split_mb) and 0 < args.split_mb <= 100_000):
+        print("错误:--split-mb 须是大于 0、不超过 100000 的数(单位 MB)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result = write_bundle(files, Path(args.output), args.split_mb)
+    out = _output(args.output)
+    service.check_output(out)
+    try:
+        result = write_bundle(files, out, args.split_mb)
+    except OSError as exc:
+        return _write_failed(out, exc)
     print(f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，共 {len(result.parts)} 个分卷:")
     for part in result.parts:
         print(f"  {part}")
@@ -408,9 +435,10 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / default_file_name(unit, args.period)
+    service.check_output(out)
     if out.suffix.lower() != ".xlsx":
         print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -419,8 +447,17 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     reports = ReportService(service)
     incomplete = reports.export_check(unit, as_of, args.period)
-    record = reports.export(unit, args.period, as_of, out, incomplete)
-    print(f"已导出:{out}(SHA-256 {record.data_sha256[:12]}…)")
+    try:
+        if service.read_only:  # a rescue from a read-only or full data folder: no record kept
+            from liaison_app.reports.unit_report import write_report
+
+            digest = write_report(reports.report_data(unit, args.period, as_of, incomplete), out)
+            print("提示:数据文件夹不可写，本次导出未记入导出记录。", file=sys.stderr)
+        else:
+            digest = reports.export(unit, args.period, as_of, out, incomplete).data_sha256
+    except OSError as exc:
+        return _write_failed(out, exc)
+    print(f"已导出:{out}(SHA-256 {digest[:12]}…)")
     if incomplete:
         print(f"提示:{len(incomplete)} 条在导出时尚不完整，已列在封面:", file=sys.stderr)
         for code, reason in incomplete[:20]:
@@ -455,7 +492,12 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
         print("错误:没有可以汇总的报表，未生成汇总表", file=sys.stderr)
         return EXIT_BAD_INPUT
     result = outcome.result
-    out = office.write(result, Path(args.output))
+    out = office.output_path(result, _output(args.output))
+    service.check_output(out)
+    try:
+        office.write(result, out)
+    except OSError as exc:
+        return _write_failed(out, exc)
     print(
         f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"
@@ -524,13 +566,17 @@ def cmd_groups(service: LiaisonService, args: argparse.Namespace) -> int:
 
 def cmd_restore(data_dir: Path, source: Path) -> int:
     """Runs with the database closed (never through an open service)."""
-    from liaison_app.store.backup import BackupError
+    from liaison_app.store.backup import BackupError, RestoreIncompleteError
     from liaison_app.store.restore import restore
 
     try:
         report = restore(paths.ensure_data_dir(data_dir), source, dt.datetime.now())
+    except RestoreIncompleteError as exc:  # some of it was switched in: say exactly what is where
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except (BackupError, paths.DataDirError, OSError) as exc:
-        print(f"错误:没有恢复，现有数据未被改动。{exc}", file=sys.stderr)
+        reason = str(exc) if isinstance(exc, (BackupError, paths.DataDirError)) else paths.os_reason(exc)
+        print(f"错误:没有恢复，现有数据未被改动。{reason}", file=sys.stderr)
         return EXIT_BAD_INPUT if isinstance(exc, BackupError) else EXIT_FAILURE
     print("\n".join(report.lines()))
     return EXIT_OK
@@ -548,13 +594,17 @@ def cmd_backups(data_dir: Path) -> int:
 
 
 def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
-    out = Path(args.output)
+    out = _output(args.output)
     if out.is_dir():
         out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
     if not out.parent.is_dir():
         print(f"错误:文件夹不存在:{out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result = service.full_backup(out)
+    try:
+        result = service.full_backup(out)
+    except BackupError as exc:
+        print(f"错误:没有备份。{exc}", file=sys.stderr)
+        return EXIT_FAILURE
     print(f"已备份到 {out}(佐证材料 {result['evidence']} 个，共 {human_size(result['bytes'])})")
     return EXIT_OK
 
@@ -578,8 +628,63 @@ COMMANDS = {
 }
 
 
+# Commands that only read the data: while another program (the window) holds the data folder,
+# or when the folder cannot be written (a full or read-only disk: rescue), they read without
+# the lock through a read-only connection. Every other command takes the lock and waits for it.
+READERS = {
+    "units",
+    "catalog",
+    "tasks",
+    "cases",
+    "groups",
+    "anomalies",
+    "verify",
+    "bundle",
+    "backup",
+    "consolidate",
+}
+ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
+RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
+
+
+def bad_argument(argv: Sequence[str]) -> str:
+    """A Chinese sentence when a command-line argument is not valid text (invalid UTF-8 bytes
+    arrive as lone surrogates), else ""."""
+    for number, argument in enumerate(argv, start=1):
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in argument):
+            return f"第 {number} 个命令行参数含有无效的字符编码(不是 UTF-8):{printable(argument)}"
+    return ""
+
+
+def open_for(command: str, data_dir: Path) -> LiaisonService:
+    """The service a command needs: locked for writers, read-only when a reader cannot lock."""
+    try:
+        wait = float(os.environ.get(ENV_LOCK_WAIT, "10"))
+    except ValueError:
+        wait = 10.0
+    try:
+        return LiaisonService.open(data_dir, wait_seconds=0.0 if command in READERS else wait)
+    except DataInUseError:
+        if command not in READERS:
+            raise
+        try:
+            return LiaisonService.open_read_only(data_dir)
+        except (DatabaseError, ServiceError):
+            # The holder is still creating or upgrading the ledger: wait for it like a writer.
+            return LiaisonService.open(data_dir, wait_seconds=wait)
+    except paths.DataDirError:
+        if command not in RESCUE or not paths.database_path(paths.data_dir(data_dir)).is_file():
+            raise
+    return LiaisonService.open_read_only(data_dir)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    problem = bad_argument(arguments)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    args = build_parser().parse_args(arguments)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
@@ -596,17 +701,27 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return selftest(data_dir)
     try:
-        service = LiaisonService.open(data_dir)
-    except (DatabaseError, paths.DataDirError) as exc:
+        service = open_for(args.command, data_dir)
+    except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         if isinstance(exc, DatabaseError):
-            print(
-                "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
-                file=sys.stderr,
-            )
+            from liaison_app.store.restore import latest_good_backup
+
+            latest = latest_good_backup(data_dir) if isinstance(exc, MissingDatabaseError) else None
+            if latest is not None:
+                print(f"最近一次通过校验的自动备份:{latest}", file=sys.stderr)
+                print(f"恢复它:liaison-app restore {latest}", file=sys.stderr)
+            else:
+                print(
+                    "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
+                    file=sys.stderr,
+                )
         return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)
+    except StorageError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except ServiceError as exc:
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -13,11 +13,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from liaison_app.filenames import printable
 
 CHUNK = 4 * 1024 * 1024  # big enough that Python overhead vanishes, small enough to cancel fast
 
@@ -31,6 +34,17 @@ class EvidenceError(OSError):
 
 class CopyCancelled(EvidenceError):
     pass
+
+
+class InvalidHashError(EvidenceError):
+    """A hash read from a database that is not 64 lowercase hex digits: never used as a path."""
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def valid_sha256(sha256: object) -> bool:
+    return isinstance(sha256, str) and _SHA256.fullmatch(sha256) is not None
 
 
 @dataclass(frozen=True)
@@ -132,10 +146,26 @@ class EvidenceStore:
         self.tmp = root / "tmp"
 
     def blob_path(self, sha256: str) -> Path:
+        """Where the bytes named ``sha256`` live. A value that is not a SHA-256 (a crafted
+        database) is refused: it would otherwise name any file on the disk."""
+        if not valid_sha256(sha256):
+            raise InvalidHashError(f"佐证材料记录中的校验值无效({str(sha256)[:40]!r})，数据可能被篡改")
         return self.root / sha256[:2] / sha256
 
     def exists(self, sha256: str) -> bool:
-        return self.blob_path(sha256).is_file()
+        return valid_sha256(sha256) and self.blob_path(sha256).is_file()
+
+    def intact(self, sha256: str, size: int | None = None) -> bool:
+        """The stored blob is there and its bytes hash to its name (size checked first)."""
+        if not valid_sha256(sha256):
+            return False
+        path = self.blob_path(sha256)
+        try:
+            if not path.is_file() or (size is not None and path.stat().st_size != size):
+                return False
+        except OSError:
+            return False
+        return self.check(sha256) == "ok"
 
     def clean_temporary(self) -> int:
         """Remove part files left by a crash. Returns how many were removed."""
@@ -154,7 +184,7 @@ class EvidenceStore:
         cancelled: CancelledFn | None = None,
     ) -> Ingested:
         """Copy ``source`` in, hashing as it goes. Raises :class:`EvidenceError` with the reason."""
-        name = source.name
+        name = printable(source.name)  # shown in messages: no raw control characters
         try:
             before = source.stat()
         except FileNotFoundError:
@@ -195,13 +225,15 @@ class EvidenceStore:
             if not unchanged or done != after.st_size:
                 raise EvidenceError(f"「{name}」在复制过程中被修改了，请在文件保存完毕后重新添加")
             target = self.blob_path(sha)
-            if target.is_file():
+            if self.intact(sha, done):
                 part.unlink()
-                return Ingested(sha, done, name, created=False)
+                return Ingested(sha, done, source.name, created=False)
+            # Missing, or a truncated / damaged file under this name: the verified copy replaces
+            # it (an existing name is never trusted).
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, target)
             _fsync_dir(target.parent)
-            return Ingested(sha, done, name, created=True)
+            return Ingested(sha, done, source.name, created=True)
         except EvidenceError:
             part.unlink(missing_ok=True)
             raise
@@ -218,7 +250,10 @@ class EvidenceStore:
             raise
 
     def check(self, sha256: str) -> str:
-        """``ok``, ``missing`` or ``damaged`` (its bytes no longer hash to its name)."""
+        """``ok``, ``missing`` or ``damaged`` (its bytes no longer hash to its name, or the
+        name itself is not a hash)."""
+        if not valid_sha256(sha256):
+            return "damaged"
         path = self.blob_path(sha256)
         if not path.is_file():
             return "missing"
@@ -229,7 +264,8 @@ class EvidenceStore:
         return "ok" if digest.hexdigest() == sha256 else "damaged"
 
     def delete(self, sha256: str) -> None:
-        self.blob_path(sha256).unlink(missing_ok=True)
+        if valid_sha256(sha256):  # an invalid value names no blob: nothing of ours to delete
+            self.blob_path(sha256).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

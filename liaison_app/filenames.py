@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+# Forbidden on Windows, plus what makes a name read differently from what it is: C0/DEL/C1
+# controls, bidirectional overrides and marks (``rlo\u202etxt.exe`` shows as "rloexe.txt"),
+# zero-width characters, the BOM and line separators. Each becomes "_".
+_ILLEGAL = re.compile(
+    '[<>:"/\\\\|?*\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028\u2029'
+    "\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 _RESERVED = {
     "CON",
     "PRN",
@@ -44,3 +50,17 @@ def unique_name(name: str, taken: set[str]) -> str:
         candidate = f"{stem} ({number})" + (f".{extension}" if extension else "")
     taken.add(candidate.casefold())
     return candidate
+
+
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal or in a message: control, direction and invisible
+    characters become visible escapes (ESC never reaches the terminal raw)."""
+    return _INVISIBLE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}", text
+    )

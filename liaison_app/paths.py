@@ -13,7 +13,9 @@ Nothing is created at import time; :func:`ensure_data_dir` creates the folder wh
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import appdirs
@@ -73,12 +75,97 @@ def database_path(folder: Path) -> Path:
 
 
 def ensure_data_dir(folder: Path) -> Path:
-    """Create the data folder if needed and prove it is writable."""
+    """Create the data folder if needed and prove it is writable.
+
+    The probe has a name of its own per process (two starts never remove each other's), and
+    it is removed even when writing it failed (a full disk leaves no 0-byte file behind).
+    """
+    probe = folder / f".write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            with probe.open("xb") as handle:
+                handle.write(b"ok")
+        finally:
+            probe.unlink(missing_ok=True)
     except OSError as exc:
-        raise DataDirError(f"数据文件夹无法使用:{folder}({exc.strerror or exc})") from exc
+        raise DataDirError(f"数据文件夹无法使用:{folder}({os_reason(exc)})") from exc
     return folder
+
+
+# What a crash or a kill can leave in the data folder: never under a final name, always ours.
+_LEFTOVER_DIRS = (".restore-*", ".check-*")
+_LEFTOVER_FILES = (".write-test*", DATABASE_NAME + ".restoring", "backups/*/*.part", "backups/*.part")
+
+
+def clean_leftovers(folder: Path) -> int:
+    """Remove temporary files and folders left by a killed or failed run (call it holding the
+    data folder's lock, so no running restore or snapshot is using them). Returns how many."""
+    removed = 0
+    for pattern in _LEFTOVER_DIRS:
+        for path in folder.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    for pattern in _LEFTOVER_FILES:
+        for path in folder.glob(pattern):
+            if path.is_file() or path.is_symlink():
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of an operating-system failure, in Chinese for the common cases."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EROFS: "磁盘或文件夹只读",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.ENOENT: "文件或文件夹不存在",
+        errno.ENAMETOOLONG: "文件名过长(超过 255 字节)",
+        errno.ENOTDIR: "路径中有一段不是文件夹",
+        errno.EISDIR: "这是一个文件夹，不是文件",
+        errno.EEXIST: "文件已存在",
+        getattr(errno, "EDQUOT", -1): "磁盘配额已用完",
+    }
+    if exc.errno in reasons:
+        return reasons[exc.errno]
+    return exc.strerror or str(exc)
+
+
+_INTERNAL_DIRS = ("evidence", "backups", "opened")
+
+
+def protected_output(out: Path, folder: Path) -> str:
+    """Why writing ``out`` would damage the data folder ``folder`` (its database, journals,
+    lock, evidence store or snapshots), or "" when it is safe to write there."""
+    try:
+        target = out.expanduser().resolve()
+        root = folder.expanduser().resolve()
+    except (OSError, RuntimeError):
+        return ""
+    database = database_path(root)
+    internal_files = [
+        database,
+        *(Path(str(database) + side) for side in ("-wal", "-shm", "-journal", ".restoring")),
+        root / "liaison.lock",
+    ]
+    if target in internal_files:
+        return "这会覆盖正在使用的台账数据库或它的日志文件"
+    if target.exists():
+        for internal in internal_files:
+            try:
+                if internal.exists() and os.path.samefile(target, internal):
+                    return "这会覆盖正在使用的台账数据库或它的日志文件"
+            except OSError:
+                continue
+    for name in _INTERNAL_DIRS:
+        if target == root / name or (root / name) in target.parents:
+            return "这是数据文件夹内部的文件夹(佐证材料库或自动备份)，请选择别处"
+    return ""

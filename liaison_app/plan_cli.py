@@ -118,6 +118,20 @@ def _import(args: argparse.Namespace, data_dir_arg: str | None) -> int:
     if args.json:
         data: dict[str, Any] = preview.to_dict()
         data["status"] = status
+        if result.draft.kind == "package":
+            data["package"] = {k: v for k, v in result.draft.extra.items() if k != "item_ids"}
+        data["items"] = [
+            {
+                "id": item.code,
+                "measure": item.measure,
+                "text": item.text,
+                "lead": item.lead,
+                "coop": item.coop,
+                "deadline": item.deadline.isoformat() if item.deadline else None,
+                "where": result.draft.locations.get(item.code, ""),
+            }
+            for item in result.plan.items()
+        ]
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         sys.stdout.write(preview.render())

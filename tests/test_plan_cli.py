@@ -54,6 +54,10 @@ def test_import_dry_run_json_preview(tmp_path: Path, data_dir: Path) -> None:
     assert units["区大数据局"]["status"] == "new"
     assert units["区大数据局"]["probable_alias_of"] == ["区大数据发展局"]
     assert {a["kind"] for a in data["anomalies"]} >= {"no_units", "filled_down", "repeated_heading"}
+    items = {i["id"]: i for i in data["items"]}
+    assert items["3.1"]["coop"] == ["区规划自然资源局", "区发展改革委"]
+    assert items["1.1"]["deadline"] == "2020-06-30"
+    assert items["4.2"]["where"] == "工作表「任务分解表」第14行"
     assert not data_dir.exists()
 
 
@@ -106,6 +110,7 @@ def test_export_package_round_trip_and_already_loaded(tmp_path: Path, data_dir: 
     fresh = tmp_path / "fresh"
     preview = json.loads(cli(fresh, "plan", "import", str(package_path), "--dry-run", "--json").stdout)
     assert preview["kind"] == "package"
+    assert preview["package"]["revision"] == 1
     assert preview["counts"]["items"] == 162
     assert [u["name"] for u in preview["units"]] == [u.name for u in bundled.units]
     # Loading the same package twice changes nothing.

@@ -452,3 +452,25 @@ def test_one_unit_column_naming_both_roles(tmp_path: Path) -> None:
 def test_notice_saved_as_gbk_reads_the_same(tmp_path: Path) -> None:
     (tmp_path / "要点.txt").write_bytes(NOTICE_TXT.read_text(encoding="utf-8").encode("gb18030"))
     assert unit_tasks(read_plan(tmp_path / "要点.txt").plan) == EXPECTED_NOTICE
+
+
+def test_imported_items_carry_milestones_and_targets(tmp_path: Path) -> None:
+    result = read_plan(write_2020_table(tmp_path / "t.xlsx"))
+    items = {i.code: i for i in result.plan.items()}
+    assert [m.date for m in items["1.1"].milestones] == [dt.date(2020, 6, 30)]
+    target = items["1.2"].targets[0]
+    assert (target.op, int(target.value), target.unit) == ("<=", 2, "个工作日")
+    counts = result.preview.counts()
+    assert (counts["milestones"], counts["targets"]) == (1, 2)
+
+
+def test_row_limit_counts_work_rows_not_empty_formatted_ones() -> None:
+    from liaison_app.plan.importers.table import Grid, read_grid
+
+    header: list[object] = ["序号", "工作措施", "牵头单位"]
+    empty: list[list[object]] = [[None, None, None] for _ in range(6000)]
+    draft = read_grid(Grid([header, [1, "甲。", "区财政局"], *empty], place="表格1"))
+    assert len(draft.plan.items()) == 1
+    many: list[list[object]] = [[n, f"第{n}条。", "区财政局"] for n in range(5001)]
+    with pytest.raises(PlanImportError, match="超过 5000 行"):
+        read_grid(Grid([header, *many], place="表格1"))

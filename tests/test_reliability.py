@@ -429,11 +429,15 @@ def test_a_data_folder_that_cannot_be_made_is_explained(tmp_path: Path) -> None:
 def test_a_read_only_data_folder_is_explained(tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    def read_only(self: Path, data: bytes) -> int:
-        raise OSError(errno.EROFS, "Read-only file system", str(self))
+    real_open = Path.open
 
-    monkeypatch.setattr(Path, "write_bytes", read_only)
-    with pytest.raises(paths.DataDirError, match="Read-only file system"):
+    def read_only(self: Path, *args, **kwargs):
+        if self.name.startswith(".write-test"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", read_only)
+    with pytest.raises(paths.DataDirError, match="只读"):
         LiaisonService.open(tmp_path / "data")
 
 

@@ -122,11 +122,13 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _judge(path: Path, catalog: Catalog, period: str | None) -> tuple[FileVerdict, UnitReport | None]:
+def _judge(
+    path: Path, catalog: Catalog, period: str | None, cancelled: Callable[[], bool] | None = None
+) -> tuple[FileVerdict, UnitReport | None]:
     if path.name.startswith("~$"):
         return FileVerdict(path, Verdict.REJECTED, "Office 打开文件时留下的临时文件，不是报表"), None
     try:
-        report = read_report(path)
+        report = read_report(path, cancelled)
     except ReportFormatError as exc:
         return FileVerdict(path, Verdict.REJECTED, str(exc)), None
     unit = report.unit
@@ -169,11 +171,19 @@ def receive(
     for index, path in enumerate(files, start=1):
         if cancelled is not None and cancelled():
             raise InterruptedError("已取消")
-        judged.append(_judge(path, catalog, None))
+        judged.append(_judge(path, catalog, None, cancelled))
         if progress is not None:
             progress(index, len(files))
     if period is None:
-        periods = Counter(r.period for v, r in judged if r is not None)
+        # Only returns that will be used vote: a refused or unconfirmed edited one never does.
+        periods = Counter(
+            r.period
+            for v, r in judged
+            if r is not None
+            and (
+                v.verdict is Verdict.ACCEPTED or (v.verdict is Verdict.MODIFIED and v.path in accepted_edits)
+            )
+        )
         period = periods.most_common(1)[0][0] if periods else ""
     verdicts: list[FileVerdict] = []
     candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import os
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from liaison_app.evidence import CancelledFn, CopyCancelled, ProgressFn
 from liaison_app.filenames import safe_name, unique_name
+from liaison_app.reports.workbook_io import clean_stale_parts
 from liaison_app.vocabulary import period_label
 
 MANIFEST_NAME = "佐证材料清单.csv"
@@ -98,6 +100,9 @@ def write_bundle(
     """
     if not files:
         raise ValueError("所选报送期没有佐证材料可以打包")
+    if split_mb is not None and not (math.isfinite(split_mb) and split_mb > 0):
+        raise ValueError("分卷大小须是大于 0 的有限数(单位 MB)")
+    clean_stale_parts(out.parent, "*.zip.part")
     names = _arcnames(files)
     limit = int(split_mb * 1024 * 1024) if split_mb else None
     groups: list[list[int]] = [[]]

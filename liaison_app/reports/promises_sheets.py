@@ -9,7 +9,7 @@ office's figures. Numbers are written as text exactly as stored (``99.960`` stay
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,26 +151,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(ws: Any, headers: Sequence[str]) -> list[list[str]]:
-    rows = ws.iter_rows(min_row=HEADER_ROW, values_only=True)
+def _rows(ws: Any, headers: Sequence[str], check: Callable[[], None]) -> list[list[str]]:
+    rows = ws.iter_rows(min_row=HEADER_ROW, max_col=len(headers), values_only=True)
     found = next(rows, None)
     if found is None or [_text(v) for v in found[: len(headers)]] != list(headers):
         return []
-    return [
-        [_text(v) for v in (*row, *[None] * len(headers))[: len(headers)]]
-        for row in rows
-        if row and any(v not in (None, "") for v in row)
-    ]
+    table = []
+    for number, row in enumerate(rows):
+        if number % 256 == 0:
+            check()  # the reader's time and cancel budget
+        if row and any(v not in (None, "") for v in row):
+            table.append([_text(v) for v in (*row, *[None] * len(headers))[: len(headers)]])
+    return table
 
 
-def read_promises(workbook: Any) -> Promises | None:
+def _unlimited() -> None:
+    return None
+
+
+def read_promises(workbook: Any, check: Callable[[], None] = _unlimited) -> Promises | None:
     """The 指标 and 时间节点 sheets of a report, or None when it has none (an older report)."""
     names = workbook.sheetnames
     if SHEET_TARGETS not in names or SHEET_MILESTONES not in names:
         return None
-    targets = [TargetLine(*row) for row in _rows(workbook[SHEET_TARGETS], TARGET_HEADERS)]
+    targets = [TargetLine(*row) for row in _rows(workbook[SHEET_TARGETS], TARGET_HEADERS, check)]
     milestones = []
-    for code, number, date, text, done_on in _rows(workbook[SHEET_MILESTONES], MILESTONE_HEADERS):
+    for code, number, date, text, done_on in _rows(workbook[SHEET_MILESTONES], MILESTONE_HEADERS, check):
         try:
             milestones.append(MilestoneLine(code, int(number), date, text, done_on))
         except ValueError:

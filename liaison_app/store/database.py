@@ -7,6 +7,7 @@ newer version of the app (a revision we do not know) is refused, never touched.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,35 @@ class DamagedDatabaseError(DatabaseError):
     pass
 
 
+class MissingDatabaseError(DamagedDatabaseError):
+    """The database is gone or empty while the folder still holds the ledger's evidence or
+    snapshots: never silently replaced by an empty ledger."""
+
+
+def _has_earlier_data(data_dir: Path) -> list[str]:
+    """What the folder still holds of an earlier ledger (evidence files, snapshots)."""
+    found = []
+    if any(p.is_file() for p in (data_dir / "evidence").glob("??/*")):
+        found.append("佐证材料")
+    if backup.automatic_backups(data_dir) or any((data_dir / "backups").glob("before-restore-*.zip")):
+        found.append("自动备份")
+    return found
+
+
+def check_not_lost(db_path: Path) -> None:
+    """Refuse to start a new, empty ledger where an earlier one evidently existed."""
+    if db_path.exists() and db_path.stat().st_size > 0:
+        return
+    earlier = _has_earlier_data(db_path.parent)
+    if not earlier:
+        return
+    state = "是空文件(0 字节)" if db_path.exists() else "不见了"
+    raise MissingDatabaseError(
+        f"数据库 {db_path} {state}，但数据文件夹中还有{'和'.join(earlier)}:"
+        "台账不会被一个空台账替代。原文件不会被改动。请从最近的自动备份恢复。"
+    )
+
+
 class SchemaUpgradeRefused(DatabaseError):
     """A migration found rows the new schema cannot hold; the database was left as it was."""
 
@@ -57,9 +87,34 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cursor.close()
 
 
+def _on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
 def make_engine(db_path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{db_path}", future=True)
     event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def make_read_only_engine(db_path: Path) -> Engine:
+    """An engine that can only read: ``mode=ro`` (the file is never written, its WAL is read
+    while another program writes), and ``immutable`` when the folder is read-only and no one
+    can be writing (SQLite could not open a WAL database there otherwise)."""
+    uri = db_path.resolve().as_uri() + "?mode=ro"  # file:///… works on every platform
+    if not os.access(db_path.parent, os.W_OK) and not Path(str(db_path) + "-shm").exists():
+        uri += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, future=True)
+    event.listen(engine, "connect", _on_connect_read_only)
     return engine
 
 
@@ -144,6 +199,7 @@ class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    read_only: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -161,12 +217,33 @@ class Database:
         self.engine.dispose()
 
 
+def open_read_only(db_path: Path) -> Database:
+    """Open an existing database at the current schema for reading only (no lock, no write)."""
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        check_not_lost(db_path)
+        raise DatabaseError(f"数据文件夹中还没有台账数据库:{db_path}")
+    check = backup.check_database(db_path, KNOWN_REVISIONS)
+    if not check.ok and check.revision is not None:
+        raise NewerDatabaseError(
+            f"数据库 {db_path} 由更新版本的程序创建(结构版本 {check.revision})，"
+            "本程序不会改动它。请安装新版本的程序。"
+        )
+    if not check.ok:
+        raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
+    if check.revision != HEAD_REVISION:
+        raise DatabaseError(f"数据库 {db_path} 需要先升级结构，才能只读打开。请关闭其他程序后再试。")
+    engine = make_read_only_engine(db_path)
+    return Database(db_path, engine, sessionmaker(engine, expire_on_commit=False), read_only=True)
+
+
 def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
     """Open (creating or upgrading as needed) the database at ``db_path``.
 
     An existing file is first checked read-only; a damaged file or one written by a newer
-    version is refused untouched. Before a schema upgrade the database is snapshotted.
+    version is refused untouched; a missing or empty one is refused when the folder shows an
+    earlier ledger existed. Before a schema upgrade the database is snapshotted.
     """
+    check_not_lost(db_path)
     if db_path.exists() and db_path.stat().st_size > 0:
         check = backup.check_database(db_path, KNOWN_REVISIONS)
         if not check.ok and check.revision is not None:

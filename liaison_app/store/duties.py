@@ -34,7 +34,7 @@ from liaison_app.store.models import (
     TypicalCaseItemRow,
     TypicalCaseRow,
 )
-from liaison_app.store.records import ServiceError, check_text
+from liaison_app.store.records import ServiceError, check_file_name, check_text
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
 from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, parse_period
@@ -338,6 +338,7 @@ class DutiesService:
                 or not self.deliverables(unit)
             ):
                 raise ServiceError("只能为本单位的典型案例或牵头单位任务添加附件")
+        check_file_name(source.name)  # the same rules as an item's evidence
         ingested = service.evidence_store.ingest(source, progress, cancelled)
         return self.record_attachment(unit, owner, key, ingested)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from liaison_app.filenames import printable as printable  # re-exported for the CLI
 from liaison_app.plan.model import OP_SIGNS, Milestone, Target
 from liaison_app.store.status import SETTLED, Light, Status, light_for
 from liaison_app.vocabulary import Attainment
@@ -42,23 +43,56 @@ class NotAssignedError(ServiceError):
     pass
 
 
+MAX_CELL_CHARS = 32767  # what one spreadsheet cell holds (Excel, WPS and openpyxl agree)
+
+# Characters that make text read differently from what it says, or hide in it. Refused in
+# everything typed and in file names (never silently removed: the user sees what was wrong).
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_MARKS = set("\u200e\u200f\u061c")  # LRM, RLM, ALM
+_INVISIBLE = set("\u200b\u2060\ufeff\u180e")  # zero-width space, word joiner, BOM, MVS
+_LINE_SEPARATORS = set("\u2028\u2029\x85")
 _ALLOWED_CONTROLS = set("\n\r\t")
+
+
+def text_problem(text: str, *, allow_newlines: bool = True) -> str:
+    """Why ``text`` may not be stored, or "" (zero-width joiners of emoji and scripts stay)."""
+    if "\x00" in text:
+        return "不可见的空字符(NUL)"
+    if any(ch in _BIDI_CONTROLS or ch in _BIDI_MARKS for ch in text):
+        return "改变文字方向的控制字符"
+    if any(ch in _INVISIBLE for ch in text):
+        return "零宽度或字节顺序标记(BOM)等不可见字符"
+    if any(ch in _LINE_SEPARATORS for ch in text):
+        return "特殊的换行符(U+2028/U+2029/NEL)"
+    allowed = _ALLOWED_CONTROLS if allow_newlines else set()
+    if any((ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) and ch not in allowed for ch in text):
+        return "不可见的控制字符"
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return "无效的字符编码"
+    return ""
 
 
 def check_text(text: str, what: str, max_chars: int) -> str:
     """Typed text as it may be stored: any language and emoji, but no NUL, no invisible control
-    characters, no bidirectional overrides (they can make a report read differently from what it
-    says), and not longer than ``max_chars``."""
+    characters (C0, DEL, C1), no bidirectional overrides or marks, no zero-width space or BOM,
+    no U+2028, and not longer than ``max_chars``."""
     if len(text) > max_chars:
         raise ServiceError(f"{what}过长({len(text)} 字)，请控制在 {max_chars} 字以内")
-    if "\x00" in text:
-        raise ServiceError(f"{what}中含有不可见的空字符(NUL)，请删除后再保存")
-    if any(ch in _BIDI_CONTROLS for ch in text):
-        raise ServiceError(f"{what}中含有改变文字方向的控制字符，请删除后再保存")
-    if any(ord(ch) < 32 and ch not in _ALLOWED_CONTROLS for ch in text):
-        raise ServiceError(f"{what}中含有不可见的控制字符，请删除后再保存")
+    problem = text_problem(text)
+    if problem:
+        raise ServiceError(f"{what}中含有{problem}，请删除后再保存")
     return text
+
+
+def check_file_name(name: str) -> str:
+    """A file name as it may be recorded: the same rules as typed text, on one line, and what
+    the disk can hold (255 bytes)."""
+    problem = text_problem(name, allow_newlines=False)
+    if problem:
+        raise ServiceError(f"文件名「{printable(name)}」中含有{problem}，请改名后再添加")
+    if len(name.encode("utf-8")) > 255:
+        raise ServiceError(f"文件名过长({len(name.encode('utf-8'))} 字节，上限 255)，请改短后再添加")
+    return name
 
 
 @dataclass(frozen=True)

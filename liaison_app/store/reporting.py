@@ -28,7 +28,7 @@ from liaison_app.reports.unit_report import (
 )
 from liaison_app.store.duties import DutiesService
 from liaison_app.store.models import ReportExportRow
-from liaison_app.store.records import UnitTask, describe_target, format_decimal, summarize
+from liaison_app.store.records import UnitTask, describe_target, format_decimal, printable, summarize
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.vocabulary import Role, period_label
@@ -138,7 +138,7 @@ class ReportService:
         evidence = service.evidence(unit)
         names_by_item: dict[str, list[str]] = {}
         for record in evidence:
-            names_by_item.setdefault(record.item_code, []).append(record.original_name)
+            names_by_item.setdefault(record.item_code, []).append(printable(record.original_name))
         previous = self.last_export(unit)
         snapshot = self._snapshot(previous.id) if previous else {}
         rows = []
@@ -167,7 +167,7 @@ class ReportService:
         lines = [
             EvidenceLine(
                 r.item_code,
-                r.original_name,
+                printable(r.original_name),  # names recorded before the rules: neutralised
                 r.size,
                 r.sha256,
                 r.period,
@@ -184,7 +184,7 @@ class ReportService:
                 c.title,
                 c.body,
                 "、".join(c.related),
-                ";".join(a.original_name for a in c.attachments),
+                ";".join(printable(a.original_name) for a in c.attachments),
             )
             for c in duties.cases(unit, period)
         ]
@@ -196,7 +196,7 @@ class ReportService:
                 d.status.label,
                 d.light(as_of).label,
                 d.note,
-                ";".join(a.original_name for a in d.attachments),
+                ";".join(printable(a.original_name) for a in d.attachments),
             )
             for d in duties.deliverables(unit)
         ]
@@ -230,6 +230,7 @@ class ReportService:
         incomplete: list[tuple[str, str]] | None = None,
     ) -> ExportRecord:
         """Check, write and record in one call (the command line)."""
+        self.service.check_output(path)
         if incomplete is None:
             incomplete = self.export_check(unit, as_of, period)
         data = self.report_data(unit, period, as_of, incomplete)

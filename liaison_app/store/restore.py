@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from liaison_app import paths
+from liaison_app import data_lock, paths
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS
 from liaison_app.store.plan_loader import DEFAULT_PLAN_ID
@@ -54,25 +55,59 @@ def restore(
     now: dt.datetime,
     plan_id: str = DEFAULT_PLAN_ID,
 ) -> RestoreReport:
-    """Check ``source`` completely, keep the current state, then switch the backup in."""
+    """Check ``source`` completely, keep the current state, then switch the backup in.
+
+    Refused (:class:`DataInUseError`) while another program holds the data folder: a restore
+    under an open window would lose the window's saves. A failure before the switch leaves the
+    data as it was (:class:`backup.BackupError`); a failure during it raises
+    :class:`backup.RestoreIncompleteError`, which says what was kept.
+    """
+    data_lock.acquire(data_dir)
+    try:
+        paths.clean_leftovers(data_dir)
+        return _restore_locked(data_dir, source, now, plan_id)
+    finally:
+        data_lock.release(data_dir)
+
+
+def _restore_locked(data_dir: Path, source: Path, now: dt.datetime, plan_id: str) -> RestoreReport:
     db_path = paths.database_path(data_dir)
     evidence_root = data_dir / "evidence"
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as tmp:
-        prepared = backup.prepare(source, Path(tmp), KNOWN_REVISIONS, plan_id)
+    try:
+        work = Path(tempfile.mkdtemp(dir=data_dir, prefix=".restore-"))
+    except OSError as exc:
+        raise backup.BackupError(f"无法在数据文件夹中准备恢复:{paths.os_reason(exc)}") from exc
+    try:
+        prepared = backup.prepare(source, work, KNOWN_REVISIONS, plan_id)
         safety, damaged = None, None
-        if db_path.exists():
-            if backup.check_database(db_path, KNOWN_REVISIONS).ok:
+        if db_path.exists() and db_path.stat().st_size > 0:
+            check = backup.check_database(db_path, KNOWN_REVISIONS)
+            if check.ok or check.revision is not None:  # healthy, or written by a newer version
                 safety = backup_dir_file(data_dir, f"before-restore-{stamp}.zip")
                 backup.full_backup(db_path, evidence_root, safety, plan_id, now)
             else:
                 damaged = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+        elif db_path.exists():
+            damaged = db_path.with_name(f"{db_path.name}.empty-{stamp}")
+        try:
+            if damaged is not None:
                 db_path.rename(damaged)
                 for side in ("-wal", "-shm"):
                     extra = Path(str(db_path) + side)
                     if extra.exists():
                         extra.rename(Path(str(damaged) + side))
-        switched = backup.switch_in(prepared, db_path, evidence_root)
+            switched = backup.switch_in(prepared, db_path, evidence_root)
+        except (OSError, backup.BackupError) as exc:
+            kept = f"恢复前的数据已另存为 {safety}。" if safety else ""
+            if damaged is not None:
+                kept += f"原数据库保留为 {damaged}。"
+            reason = paths.os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            raise backup.RestoreIncompleteError(
+                f"恢复没有完成({reason})。{kept}请清理磁盘或排除问题后重新恢复。"
+            ) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return RestoreReport(
         source=source,
         backup_created=prepared.created_at,
@@ -94,7 +129,7 @@ def backup_dir_file(data_dir: Path, name: str) -> Path:
 def latest_good_backup(data_dir: Path, plan_id: str = DEFAULT_PLAN_ID) -> Path | None:
     """The newest automatic snapshot that passes every check, or None."""
     for candidate in backup.automatic_backups(data_dir):
-        with tempfile.TemporaryDirectory(dir=data_dir, prefix=".check-") as tmp:
+        with tempfile.TemporaryDirectory(dir=data_dir, prefix=".check-", ignore_cleanup_errors=True) as tmp:
             try:
                 backup.prepare(candidate, Path(tmp), KNOWN_REVISIONS, plan_id)
             except backup.BackupError:

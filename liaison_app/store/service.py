@@ -12,17 +12,19 @@ import difflib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison_app import paths
+from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
 from liaison_app.reports.evidence_bundle import BundleFile
 from liaison_app.store import backup
-from liaison_app.store.database import Database, open_database
+from liaison_app.store.database import Database, open_database, open_read_only
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
@@ -51,6 +53,7 @@ from liaison_app.store.plan_loader import (
 )
 from liaison_app.store.promises import PromisesMixin
 from liaison_app.store.records import (
+    MAX_CELL_CHARS,
     MAX_NOTE_CHARS,
     ActualRecord,
     Anomaly,
@@ -67,7 +70,9 @@ from liaison_app.store.records import (
     UnitTask,
     UnknownItemError,
     UnknownUnitError,
+    check_file_name,
     check_text,
+    printable,
     summarize,
 )
 from liaison_app.store.status import Status, parse_status
@@ -96,6 +101,17 @@ __all__ = [
 ]
 
 _UNSET = object()
+T = TypeVar("T")
+LOCK_WAIT_SECONDS = 10.0  # a second writer waits this long for the first to finish
+
+
+def first_writer_wins(action: Callable[[], T]) -> T:
+    """Run a one-transaction action; when another writer created the same row first (two
+    first saves of one item at once), run it again on top of that row instead of failing."""
+    try:
+        return action()
+    except IntegrityError:
+        return action()
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -110,6 +126,14 @@ def _validate_note(note: str) -> str:
     return check_text(note, "进展情况", MAX_NOTE_CHARS)
 
 
+class UnsafeOutputError(ServiceError):
+    """An output path inside the data folder's own files."""
+
+
+class EvidenceIntegrityError(ServiceError):
+    """Stored evidence is missing, damaged, or named by an invalid hash."""
+
+
 class LiaisonService(PromisesMixin):
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
@@ -120,9 +144,13 @@ class LiaisonService(PromisesMixin):
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
-        self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
+        self._locked: Path | None = None
         with self.database.sessions() as session:
+            if not self.database.read_only:
+                self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash
             if not has_any_plan(session):
+                if self.database.read_only:
+                    raise ServiceError("台账数据库中还没有工作方案，只读方式无法打开")
                 load_plan(session, bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session)
@@ -147,7 +175,9 @@ class LiaisonService(PromisesMixin):
 
     def _fill_groups(self, session: Session) -> None:
         """A database loaded before special groups existed gets them from the bundled plan."""
-        if session.scalar(select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)):
+        if self.database.read_only or session.scalar(
+            select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)
+        ):
             return
         plan = bundled_plan()
         if plan.plan_id == self.plan_id and plan.groups:
@@ -155,27 +185,67 @@ class LiaisonService(PromisesMixin):
             session.commit()
 
     @classmethod
-    def open(cls, data_dir: Path, clock: Clock | None = None, actor: str = "") -> LiaisonService:
-        """Open the data folder: check, migrate (after a snapshot), load, and take today's
-        snapshot if there is none yet."""
+    def open(
+        cls,
+        data_dir: Path,
+        clock: Clock | None = None,
+        actor: str = "",
+        *,
+        wait_seconds: float = LOCK_WAIT_SECONDS,
+    ) -> LiaisonService:
+        """Open the data folder for writing: take its lock (one writer per folder), check,
+        migrate (after a snapshot), load, and take today's snapshot if there is none yet."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
-        db_path = paths.database_path(folder)
-        service = cls(open_database(db_path, clock.now()), clock, actor)
+        data_lock.acquire(folder, wait_seconds)
+        try:
+            paths.clean_leftovers(folder)
+            db_path = paths.database_path(folder)
+            service = cls(open_database(db_path, clock.now()), clock, actor)
+        except BaseException:
+            data_lock.release(folder)
+            raise
+        service._locked = folder
         try:
             backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
         return service
 
+    @classmethod
+    def open_read_only(cls, data_dir: Path, clock: Clock | None = None) -> LiaisonService:
+        """Open the data for reading only, without the lock: for commands that only read while
+        the window is open, and for rescue from a read-only or full data folder (nothing is
+        written: no probe, no snapshot, no clean-up)."""
+        folder = paths.data_dir(data_dir)
+        if not folder.is_dir():
+            raise paths.DataDirError(f"数据文件夹不存在:{folder}")
+        return cls(open_read_only(paths.database_path(folder)), clock or SystemClock())
+
+    @property
+    def read_only(self) -> bool:
+        return self.database.read_only
+
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
+        self.check_output(target)
         return backup.full_backup(
             self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
         )
 
+    def check_output(self, path: Path) -> None:
+        """Refuse an output path that would overwrite the live database, its journals, the lock
+        or anything in the evidence store or the snapshots (``bundle``/``backup``/``export``/
+        ``consolidate -o``)."""
+        reason = paths.protected_output(path, self.data_dir)
+        if reason:
+            raise UnsafeOutputError(f"不能写到 {printable(str(path))}:{reason}。请选择数据文件夹以外的位置。")
+
     def close(self) -> None:
         self.database.dispose()
+        if self._locked is not None:
+            data_lock.release(self._locked)
+            self._locked = None
 
     # -- catalogue (read once) -------------------------------------------------------------
     def _load_catalogue(self, session: Session) -> None:
@@ -413,57 +483,63 @@ class LiaisonService(PromisesMixin):
             note = _validate_note(note)
         now = self.clock.now()
         unit_id = self._unit_ids[unit]
-        with self.database.transaction() as session:
-            row = session.scalars(
-                select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
-            ).first()
-            old_status = Status(row.status) if row else Status.NOT_STARTED
-            old_note = row.note if row else ""
-            old_completed = row.completed_on if row else None
-            changes: list[tuple[str, str | None, str | None]] = []
-            target_status, target_note, target_completed = old_status, old_note, old_completed
-            if new_status is not None and new_status is not old_status:
-                changes.append(("status", old_status.value, new_status.value))
-                target_status = new_status
-                if completed_on is _UNSET:
-                    if new_status is Status.DONE and old_completed is None:
-                        completed_on = self.clock.today()
-                    elif new_status is not Status.DONE and old_status is Status.DONE:
-                        completed_on = None
-            if note is not None and note != old_note:
-                changes.append(("note", old_note, note))
-                target_note = note
-            if completed_on is not _UNSET and completed_on != old_completed:
-                assert completed_on is None or isinstance(completed_on, dt.date)
-                changes.append(("completed_on", _iso(old_completed), _iso(completed_on)))
-                target_completed = completed_on
-            if target_status is Status.DONE and old_status is not Status.DONE:
-                done_on = target_completed or self.clock.today()
-                changes.extend(self._tick_open_on_done(session, unit_id, item_id, done_on))
-            if changes:
-                if row is None:
-                    row = ProgressRow(unit_id=unit_id, item_id=item_id)
-                    session.add(row)
-                row.status = target_status.value
-                row.note = target_note
-                row.completed_on = target_completed
-                row.updated_at = now
-                session.add_all(
-                    HistoryRow(
-                        unit_id=unit_id,
-                        item_id=item_id,
-                        field=field,
-                        before=before,
-                        after=after,
-                        changed_at=now,
-                        actor=self.actor,
+        requested = completed_on
+
+        def apply() -> UnitTask:
+            completed_on = requested
+            with self.database.transaction() as session:
+                row = session.scalars(
+                    select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
+                ).first()
+                old_status = Status(row.status) if row else Status.NOT_STARTED
+                old_note = row.note if row else ""
+                old_completed = row.completed_on if row else None
+                changes: list[tuple[str, str | None, str | None]] = []
+                target_status, target_note, target_completed = old_status, old_note, old_completed
+                if new_status is not None and new_status is not old_status:
+                    changes.append(("status", old_status.value, new_status.value))
+                    target_status = new_status
+                    if completed_on is _UNSET:
+                        if new_status is Status.DONE and old_completed is None:
+                            completed_on = self.clock.today()
+                        elif new_status is not Status.DONE and old_status is Status.DONE:
+                            completed_on = None
+                if note is not None and note != old_note:
+                    changes.append(("note", old_note, note))
+                    target_note = note
+                if completed_on is not _UNSET and completed_on != old_completed:
+                    assert completed_on is None or isinstance(completed_on, dt.date)
+                    changes.append(("completed_on", _iso(old_completed), _iso(completed_on)))
+                    target_completed = completed_on
+                if target_status is Status.DONE and old_status is not Status.DONE:
+                    done_on = target_completed or self.clock.today()
+                    changes.extend(self._tick_open_on_done(session, unit_id, item_id, done_on))
+                if changes:
+                    if row is None:
+                        row = ProgressRow(unit_id=unit_id, item_id=item_id)
+                        session.add(row)
+                    row.status = target_status.value
+                    row.note = target_note
+                    row.completed_on = target_completed
+                    row.updated_at = now
+                    session.add_all(
+                        HistoryRow(
+                            unit_id=unit_id,
+                            item_id=item_id,
+                            field=field,
+                            before=before,
+                            after=after,
+                            changed_at=now,
+                            actor=self.actor,
+                        )
+                        for field, before, after in changes
                     )
-                    for field, before, after in changes
-                )
-            count = self._evidence_counts(session, unit_id).get(item_id, 0)
-            session.flush()
-            promises = self._promise_states(session, unit, [item_id]).get(item_id, ((), ()))
-            return self._task(unit, item_id, row, count, promises)
+                count = self._evidence_counts(session, unit_id).get(item_id, 0)
+                session.flush()
+                promises = self._promise_states(session, unit, [item_id]).get(item_id, ((), ()))
+                return self._task(unit, item_id, row, count, promises)
+
+        return first_writer_wins(apply)
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""
@@ -499,6 +575,8 @@ class LiaisonService(PromisesMixin):
         """Copy ``source`` into the store, then record it (the file first, then the row)."""
         unit, code = self.check_can_attach(unit, code)
         _validate_description(description)  # before copying: a refusal must leave nothing behind
+        check_file_name(source.name)
+        self._check_cell_room(unit, code, source.name)
         ingested = self.evidence_store.ingest(source, progress, cancelled)
         return self.record_evidence(unit, code, ingested, description=description, period=period)
 
@@ -509,6 +587,8 @@ class LiaisonService(PromisesMixin):
         try:
             unit, code = self.check_can_attach(unit, code)
             description = _validate_description(description)
+            check_file_name(ingested.original_name)
+            self._check_cell_room(unit, code, ingested.original_name)
         except ServiceError:
             if ingested.created:
                 self.delete_blob_if_unused(ingested.sha256)
@@ -548,6 +628,17 @@ class LiaisonService(PromisesMixin):
                 self.delete_blob_if_unused(ingested.sha256)
             raise
         return record
+
+    def _check_cell_room(self, unit: str, code: str, name: str) -> None:
+        """The report lists an item's file names in one cell, which holds 32,767 characters:
+        refuse the file that would not fit, rather than have the cell cut (and its hash fail)."""
+        names = [r.original_name for r in self.evidence(unit, code)] + [name]
+        needed = len(f"{len(names)} 个:" + ";".join(names))
+        if needed > MAX_CELL_CHARS:
+            raise ServiceError(
+                f"工作措施 {code} 的佐证材料文件名合计已达 {needed} 字，超过报表一个单元格"
+                f"可容纳的 {MAX_CELL_CHARS} 字。请把文件合并(如打包为一个 zip)后再添加。"
+            )
 
     @staticmethod
     def _evidence_record(row: EvidenceRow, unit: str, code: str) -> EvidenceRecord:
@@ -647,11 +738,12 @@ class LiaisonService(PromisesMixin):
         with self.database.sessions() as session:
             row = self._evidence_row(session, evidence_id)
             sha, name = row.sha256, row.original_name
+        blob = self.evidence_store.blob_path(sha)  # refuses a hash that is not one
         folder = self.data_dir / "opened" / sha[:12]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / safe_name(name)
         if not target.exists():
-            shutil.copyfile(self.evidence_store.blob_path(sha), target)
+            shutil.copyfile(blob, target)
         return target
 
     def evidence_inventory(self) -> list[tuple[str, str, str, str]]:
@@ -701,20 +793,33 @@ class LiaisonService(PromisesMixin):
         if ingested.created:
             self.delete_blob_if_unused(ingested.sha256)
 
-    def bundle_files(self, unit: str, period: str | None) -> list[BundleFile]:
-        """The files of ``unit`` for ``period`` (all periods when None), ready to bundle."""
+    def bundle_files(self, unit: str, period: str | None, *, verify: bool = True) -> list[BundleFile]:
+        """The files of ``unit`` for ``period`` (all periods when None), ready to bundle.
+
+        Each stored file is checked first (size and SHA-256): a bundle never ships a damaged or
+        truncated file under a manifest that claims the right hash.
+        """
+        records = self.evidence(unit, period=period)
+        if verify:
+            bad = [r for r in records if not self.evidence_store.intact(r.sha256, r.size)]
+            if bad:
+                names = "、".join(f"「{printable(r.original_name)}」" for r in bad[:5])
+                raise EvidenceIntegrityError(
+                    f"{len(bad)} 个佐证材料丢失、已损坏或记录无效，没有打包:{names}。"
+                    "请运行“校验佐证材料”(liaison-app verify)，从备份恢复或重新添加后再打包。"
+                )
         return [
             BundleFile(
                 item_code=r.item_code,
                 item_title=self._items[self._item_ids[r.item_code]].measure_title,
-                original_name=r.original_name,
+                original_name=printable(r.original_name),  # a name recorded before the rules
                 sha256=r.sha256,
                 size=r.size,
                 added_at=r.added_at,
                 description=r.description,
                 blob=self.evidence_store.blob_path(r.sha256),
             )
-            for r in self.evidence(unit, period=period)
+            for r in records
         ]
 
     # -- settings (profile, last unit) ------------------------------------------------------
@@ -724,10 +829,13 @@ class LiaisonService(PromisesMixin):
             return row.value if row else default
 
     def set_settings(self, values: dict[str, str]) -> None:
-        with self.database.transaction() as session:
-            for key, value in values.items():
-                row = session.get(SettingRow, key)
-                if row is None:
-                    session.add(SettingRow(key=key, value=value))
-                else:
-                    row.value = value
+        def apply() -> None:
+            with self.database.transaction() as session:
+                for key, value in values.items():
+                    row = session.get(SettingRow, key)
+                    if row is None:
+                        session.add(SettingRow(key=key, value=value))
+                    else:
+                        row.value = value
+
+        first_writer_wins(apply)

@@ -63,6 +63,8 @@ class Preview:
     no_deadline: int
     anomalies: list[Anomaly]
     blocking: list[str] = field(default_factory=list)
+    milestones: int = 0
+    targets: int = 0
 
     @property
     def loadable(self) -> bool:
@@ -80,6 +82,8 @@ class Preview:
             "new_units": by_status["new"],
             "probable_aliases": sum(1 for u in self.units if u.probable),
             "with_deadline": self.items - self.no_deadline,
+            "milestones": self.milestones,
+            "targets": self.targets,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,7 +125,7 @@ class Preview:
             f"领域 {c['areas']} 个，目标任务 {c['measures']} 项，工作措施 {c['items']} 条;"
             f"单位 {c['units']} 个(已知 {c['known_units']}，指定对应 {c['mapped_units']}，"
             f"新单位 {c['new_units']});"
-            f"有完成时限的 {c['with_deadline']} 条",
+            f"有完成时限的 {c['with_deadline']} 条，时间节点 {c['milestones']} 个，指标 {c['targets']} 个",
             "",
             "单位:",
         ]
@@ -235,6 +239,8 @@ def review(
         statuses.setdefault(written, "new")
         return [_note(written_forms, written, written)]
 
+    if not draft.reviewed:
+        _find_promises(plan)
     order: list[str] = []
     for item in plan.items():
         where = draft.locations.get(item.code, item.code)
@@ -307,8 +313,21 @@ def review(
         no_deadline=sum(1 for i in plan.items() if i.deadline is None),
         anomalies=anomalies,
         blocking=list(draft.blocking) + _duplicate_codes(plan),
+        milestones=sum(len(i.milestones) for i in plan.items()),
+        targets=sum(len(i.targets) for i in plan.items()),
     )
     return plan, preview
+
+
+def _find_promises(plan: Plan) -> None:
+    """Milestones (dated clauses) and targets (promised numbers) of freshly read items."""
+    from liaison_app.plan.milestones import milestone_spans
+    from liaison_app.plan.targets import extract_targets
+
+    for item in plan.items():
+        spans = milestone_spans(item.text)
+        item.milestones = tuple(span.milestone for span in spans)
+        item.targets = tuple(span.target for span in extract_targets(item.code, item.text, spans))
 
 
 def unit_tasks(plan: Plan) -> dict[str, list[tuple[str, str]]]:

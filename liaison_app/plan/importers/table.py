@@ -194,11 +194,6 @@ class TableReader:
         header_values = [_text(c) for c in self.grid.rows[header]]
         area = measure = ""
         body = range(header + 1, len(self.grid.rows))
-        if len(body) > MAX_ROWS:
-            raise PlanImportError(
-                f"{self.grid.place}有 {len(body)} 行，超过一份工作方案的上限({MAX_ROWS} 行)，未导入。"
-                "请确认选对了文件，或把方案拆分后再导入。"
-            )
         has_item = "item" in fields
         for index in body:
             values = [_text(c) for c in self.grid.rows[index]]
@@ -252,6 +247,11 @@ class TableReader:
                 row.item = row.measure
                 self.report("guess", self.where(index), "工作措施单元格为空，以目标任务文字作为工作措施")
             rows.append(row)
+            if len(rows) > MAX_ROWS:  # empty formatted rows do not count
+                raise PlanImportError(
+                    f"{self.grid.place}超过 {MAX_ROWS} 行工作措施，远多于一份工作方案，未导入。"
+                    "请确认选对了文件，或把方案拆分后再导入。"
+                )
         return rows
 
     def _roles_in_one_cell(self, row: _Row, index: int, fields: dict[str, int]) -> None:
