@@ -26,7 +26,13 @@ from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
 from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.backup import BackupError
 from liaison_app.store.database import DatabaseError, MissingDatabaseError
-from liaison_app.store.records import StorageError, describe_target, format_decimal, printable
+from liaison_app.store.records import (
+    StorageError,
+    UnknownPlanError,
+    describe_target,
+    format_decimal,
+    printable,
+)
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role, parse_period
@@ -148,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("selftest", help="自检:检查程序文件、数据、中文界面和窗口(供技术支持使用)")
     sub.add_parser("anomalies", help="显示工作方案解析报告(修复与人工决定)")
     plan_cli.register(sub)
+    for name, command in sub.choices.items():
+        if name not in ("plan", "restore", "backups", "selftest"):
+            command.add_argument("--plan", metavar="ID", help="工作方案编号(默认当前方案，见 plan list)")
     return parser
 
 
@@ -177,8 +186,9 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], limits: S
         print("  ".join(_fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _item_json(item: CatalogItem) -> dict[str, Any]:
+def _item_json(item: CatalogItem, plan: str) -> dict[str, Any]:
     return {
+        "plan": plan,
         "id": item.id,
         "area": item.area,
         "area_name": item.area_name,
@@ -189,6 +199,7 @@ def _item_json(item: CatalogItem) -> dict[str, Any]:
         "lead": list(item.lead),
         "coop": list(item.coop),
         "deadline": item.deadline.isoformat() if item.deadline else None,
+        "former": item.former or None,
         "milestones": [{**milestone_to_dict(m), "done": None} for m in item.milestones],
         "targets": [target_to_dict(t) for t in item.targets],
     }
@@ -198,8 +209,8 @@ def _json_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _task_json(task: UnitTask, as_of: dt.date) -> dict[str, Any]:
-    data = _item_json(task.item)
+def _task_json(task: UnitTask, as_of: dt.date, plan: str) -> dict[str, Any]:
+    data = _item_json(task.item, plan)
     data.update(
         role=task.role,
         status=task.status.value,
@@ -253,7 +264,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
 def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
     items = service.catalog()
     if args.json:
-        _dump([_item_json(i) for i in items])
+        _dump([_item_json(i, service.plan_id) for i in items])
         return EXIT_OK
     rows = [
         [
@@ -276,7 +287,7 @@ def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
     as_of = args.as_of or service.clock.today()
     tasks = service.tasks(unit)
     if args.json:
-        _dump([_task_json(t, as_of) for t in tasks])
+        _dump([_task_json(t, as_of, service.plan_id) for t in tasks])
         return EXIT_OK
     rows = [
         [
@@ -430,14 +441,13 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
-    from liaison_app.reports.unit_report import default_file_name
     from liaison_app.store.reporting import ReportService
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
     out = _output(args.output)
     if out.is_dir():
-        out = out / default_file_name(unit, args.period)
+        out = out / ReportService(service).file_name(unit, args.period)
     service.check_output(out)
     if out.suffix.lower() != ".xlsx":
         print(f"错误:输出文件应以 .xlsx 结尾:{out}", file=sys.stderr)
@@ -656,26 +666,26 @@ def bad_argument(argv: Sequence[str]) -> str:
     return ""
 
 
-def open_for(command: str, data_dir: Path) -> LiaisonService:
+def open_for(command: str, data_dir: Path, plan: str | None = None) -> LiaisonService:
     """The service a command needs: locked for writers, read-only when a reader cannot lock."""
     try:
         wait = float(os.environ.get(ENV_LOCK_WAIT, "10"))
     except ValueError:
         wait = 10.0
     try:
-        return LiaisonService.open(data_dir, wait_seconds=0.0 if command in READERS else wait)
+        return LiaisonService.open(data_dir, wait_seconds=0.0 if command in READERS else wait, plan=plan)
     except DataInUseError:
         if command not in READERS:
             raise
         try:
-            return LiaisonService.open_read_only(data_dir)
+            return LiaisonService.open_read_only(data_dir, plan=plan)
         except (DatabaseError, ServiceError):
             # The holder is still creating or upgrading the ledger: wait for it like a writer.
-            return LiaisonService.open(data_dir, wait_seconds=wait)
+            return LiaisonService.open(data_dir, wait_seconds=wait, plan=plan)
     except paths.DataDirError:
         if command not in RESCUE or not paths.database_path(paths.data_dir(data_dir)).is_file():
             raise
-    return LiaisonService.open_read_only(data_dir)
+    return LiaisonService.open_read_only(data_dir, plan=plan)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -701,7 +711,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return selftest(data_dir)
     try:
-        service = open_for(args.command, data_dir)
+        service = open_for(args.command, data_dir, getattr(args, "plan", None))
+    except UnknownPlanError as exc:  # --plan names no loaded plan
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
         print(f"错误:{exc}", file=sys.stderr)
         if isinstance(exc, DatabaseError):

@@ -285,6 +285,26 @@ def parse_numeral(text: str) -> int:
     return tens * 10 + (_DIGITS.index(ones) if ones else 0)
 
 
+# Digits as people write them in documents: 〇 and 零 for zero, 两 for two.
+_DOCUMENT_DIGITS = {"〇": 0, "零": 0, "两": 2} | {digit: n for n, digit in enumerate(_DIGITS) if n}
+
+
+def read_chinese_number(text: str) -> int | None:
+    """A number as written in a source document, leniently: 十二 → 12, 二十一 → 21, 两 → 2,
+    二〇一九 → 2019 (digit by digit without 十); None for anything else (百 is not read)."""
+    if not text or any(ch not in _DOCUMENT_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        value = 0
+        for ch in text:
+            value = value * 10 + _DOCUMENT_DIGITS[ch]
+        return value
+    tens_text, _, ones_text = text.partition("十")
+    tens = _DOCUMENT_DIGITS.get(tens_text, 0) if tens_text else 1
+    ones = _DOCUMENT_DIGITS.get(ones_text, 0) if ones_text else 0
+    return tens * 10 + ones
+
+
 # -- reporting periods -----------------------------------------------------------------------
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 _PERIOD_LABEL = re.compile(r"^(\d{4})年(\d{1,2})月$")

@@ -85,7 +85,7 @@ def test_every_check_constraint_of_the_models_is_in_the_migrated_database(data_d
         for constraint in table.constraints
         if isinstance(constraint, CheckConstraint)
     ]
-    assert len(checks) == 13  # 9 up to 0006, 4 of 0007 (milestone, target ×2, actual)
+    assert len(checks) == 13  # 9 up to 0007, 4 of 0008 (milestone, target ×2, actual)
     for table, constraint in checks:
         expected = f"CONSTRAINT {constraint.name} CHECK ({constraint.sqltext})"
         assert normalized(expected) in tables[table], (table, expected)
@@ -228,3 +228,25 @@ def test_files_of_a_deleted_owner_are_dropped_and_the_rest_kept(data_dir: Path) 
     finally:
         connection.close()
     assert names == ["案例附件.pdf", "具体措施.docx"]
+
+
+# -- 0007: several plans, units as organisations ----------------------------------------------------
+def test_0007_keeps_the_corrected_issue_date_and_makes_the_plan_active(data_dir: Path) -> None:
+    shutil.copytree(FIXTURES / "db" / "0006", data_dir)
+    db = paths.database_path(data_dir)
+    with sqlite3.connect(db) as connection:
+        connection.execute("INSERT INTO setting (key, value) VALUES ('plan.issued_on', '2019-10-20')")
+    service = LiaisonService.open(data_dir)
+    info = service.plan_info()
+    assert (info.plan_id, info.issued_on.isoformat(), info.revision, info.active) == (
+        "nanan-2019",
+        "2019-10-20",
+        1,
+        True,
+    )
+    assert info.units == 61 and service.resolve_unit("区城管局") == "区城管局"
+    service.close()
+    with sqlite3.connect(db) as connection:
+        plan_units = connection.execute("SELECT COUNT(*) FROM plan_unit").fetchone()[0]
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(unit)")]
+    assert plan_units == 61 and "plan_id" not in columns

@@ -88,14 +88,13 @@ def test_import_with_duplicate_numbers_is_refused(tmp_path: Path, data_dir: Path
     _one_chinese_line(result.stderr)
 
 
-def test_import_without_dry_run_changes_nothing_yet(tmp_path: Path, data_dir: Path) -> None:
+def test_import_without_dry_run_loads_the_plan_and_makes_it_active(tmp_path: Path, data_dir: Path) -> None:
     table = write_2020_table(tmp_path / "t.xlsx")
-    result = cli(data_dir, "plan", "import", str(table))
-    assert result.returncode == 2
-    _one_chinese_line(result.stderr)
-    assert "多方案支持" in result.stderr
+    result = cli(data_dir, "plan", "import", str(table), "--id", "nanan-2020", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "loaded"
     catalog = json.loads(cli(data_dir, "catalog", "--json").stdout)
-    assert len(catalog) == 162  # still the bundled plan only
+    assert len(catalog) == 10 and catalog[0]["plan"] == "nanan-2020"
 
 
 def test_export_package_round_trip_and_already_loaded(tmp_path: Path, data_dir: Path) -> None:

@@ -29,6 +29,7 @@ from liaison_app.vocabulary import (
     parse_numeral,
     parse_period,
     period_label,
+    read_chinese_number,
 )
 
 V2 = Path(__file__).parent / "fixtures" / "reports" / "v2"
@@ -56,6 +57,14 @@ def test_numerals_are_right_for_every_number_up_to_99() -> None:
     for bad in ("", "零", "十十", "二一", "百", "一十一x"):
         with pytest.raises(ValueError):
             parse_numeral(bad)
+
+
+def test_numbers_in_source_documents_are_read_leniently() -> None:
+    cases = {"十二": 12, "二十一": 21, "两": 2, "二〇一九": 2019, "二零二零": 2020, "十": 10, "三": 3}
+    for text, number in cases.items():
+        assert read_chinese_number(text) == number
+    for bad in ("", "一百", "abc", "十x"):
+        assert read_chinese_number(bad) is None
 
 
 def test_group_twenty_and_twenty_one_are_titled_right() -> None:
@@ -138,11 +147,26 @@ def test_no_module_keeps_its_own_copy_of_a_vocabulary() -> None:
     package = Path(__file__).resolve().parent.parent / "liaison_app"
     words = [set(kind.labels().values()) for kind in VOCABULARIES]
     words.append({chinese_numeral(n) for n in range(1, 100)})
+    # words of other people's documents, which happen to be ours too
+    not_ours = {("plan/importers/table.py", "HEADERS")}  # header-cell synonyms of a source table
     copies = []
     for source in sorted(package.rglob("*.py")):
         if source.name == "vocabulary.py":
             continue
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        skipped = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+            and (source.relative_to(package).as_posix(), target.id) in not_ours
+            and node.value is not None
+            for inner in ast.walk(node.value)
+        }
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
             if isinstance(node, ast.Dict):
                 elements = [*node.keys, *node.values]
             elif isinstance(node, ast.List | ast.Tuple | ast.Set):

@@ -81,3 +81,5 @@ META_KEYS = (
 )
 # Version 2: the lead unit's deliverables (empty for a unit that leads nothing).
 DELIVERABLE_META_KEYS = ("measures_status", "measures_due", "research_status", "research_due")
+# Optional (absent from reports of older versions): which revision of the plan the report follows.
+PLAN_META_KEYS = ("plan_revision",)

@@ -111,6 +111,12 @@ class UnitReport:
         return self.meta["plan_id"]
 
     @property
+    def plan_revision(self) -> int:
+        """The plan revision the report follows (1 for reports written before revisions)."""
+        value = self.meta.get("plan_revision", "")
+        return int(value) if value.isdigit() else 1
+
+    @property
     def exported_at(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.meta["exported_at"])
 

@@ -114,6 +114,7 @@ class ReportData:
     previous_export: str = ""  # when the unit last reported, "" for the first report
     cases: list[CaseLine] = field(default_factory=list)  # this period's typical cases
     deliverables: list[DeliverableLine] = field(default_factory=list)  # lead units only
+    plan_revision: int = 1
     promises: Promises = field(default_factory=Promises)  # 指标 and 时间节点 (#15)
 
     def deliverable_meta(self) -> dict[str, str]:
@@ -433,8 +434,9 @@ def _meta(ws: Worksheet, data: ReportData, digest: str) -> None:
         "phone": data.phone,
         "data_sha256": digest,
         **data.deliverable_meta(),
+        "plan_revision": str(data.plan_revision),
     }
-    for row, key in enumerate((*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS), start=1):
+    for row, key in enumerate((*fmt.META_KEYS, *fmt.DELIVERABLE_META_KEYS, *fmt.PLAN_META_KEYS), start=1):
         set_text(ws.cell(row=row, column=1), key)
         set_text(ws.cell(row=row, column=2), values[key])
     ws.sheet_state = "hidden"

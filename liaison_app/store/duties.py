@@ -59,11 +59,11 @@ class DutiesService:
 
     # -- the plan's issue date (deliverables are due a month later) ---------------------------
     def issued_on(self) -> dt.date:
-        override = self.service.setting(SETTING_ISSUED_ON)
-        return dt.date.fromisoformat(override) if override else self.service.plan_info().issued_on
+        """The plan's issue date (corrected per plan when the office says so)."""
+        return self.service.plan_info().issued_on
 
     def set_issued_on(self, day: dt.date) -> None:
-        self.service.set_settings({SETTING_ISSUED_ON: day.isoformat()})
+        self.service.set_issued_on(day)
 
     # -- special groups ----------------------------------------------------------------------
     def groups(self, unit: str | None = None) -> list[GroupInfo]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -69,6 +70,9 @@ class PlanRow(Base):
     issued_on_note: Mapped[str] = mapped_column(Text, default="")
     source_sha256: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AreaRow(Base):
@@ -107,27 +111,55 @@ class ItemRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # the revision that dropped this item (kept, read-only, with its progress), or None
+    archived_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stable_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the package's item id
 
     measure: Mapped[MeasureRow] = relationship()
 
 
-class UnitRow(Base):
-    __tablename__ = "unit"
-    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+class ItemLineageRow(Base):
+    """What an item was before a revision: ``原 11.2``, and how the revision matched it."""
+
+    __tablename__ = "item_lineage"
+    __table_args__ = (Index("ix_item_lineage_item", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)  # the revision that made the change
+    old_code: Mapped[str] = mapped_column(String(16))
+    old_text: Mapped[str] = mapped_column(Text)
+    how: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+
+
+class UnitRow(Base):
+    """An organisation: one row across every plan that names it (a renamed unit is an alias)."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(Text)
+
+
+class PlanUnitRow(Base):
+    """A unit a plan names, in the plan's order."""
+
+    __tablename__ = "plan_unit"
+
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
 
 
 class UnitAliasRow(Base):
     __tablename__ = "unit_alias"
-    __table_args__ = (UniqueConstraint("plan_id", "alias"),)
+    __table_args__ = (UniqueConstraint("alias"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(Text)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
 
@@ -145,6 +177,8 @@ class AssignmentRow(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer)
+    # the revision that took this item from this unit; its records stay, read-only
+    archived_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ProgressRow(Base):

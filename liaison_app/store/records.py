@@ -39,6 +39,10 @@ class UnknownItemError(ServiceError):
     pass
 
 
+class UnknownPlanError(ServiceError):
+    pass
+
+
 class NotAssignedError(ServiceError):
     pass
 
@@ -105,6 +109,8 @@ class PlanInfo:
     measures: int
     items: int
     units: int
+    revision: int = 1
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class CatalogItem:
     coop: tuple[str, ...]
     deadline: dt.date | None
     position: int
+    former: str = ""  # the item's code before the latest revision that renumbered or reworded it
     milestones: tuple[Milestone, ...] = ()
     targets: tuple[Target, ...] = ()
 

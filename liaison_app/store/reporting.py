@@ -96,6 +96,18 @@ class ReportService:
     def __init__(self, service: LiaisonService) -> None:
         self.service = service
 
+    def file_name(self, unit: str, period: str) -> str:
+        """The report's standard file name; with several plans loaded it starts with the plan's
+        name, so two plans' reports for one month never take each other's name."""
+        from liaison_app.filenames import safe_name
+        from liaison_app.reports.unit_report import default_file_name
+        from liaison_app.store.plans import list_plans
+
+        name = default_file_name(unit, period)
+        if len(list_plans(self.service.database)) > 1:
+            name = safe_name(f"{self.service.plan_info().name}_{name}", 160)
+        return name
+
     def catalog_snapshot(self) -> Catalog:
         """What the office consolidation checks reports against (plain data, thread-safe)."""
         info = self.service.plan_info()
@@ -204,6 +216,7 @@ class ReportService:
         return ReportData(
             promises=promises_of(tasks, period),
             plan_id=info.plan_id,
+            plan_revision=info.revision,
             plan_name=info.name,
             unit=unit,
             liaison=service.setting("profile.name"),

@@ -49,11 +49,33 @@ def _count(db: Path, table: str) -> int:
         connection.close()
 
 
+def folder_plan(data_dir: Path) -> str:
+    """The active plan of the folder's current database: a backup must hold it. A folder whose
+    database cannot be read names none (""); one from before schema 0007 has only the bundled plan."""
+    db_path = paths.database_path(data_dir)
+    if not db_path.is_file():
+        return ""
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return ""
+    try:
+        try:
+            row = connection.execute("SELECT id FROM plan ORDER BY active DESC, loaded_at LIMIT 1").fetchone()
+        except sqlite3.OperationalError:  # no active column yet
+            row = connection.execute("SELECT id FROM plan ORDER BY loaded_at LIMIT 1").fetchone()
+        return str(row[0]) if row else ""
+    except sqlite3.Error:
+        return ""
+    finally:
+        connection.close()
+
+
 def restore(
     data_dir: Path,
     source: Path,
     now: dt.datetime,
-    plan_id: str = DEFAULT_PLAN_ID,
+    plan_id: str | None = None,
 ) -> RestoreReport:
     """Check ``source`` completely, keep the current state, then switch the backup in.
 
@@ -65,6 +87,8 @@ def restore(
     data_lock.acquire(data_dir)
     try:
         paths.clean_leftovers(data_dir)
+        if plan_id is None:
+            plan_id = folder_plan(data_dir)
         return _restore_locked(data_dir, source, now, plan_id)
     finally:
         data_lock.release(data_dir)

@@ -32,10 +32,12 @@ from liaison_app.store.models import (
     DeliverableRow,
     EvidenceRow,
     HistoryRow,
+    ItemLineageRow,
     ItemRow,
     MeasureRow,
     PlanAnomalyRow,
     PlanRow,
+    PlanUnitRow,
     ProgressRow,
     SettingRow,
     SpecialGroupRow,
@@ -69,6 +71,7 @@ from liaison_app.store.records import (
     UnitInfo,
     UnitTask,
     UnknownItemError,
+    UnknownPlanError,
     UnknownUnitError,
     check_file_name,
     check_text,
@@ -137,7 +140,9 @@ class EvidenceIntegrityError(ServiceError):
 class LiaisonService(PromisesMixin):
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
-    def __init__(self, database: Database, clock: Clock | None = None, actor: str = "") -> None:
+    def __init__(
+        self, database: Database, clock: Clock | None = None, actor: str = "", plan: str | None = None
+    ) -> None:
         self.database = database
         self.clock = clock or SystemClock()
         self.actor = actor
@@ -153,7 +158,7 @@ class LiaisonService(PromisesMixin):
                     raise ServiceError("台账数据库中还没有工作方案，只读方式无法打开")
                 load_plan(session, bundled_plan(), self.clock.now())
                 session.commit()
-            self._load_catalogue(session)
+            self._load_catalogue(session, plan)
             self._fill_groups(session)
             self._fill_promises(session)
 
@@ -192,17 +197,23 @@ class LiaisonService(PromisesMixin):
         actor: str = "",
         *,
         wait_seconds: float = LOCK_WAIT_SECONDS,
+        plan: str | None = None,
     ) -> LiaisonService:
         """Open the data folder for writing: take its lock (one writer per folder), check,
-        migrate (after a snapshot), load, and take today's snapshot if there is none yet."""
+        migrate (after a snapshot), load, and take today's snapshot if there is none yet.
+        ``plan`` chooses the plan shown (default: the active one)."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
         data_lock.acquire(folder, wait_seconds)
+        database = None
         try:
             paths.clean_leftovers(folder)
             db_path = paths.database_path(folder)
-            service = cls(open_database(db_path, clock.now()), clock, actor)
+            database = open_database(db_path, clock.now())
+            service = cls(database, clock, actor, plan)
         except BaseException:
+            if database is not None:
+                database.dispose()
             data_lock.release(folder)
             raise
         service._locked = folder
@@ -213,14 +224,21 @@ class LiaisonService(PromisesMixin):
         return service
 
     @classmethod
-    def open_read_only(cls, data_dir: Path, clock: Clock | None = None) -> LiaisonService:
+    def open_read_only(
+        cls, data_dir: Path, clock: Clock | None = None, plan: str | None = None
+    ) -> LiaisonService:
         """Open the data for reading only, without the lock: for commands that only read while
         the window is open, and for rescue from a read-only or full data folder (nothing is
         written: no probe, no snapshot, no clean-up)."""
         folder = paths.data_dir(data_dir)
         if not folder.is_dir():
             raise paths.DataDirError(f"数据文件夹不存在:{folder}")
-        return cls(open_read_only(paths.database_path(folder)), clock or SystemClock())
+        database = open_read_only(paths.database_path(folder))
+        try:
+            return cls(database, clock or SystemClock(), plan=plan)
+        except BaseException:
+            database.dispose()
+            raise
 
     @property
     def read_only(self) -> bool:
@@ -248,21 +266,42 @@ class LiaisonService(PromisesMixin):
             self._locked = None
 
     # -- catalogue (read once) -------------------------------------------------------------
-    def _load_catalogue(self, session: Session) -> None:
-        plan = session.scalars(select(PlanRow).order_by(PlanRow.loaded_at)).first()
+    def _load_catalogue(self, session: Session, plan_id: str | None = None) -> None:
+        """Read the chosen plan (default: the active one) into memory."""
+        if plan_id is None:
+            plan = session.scalars(select(PlanRow).order_by(PlanRow.active.desc(), PlanRow.loaded_at)).first()
+        else:
+            plan = session.get(PlanRow, plan_id.strip())
+            if plan is None:
+                known = "、".join(session.scalars(select(PlanRow.id).order_by(PlanRow.loaded_at)))
+                raise UnknownPlanError(f"没有编号为「{plan_id}」的工作方案(已载入:{known})")
         assert plan is not None
         self._plan = plan
         self.plan_id = plan.id
-        units = session.scalars(
-            select(UnitRow).where(UnitRow.plan_id == plan.id).order_by(UnitRow.position)
+        units = session.execute(
+            select(UnitRow.id, UnitRow.name, UnitRow.category)
+            .join(PlanUnitRow, PlanUnitRow.unit_id == UnitRow.id)
+            .where(PlanUnitRow.plan_id == plan.id)
+            .order_by(PlanUnitRow.position)
         ).all()
-        self._unit_ids = {u.name: u.id for u in units}
-        self._unit_names = {u.id: u.name for u in units}
-        self._unit_categories = {u.name: u.category for u in units}
-        aliases = session.execute(
-            select(UnitAliasRow.alias, UnitAliasRow.unit_id).where(UnitAliasRow.plan_id == plan.id)
-        ).all()
-        self._aliases = {alias: self._unit_names[unit_id] for alias, unit_id in aliases}
+        self._unit_ids = {name: unit_id for unit_id, name, _ in units}
+        self._unit_names = dict(session.execute(select(UnitRow.id, UnitRow.name)).all())
+        self._unit_categories = {name: category for _, name, category in units}
+        aliases = session.execute(select(UnitAliasRow.alias, UnitAliasRow.unit_id)).all()
+        self._aliases = {
+            alias: self._unit_names[unit_id]
+            for alias, unit_id in aliases
+            if self._unit_names[unit_id] in self._unit_ids
+        }
+        self._codes = dict(session.execute(select(ItemRow.id, ItemRow.code)).all())
+        self._lineage = {
+            item_id: old_code
+            for item_id, old_code in session.execute(
+                select(ItemLineageRow.item_id, ItemLineageRow.old_code)
+                .where(ItemLineageRow.plan_id == plan.id, ItemLineageRow.how != "dropped")
+                .order_by(ItemLineageRow.revision)
+            )
+        }
         areas = {a.id: a for a in session.scalars(select(AreaRow).where(AreaRow.plan_id == plan.id))}
         measures = {m.id: m for m in session.scalars(select(MeasureRow).where(MeasureRow.plan_id == plan.id))}
         roles: dict[int, dict[str, list[str]]] = {}
@@ -270,7 +309,11 @@ class LiaisonService(PromisesMixin):
         assignments = session.execute(
             select(AssignmentRow.item_id, AssignmentRow.unit_id, AssignmentRow.role)
             .join(ItemRow, ItemRow.id == AssignmentRow.item_id)
-            .where(ItemRow.plan_id == plan.id)
+            .where(
+                ItemRow.plan_id == plan.id,
+                ItemRow.archived_revision.is_(None),
+                AssignmentRow.archived_revision.is_(None),
+            )
             .order_by(AssignmentRow.item_id, AssignmentRow.position)
         ).all()
         for item_id, unit_id, role in assignments:
@@ -287,7 +330,9 @@ class LiaisonService(PromisesMixin):
         }
         self._target_ids = {t.id: row_id for rows in targets.values() for row_id, t in rows}
         for row in session.scalars(
-            select(ItemRow).where(ItemRow.plan_id == plan.id).order_by(ItemRow.position)
+            select(ItemRow)
+            .where(ItemRow.plan_id == plan.id, ItemRow.archived_revision.is_(None))
+            .order_by(ItemRow.position)
         ):
             measure = measures[row.measure_id]
             area = areas[measure.area_id]
@@ -304,12 +349,18 @@ class LiaisonService(PromisesMixin):
                 coop=tuple(item_roles["coop"]),
                 deadline=row.deadline,
                 position=row.position,
+                former=self._lineage.get(row.id, ""),
                 milestones=tuple(m for _id, m in milestones.get(row.id, [])),
                 targets=tuple(t for _id, t in targets.get(row.id, [])),
             )
             self._item_ids[row.code] = row.id
         self._area_count = len(areas)
         self._measure_count = len(measures)
+
+    def switch_plan(self, plan_id: str) -> None:
+        """Show another loaded plan (the data folder's units, cases and evidence stay as they are)."""
+        with self.database.sessions() as session:
+            self._load_catalogue(session, plan_id)
 
     def plan_info(self) -> PlanInfo:
         return PlanInfo(
@@ -321,7 +372,17 @@ class LiaisonService(PromisesMixin):
             measures=self._measure_count,
             items=len(self._items),
             units=len(self._unit_ids),
+            revision=self._plan.revision,
+            active=self._plan.active,
         )
+
+    def set_issued_on(self, day: dt.date) -> None:
+        """Correct this plan's issue date (each plan keeps its own)."""
+        with self.database.transaction() as session:
+            row = session.get(PlanRow, self.plan_id)
+            assert row is not None
+            row.issued_on = day
+        self._plan.issued_on = day
 
     def catalog(self) -> list[CatalogItem]:
         return list(self._items.values())
@@ -446,6 +507,62 @@ class LiaisonService(PromisesMixin):
         return [
             self._task(unit, i, rows.get(i), counts.get(i, 0), promises.get(i, ((), ()))) for i in item_ids
         ]
+
+    def archived_tasks(self, unit: str) -> list[UnitTask]:
+        """What a revision took from ``unit`` in this plan: kept read-only with its progress.
+
+        ``item.id`` is the code the item had when it was taken (``item.former`` says the same)."""
+        unit = self.resolve_unit(unit)
+        unit_id = self._unit_ids[unit]
+        with self.database.sessions() as session:
+            found = session.execute(
+                select(ItemRow, AssignmentRow.role, MeasureRow, AreaRow)
+                .join(AssignmentRow, AssignmentRow.item_id == ItemRow.id)
+                .join(MeasureRow, MeasureRow.id == ItemRow.measure_id)
+                .join(AreaRow, AreaRow.id == MeasureRow.area_id)
+                .where(
+                    ItemRow.plan_id == self.plan_id,
+                    AssignmentRow.unit_id == unit_id,
+                    (ItemRow.archived_revision.is_not(None)) | (AssignmentRow.archived_revision.is_not(None)),
+                )
+                .order_by(ItemRow.position)
+            ).all()
+            progress = {
+                row.item_id: row
+                for row in session.scalars(select(ProgressRow).where(ProgressRow.unit_id == unit_id))
+            }
+            counts = self._evidence_counts(session, unit_id)
+            result = []
+            for item, role, measure, area in found:
+                code = item.code.split("@")[0]
+                row = progress.get(item.id)
+                catalog_item = CatalogItem(
+                    id=code,
+                    area=area.number,
+                    area_name=area.name,
+                    measure=measure.number,
+                    measure_title=measure.title,
+                    item=item.sub,
+                    text=item.text,
+                    lead=(),
+                    coop=(),
+                    deadline=item.deadline,
+                    position=item.position,
+                    former=code,
+                )
+                result.append(
+                    UnitTask(
+                        unit=unit,
+                        role=role,
+                        item=catalog_item,
+                        status=Status(row.status) if row else Status.NOT_STARTED,
+                        note=row.note if row else "",
+                        completed_on=row.completed_on if row else None,
+                        updated_at=row.updated_at if row else None,
+                        evidence=counts.get(item.id, 0),
+                    )
+                )
+            return result
 
     def task(self, unit: str, code: str) -> UnitTask:
         unit = self.resolve_unit(unit)
@@ -663,7 +780,9 @@ class LiaisonService(PromisesMixin):
     ) -> list[EvidenceRecord]:
         """A unit's files, for one item or all, optionally of one period; in plan order."""
         unit = self.resolve_unit(unit)
-        query = select(EvidenceRow).where(EvidenceRow.unit_id == self._unit_ids[unit])
+        query = select(EvidenceRow).where(
+            EvidenceRow.unit_id == self._unit_ids[unit], EvidenceRow.item_id.in_(self._items)
+        )
         if code is not None:
             query = query.where(EvidenceRow.item_id == self._item_id(code))
         if period is not None:
@@ -673,17 +792,20 @@ class LiaisonService(PromisesMixin):
             records = [self._evidence_record(r, unit, self._items[r.item_id].id) for r in rows]
         return sorted(records, key=lambda r: self._items[self._item_ids[r.item_code]].position)
 
-    def _evidence_row(self, session: Session, evidence_id: int) -> EvidenceRow:
+    def _evidence_row(self, session: Session, evidence_id: int, *, writing: bool = False) -> EvidenceRow:
         row = session.get(EvidenceRow, evidence_id)
         if row is None:
             raise ServiceError("该佐证材料已不存在(可能已被移除)")
+        if writing and row.item_id not in self._items:
+            code = self._codes.get(row.item_id, "?")
+            raise ServiceError(f"这份佐证材料属于已归档或其他工作方案的工作措施({code})，只能查看")
         return row
 
     def describe_evidence(self, evidence_id: int, description: str) -> EvidenceRecord:
         description = _validate_description(description)
         now = self.clock.now()
         with self.database.transaction() as session:
-            row = self._evidence_row(session, evidence_id)
+            row = self._evidence_row(session, evidence_id, writing=True)
             if row.description != description:
                 session.add(
                     HistoryRow(
@@ -703,7 +825,7 @@ class LiaisonService(PromisesMixin):
         """Take a file off an item; its bytes go only when nothing else refers to them."""
         now = self.clock.now()
         with self.database.transaction() as session:
-            row = self._evidence_row(session, evidence_id)
+            row = self._evidence_row(session, evidence_id, writing=True)
             record = self._evidence_record(row, self._unit_names[row.unit_id], self._items[row.item_id].id)
             session.add(
                 HistoryRow(
@@ -757,7 +879,7 @@ class LiaisonService(PromisesMixin):
                     EvidenceRow.unit_id, EvidenceRow.item_id, EvidenceRow.original_name, EvidenceRow.sha256
                 ).order_by(EvidenceRow.id)
             ).all()
-            found = [(self._unit_names[u], self._items[i].id, name, sha) for u, i, name, sha in rows]
+            found = [(self._unit_names[u], self._codes[i], name, sha) for u, i, name, sha in rows]
             for attachment in session.scalars(select(AttachmentRow).order_by(AttachmentRow.id)):
                 case = session.get(TypicalCaseRow, attachment.case_id) if attachment.case_id else None
                 owner = case or session.get(DeliverableRow, attachment.deliverable_id)

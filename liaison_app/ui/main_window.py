@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is a
     from liaison_app.store.service import LiaisonService
     from liaison_app.ui.duties_actions import DutiesActions
     from liaison_app.ui.office_window import OfficeWindow
+    from liaison_app.ui.plan_actions import PlanActions
     from liaison_app.ui.report_actions import ReportActions, UrlOpener
 
 from liaison_app.store.status import Light, Status
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.reports: ReportActions | None = None
         self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
+        self.plans: PlanActions | None = None
         self.pending_restore: Path | None = None  # run_gui restores it once the data is closed
         self.unit = ""
         self.resize(1280, 800)
@@ -185,6 +187,11 @@ class MainWindow(QMainWindow):
         today = service.clock.today()
         self.period.setDate(_qdate(today.replace(day=1)))
         self.as_of.setDate(_qdate(today))
+        from liaison_app.ui.plan_actions import PlanActions
+
+        self.plans = PlanActions(self, service, self.runner, self.plan_switcher, self.plan_switcher_actions)
+        self.plans.plan_switched.connect(self._on_plan_switched)
+        self.plans.message.connect(self._show_message)
         self.picker.set_units(service.units())
         self._restore_layout()
         self.central.setEnabled(True)
@@ -257,6 +264,18 @@ class MainWindow(QMainWindow):
         self.as_of.dateChanged.connect(self._on_as_of_changed)
         bar.addWidget(QLabel(" 统计截至 "))
         bar.addWidget(self.as_of)
+        # the plan switcher, shown when the data folder holds more than one plan
+        self.plan_switcher = QComboBox()
+        self.plan_switcher.setObjectName("plan_switcher")
+        self.plan_switcher.setToolTip("工作方案:选择要查看和填报的方案")
+        self.plan_switcher_actions = (
+            bar.addSeparator(),
+            bar.addWidget(QLabel(" 工作方案 ")),
+            bar.addWidget(self.plan_switcher),
+        )
+        for action in self.plan_switcher_actions:
+            action.setVisible(False)
+        self.setAcceptDrops(True)  # a plan file dropped on the window is imported
 
     def _build_central(self) -> None:
         self.summary = SummaryStrip()
@@ -351,6 +370,12 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.export_action.triggered.connect(self.export_report)
         file_menu.addAction(self.export_action)
+        self.import_plan_action = QAction("导入工作方案(&I)…", self)
+        self.import_plan_action.setToolTip("导入任务分解表、工作要点或领导小组办公室发布的方案文件")
+        self.import_plan_action.triggered.connect(
+            lambda: self.plans.choose_and_import() if self.plans else None
+        )
+        file_menu.addAction(self.import_plan_action)
         file_menu.addSeparator()
         self.backup_action = QAction("备份到(&B)…", self)
         self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
@@ -652,7 +677,46 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         suffix = f" — {self.unit}" if self.unit else ""
+        if self.plans is not None and self.plans.plan_count() > 1 and self.service is not None:
+            suffix = f" — 《{self.service.plan_info().name}》{suffix}"
         self.setWindowTitle(f"{APP_TITLE} {__version__}{suffix}")
+
+    # -- plans ---------------------------------------------------------------------------------
+    def _on_plan_switched(self, _plan_id: str) -> None:
+        """Tree, summary, title and the unit list follow the plan now chosen."""
+        service = self._service()
+        if self.editor is not None:
+            self.editor.undo_stack.clear()  # its steps name items of the plan left behind
+        units = service.units()
+        self.picker.set_units(units)
+        names = {u.name for u in units if u.lead_items or u.coop_items}
+        unit = self.unit if self.unit in names else ""
+        if unit:
+            self.picker.select_unit(unit)
+        self.show_unit(unit)
+        if self.duties is not None:
+            self.duties.refresh()
+        self._update_title()
+
+    def dragEnterEvent(self, event: Any) -> None:
+        from liaison_app.ui.plan_actions import is_plan_candidate
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if self.plans is not None and any(is_plan_candidate(Path(u.toLocalFile())) for u in urls):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        from liaison_app.ui.plan_actions import is_plan_candidate
+
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [Path(u.toLocalFile()) for u in urls if is_plan_candidate(Path(u.toLocalFile()))]
+        if self.plans is not None and files:
+            event.acceptProposedAction()
+            self.plans.import_file(files[0])
+        else:
+            super().dropEvent(event)
 
     # -- layout memory and closing -----------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
-from liaison_app.reports.unit_report import ReportData, default_file_name, write_report
+from liaison_app.reports.unit_report import ReportData, write_report
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
 from liaison_app.ui.workers import BackgroundTask, Runner
@@ -105,7 +105,7 @@ class ReportActions(QObject):
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
             "导出工作进展报表",
-            str(Path(folder) / default_file_name(unit, period)),
+            str(Path(folder) / self.reports.file_name(unit, period)),
             "Excel 工作簿 (*.xlsx)",
         )
         if not name:

@@ -16,6 +16,7 @@ from typing import Any
 
 from liaison_app.plan.deadlines import find_deadlines
 from liaison_app.plan.model import Plan
+from liaison_app.vocabulary import chinese_numeral, read_chinese_number
 
 # A plan has a few hundred items; a sheet far beyond this is not a plan (or would hang the review).
 MAX_ROWS = 5000
@@ -49,65 +50,15 @@ SOURCE_KINDS = {
     "package": "工作方案发布包(xlsx)",
 }
 
-CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-NUMERALS = [
-    "一",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "十一",
-    "十二",
-    "十三",
-    "十四",
-    "十五",
-    "十六",
-    "十七",
-    "十八",
-    "十九",
-    "二十",
-]
-
 
 def numeral(number: int) -> str:
     """Chinese numeral for an area number (1 → 一, 23 → 二十三)."""
-    if number <= len(NUMERALS):
-        return NUMERALS[number - 1]
-    tens, ones = divmod(number, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+    return chinese_numeral(number)
 
 
 def cn_number(text: str) -> int | None:
     """``十二`` → 12, ``二十一`` → 21, ``三`` → 3; None when not a Chinese number."""
-    if not text or any(ch not in CN_DIGITS and ch not in "十百" for ch in text):
-        return None
-    if "十" not in text:
-        value = 0
-        for ch in text:
-            value = value * 10 + CN_DIGITS[ch]
-        return value
-    tens_text, _, ones_text = text.partition("十")
-    tens = CN_DIGITS.get(tens_text, 0) if tens_text else 1
-    ones = CN_DIGITS.get(ones_text, 0) if ones_text else 0
-    return tens * 10 + ones
+    return read_chinese_number(text)
 
 
 def normalise_text(text: str) -> str:
@@ -239,9 +190,9 @@ def find_issue_date(lines: list[str]) -> dt.date | None:
                 continue
         match = _ISSUE_DATE_CN.fullmatch(text)
         if match:
-            year = int("".join(str(CN_DIGITS[ch]) for ch in match.group(1)))
+            year = read_chinese_number(match.group(1))  # 二〇一九, digit by digit
             month, day = cn_number(match.group(2)), cn_number(match.group(3))
-            if month and day:
+            if year and month and day:
                 try:
                     return dt.date(year, month, day)
                 except ValueError:

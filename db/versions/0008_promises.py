@@ -11,8 +11,8 @@
 database made before this revision are filled from the bundled plan when the app next opens it
 (:func:`liaison_app.store.plan_loader.load_promises`), where the plan file is read anyway.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -63,7 +63,7 @@ def _in(column: str, codes: tuple[str, ...]) -> str:
 
 def _rebuild_history() -> None:
     op.create_table(
-        "history_0007",
+        "history_0008",
         sa.Column("id", sa.Integer, primary_key=True),
         _unit_fk(),
         _item_fk(),
@@ -76,9 +76,9 @@ def _rebuild_history() -> None:
         sa.CheckConstraint(_in("field", ITEM_FIELDS), name="ck_history_field"),
     )
     listed = ", ".join(HISTORY_COLUMNS)
-    op.execute(f"INSERT INTO history_0007 ({listed}) SELECT {listed} FROM history")
+    op.execute(f"INSERT INTO history_0008 ({listed}) SELECT {listed} FROM history")
     op.drop_table("history")
-    op.rename_table("history_0007", "history")
+    op.rename_table("history_0008", "history")
     op.create_index("ix_history_unit_item", "history", ["unit_id", "item_id"])
 
 
