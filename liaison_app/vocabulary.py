@@ -165,6 +165,8 @@ class Verdict(Coded):
     MODIFIED = "modified"  # edited after export: excluded unless accepted explicitly
     MODIFIED_ACCEPTED = "modified_accepted"
     REJECTED = "rejected"
+    DUPLICATE = "duplicate"  # the same export as another file (a renamed copy): used once
+    BAD_SIGNATURE = "bad_signature"  # version 3 unsigned, or the signature does not fit
 
 
 _register(
@@ -176,6 +178,8 @@ _register(
         Verdict.MODIFIED: "已被修改(未采用)",
         Verdict.MODIFIED_ACCEPTED: "已被修改(经确认采用)",
         Verdict.REJECTED: "已拒收",
+        Verdict.DUPLICATE: "重复文件",
+        Verdict.BAD_SIGNATURE: "签名不符",
     },
 )
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,7 @@ PERIOD = "2019-12"
 AS_OF = dt.date(2020, 1, 10)
 STATUSES = list(Status)
 REMOVED = "区交通局"
+NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +148,7 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
     # a return edited after export
     edited = box / default_file_name("区城管局", PERIOD)
     workbook = load_workbook(edited)
-    workbook[fmt.SHEET_DETAIL].cell(row=3, column=11).value = "事后改过的说明"
+    workbook[fmt.SHEET_DETAIL].cell(row=3, column=NOTE).value = "事后改过的说明"
     workbook.save(edited)
     # an older export of the same unit, kept under another name
     older = box / "区市场监管局_旧版.xlsx"
@@ -255,6 +257,8 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     workbook = load_workbook(out)
     assert workbook.sheetnames == [
         sheets.SHEET_OVERVIEW,
+        sheets.SHEET_CHART_AREAS,
+        sheets.SHEET_CHART_UNITS,
         sheets.SHEET_CHASE,
         "指标完成情况",
         sheets.SHEET_MISSING,
@@ -263,7 +267,11 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
         sheets.SHEET_CASES,
         sheets.SHEET_LOG,
     ]
-    assert len(workbook[sheets.SHEET_OVERVIEW]._charts) == 2
+    assert (
+        len(workbook[sheets.SHEET_CHART_AREAS]._charts)
+        == len(workbook[sheets.SHEET_CHART_UNITS]._charts)
+        == 1
+    )
     chase = workbook[sheets.SHEET_CHASE]
     # the overdue items first; the 未达标 targets and overdue milestones follow after a blank row
     first_blank = next(r for r in range(3, chase.max_row + 2) if chase.cell(row=r, column=1).value is None)
@@ -272,8 +280,8 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     assert missing.cell(row=3, column=2).value == REMOVED
     detail = workbook[sheets.SHEET_DETAIL]
     row = next(r for r in range(3, detail.max_row + 1) if detail.cell(row=r, column=1).value == "11.2")
-    assert detail.cell(row=row, column=10).value.startswith("不一致")
-    assert "区城管局【未启动】" in detail.cell(row=row, column=9).value
+    assert detail.cell(row=row, column=8).value.startswith("不一致")
+    assert "区城管局【未启动】" in detail.cell(row=row, column=7).value
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; tasks.sh installs it")
@@ -295,6 +303,40 @@ def test_the_workbook_and_libreoffice(world, tmp_path: Path) -> None:
     assert [int(r[6]) for r in chase_rows] == [v.overdue_days for v in result.overdue]
     info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 5
+
+
+def test_overview_has_every_status_and_totals(world, tmp_path: Path) -> None:
+    service, inbox = world
+    result = consolidate(
+        receive([inbox], catalog(service), PERIOD), catalog(service), AS_OF, dt.datetime(2020, 1, 10)
+    )
+    out = tmp_path / "o.xlsx"
+    write_consolidation(result, out)
+    ws = load_workbook(out)[sheets.SHEET_OVERVIEW]
+    headers = [h for h, _w, _wrap in sheets.AREA_COLUMNS]
+    assert headers[3:9] == ["未启动", "推进中", "已完成", "常态化推进", "需协调", "未报送"]
+    first = 5  # the area table's header is row 4
+    areas = [
+        [ws.cell(row=r, column=c).value for c in range(1, len(headers) + 1)] for r in range(first, first + 18)
+    ]
+    *rows, totals = areas
+    assert totals[1] == "合计" and totals[2] == len(result.items) == sum(r[2] for r in rows)
+    for column in range(3, 10):  # each status, 未报送 and 逾期 add up
+        assert totals[column] == sum(r[column] for r in rows), headers[column]
+    statuses = Counter(v.status_label for v in result.items)
+    assert totals[3:9] == [statuses.get(label, 0) for label in headers[3:9]]
+    assert totals[9] == len(result.overdue)
+    assert totals[10] == round(100 * statuses["已完成"] / len(result.items))
+    for row in rows:  # every item of an area is in exactly one status column
+        assert sum(row[3:9]) == row[2]
+    # the unit table: the unit left out shows all its items under 未报送
+    unit_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=2).value == "单位")
+    by_unit = {ws.cell(row=r, column=2).value: r for r in range(unit_header + 1, unit_header + 60)}
+    removed = by_unit[REMOVED]
+    assert ws.cell(row=removed, column=9).value == ws.cell(row=removed, column=3).value > 0
+    assert ws.cell(row=removed, column=12).value == "未报送"
+    total_row = by_unit["合计"]
+    assert ws.cell(row=total_row, column=3).value == sum(u.items for u in result.units)
 
 
 def test_cli_exit_codes(world, tmp_path: Path) -> None:

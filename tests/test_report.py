@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -25,6 +24,7 @@ from tests.test_evidence import make_file
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2019, 12, 16)
+NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
 
 def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019-12") -> Path:
@@ -72,7 +72,7 @@ def test_typed_text_stays_literal_in_cells_and_xml(filled: LiaisonService, tmp_p
     path = export(filled, "区市场监管局", tmp_path)
     ws = load_workbook(path)[fmt.SHEET_DETAIL]
     notes = {
-        ws.cell(row=r, column=2).value: ws.cell(row=r, column=11)
+        ws.cell(row=r, column=1).value: ws.cell(row=r, column=NOTE)
         for r in range(fmt.DETAIL_HEADER_ROW + 1, ws.max_row + 1)
     }
     for code, text in (("1.2", "=1+1"), ("2", "@SUM(A1:A9) 已对接"), ("3.1", "-待市级部门批复\n第二行")):
@@ -85,7 +85,7 @@ def test_typed_text_stays_literal_in_cells_and_xml(filled: LiaisonService, tmp_p
     assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
     for text in ("=1+1", "@SUM(A1:A9) 已对接"):
         # a text cell (inline string) holding exactly what was typed
-        assert re.search(rf'<c r="K\d+" s="\d+" t="inlineStr"><is><t>{re.escape(text)}</t></is></c>', xml)
+        assert re.search(rf'<c r="F\d+" s="\d+" t="inlineStr"><is><t>{re.escape(text)}</t></is></c>', xml)
     assert 't="inlineStr" />' not in xml  # no empty text cells
 
 
@@ -98,7 +98,7 @@ def test_status_list_rejects_other_values(filled: LiaisonService, tmp_path: Path
     assert validation.showErrorMessage and validation.errorStyle == "stop"
     assert not validation.allow_blank
     first, last = fmt.DETAIL_HEADER_ROW + 1, ws.max_row
-    assert str(validation.sqref) == f"J{first}:J{last}"
+    assert str(validation.sqref) == f"E{first}:E{last}"
     assert ws.cell(row=fmt.DETAIL_HEADER_ROW, column=fmt.STATUS_COLUMN).value == "进展状态"
 
 
@@ -113,16 +113,21 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
         fmt.SHEET_CASES,
         "指标",
         "时间节点",
+        fmt.SHEET_CHECK,  # more incomplete items than the cover lists
+        fmt.SHEET_CODES,
         fmt.SHEET_META,
     ]
     detail = workbook[fmt.SHEET_DETAIL]
-    assert detail.freeze_panes == "C3" and detail.auto_filter.ref.startswith("A2:P")
+    assert detail.freeze_panes == "B3" and detail.auto_filter.ref.startswith("A2:P")
     assert detail.page_setup.orientation == "landscape" and detail.page_setup.paperSize == 9
-    assert detail.page_setup.fitToWidth == 1 and detail.sheet_properties.pageSetUpPr.fitToPage
+    # printed at 100 %: only the eight columns a reader of paper needs (A–H)
+    assert not detail.sheet_properties.pageSetUpPr.fitToPage and detail.page_setup.scale == 100
+    assert detail.print_area.startswith("'任务进展'!$A$1:$H$")
     assert detail.print_title_rows == "$1:$2"
     assert "&P" in detail.oddFooter.center.text
-    assert detail.cell(row=3, column=5).font.name == "宋体"
-    long_row = max(range(3, detail.max_row + 1), key=lambda r: len(str(detail.cell(row=r, column=5).value)))
+    assert detail.page_margins.footer < detail.page_margins.bottom
+    assert detail.cell(row=3, column=2).font.name == "宋体"
+    long_row = max(range(3, detail.max_row + 1), key=lambda r: len(str(detail.cell(row=r, column=2).value)))
     assert detail.row_dimensions[long_row].height > 45  # wrapped text gets a tall row
     meta = workbook[fmt.SHEET_META]
     assert meta.sheet_state == "hidden" and meta.protection.sheet
@@ -131,7 +136,8 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
     assert values["liaison"] == "张三" and re.fullmatch(r"[0-9a-f]{64}", values["data_sha256"])
     cover = [str(c.value) for row in workbook[fmt.SHEET_COVER].iter_rows() for c in row if c.value]
     assert fmt.TITLE in cover and "张三" in cover and "023-62988888" in cover
-    assert "填报人(签字):" in cover and "单位盖章:" in cover
+    for label in ("填报人(签字):", "审核人(签字):", "单位负责人(签字):", "单位(盖章):", "年      月      日"):
+        assert label in cover, label
 
 
 def test_hash_detects_an_edited_cell(filled: LiaisonService, tmp_path: Path) -> None:
@@ -255,17 +261,17 @@ def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) ->
         )
     with (work / f"report-{fmt.SHEET_DETAIL}.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[1][:2] == ["序号", "编号"]
-    by_code = {row[1]: row for row in rows[2:]}
-    assert by_code["1.2"][10] == "=1+1"  # text, not 2
-    assert by_code["2"][10] == "@SUM(A1:A9) 已对接"
-    assert by_code["1.1"][9] == "已完成" and by_code["1.1"][12] == "1 个:系统上线通知.pdf"
+    assert rows[1][:2] == ["编号", "工作措施"]
+    by_code = {row[0]: row for row in rows[2:]}
+    assert by_code["1.2"][5] == "=1+1"  # text, not 2
+    assert by_code["2"][5] == "@SUM(A1:A9) 已对接"
+    assert by_code["1.1"][4] == "已完成" and by_code["1.1"][7] == "1 个:系统上线通知.pdf"
     assert len(by_code) == len(filled.tasks("区市场监管局"))
     info = subprocess.run(
         ["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True, check=True
     ).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert 4 <= pages <= 12  # cover, several landscape pages of 42 items, the manifest
+    assert 4 <= pages <= 16  # cover, landscape pages of 42 items at 100 %, the manifest, the checks
 
 
 def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tmp_path: Path) -> None:
@@ -285,7 +291,7 @@ def test_cases_and_deliverables_travel_in_the_report(service: LiaisonService, tm
     duties.update_deliverable("区城管局", "measures", status="已完成", note="已印发")
     path = export(service, "区城管局", tmp_path)
     report = read_report(path)
-    assert not report.modified and report.version == 2
+    assert not report.modified and report.version == fmt.FORMAT_VERSION
     assert [(c.period, c.kind, c.title, c.related, c.attachments) for c in report.cases] == [
         ("2019-12", "正面", "=“一窗办理”", "16", "现场.jpg")
     ]  # only this period's cases
@@ -313,28 +319,61 @@ def test_a_coop_only_unit_has_no_deliverables_and_is_reminded_of_cases(
     assert "典型案例" in check and "具体措施" not in check
 
 
-def test_version_1_reports_are_still_read(service: LiaisonService, tmp_path: Path) -> None:
+def downgrade(path: Path, out: Path, version: int) -> None:
+    """Rewrite a version 3 export the way version 1 or 2 wrote it: the old column order, text
+    dates, no _codes and no status codes, the old data hash (over the data sheets only)."""
     from liaison_app.reports.unit_report import data_hash
 
-    path = export(service, "区城管局", tmp_path)
+    report = read_report(path)
     workbook = load_workbook(path)
-    del workbook[fmt.SHEET_CASES]
+    del workbook[fmt.SHEET_CODES]
+    detail = workbook[fmt.SHEET_DETAIL]
+    detail.delete_rows(fmt.DETAIL_HEADER_ROW, detail.max_row)
+    rows = [
+        [n, *(getattr(r, fmt.DETAIL_FIELDS[h]) for h in fmt.DETAIL_HEADERS_V2[1:])]
+        for n, r in enumerate(report.rows, start=1)
+    ]
+    for number, values in enumerate([list(fmt.DETAIL_HEADERS_V2), *rows], start=fmt.DETAIL_HEADER_ROW):
+        for column, value in enumerate(values, start=1):
+            detail.cell(row=number, column=column).value = value if value != "" else None
+    evidence_sheet = workbook[fmt.SHEET_EVIDENCE]
+    evidence = [
+        [e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in report.evidence
+    ]
+    for number, values in enumerate(evidence, start=fmt.EVIDENCE_HEADER_ROW + 1):
+        evidence_sheet.cell(row=number, column=6).value = values[5]  # the date as text
     meta = workbook[fmt.SHEET_META]
-    values = {meta.cell(row=r, column=1).value: r for r in range(1, meta.max_row + 1)}
-    for key in fmt.DELIVERABLE_META_KEYS:  # a version 1 metadata sheet has no such keys
-        meta.cell(row=values[key], column=1).value = None
-        meta.cell(row=values[key], column=2).value = None
-    meta.cell(row=values["format_version"], column=2).value = "1"
-    report_v2 = read_report(path)
-    digest = data_hash(
-        report_v2.unit,
-        report_v2.period,
-        report_v2.meta["as_of"],
-        [[n, *dataclasses.astuple(r)] for n, r in enumerate(report_v2.rows, start=1)],
-        [[e.code, e.name, e.size, e.sha256, e.period, e.added_at, e.description] for e in report_v2.evidence],
-    )
-    meta.cell(row=values["data_sha256"], column=2).value = digest
-    old = tmp_path / "v1.xlsx"
-    workbook.save(old)
+    keys = {meta.cell(row=r, column=1).value: r for r in range(1, meta.max_row + 1)}
+    dropped = fmt.DELIVERABLE_CODE_KEYS + (fmt.DELIVERABLE_META_KEYS if version == 1 else ())
+    for key in dropped:
+        meta.cell(row=keys[key], column=1).value = None
+        meta.cell(row=keys[key], column=2).value = None
+    meta.cell(row=keys["format_version"], column=2).value = str(version)
+    if version == 1:
+        del workbook[fmt.SHEET_CASES]
+        digest = data_hash(report.unit, report.period, report.meta["as_of"], rows, evidence)
+    else:
+        cases = [[c.period, c.kind, c.title, c.body, c.related, c.attachments] for c in report.cases]
+        deliverables = {k: report.meta[k] for k in fmt.DELIVERABLE_META_KEYS}
+        digest = data_hash(
+            report.unit, report.period, report.meta["as_of"], rows, evidence, cases, deliverables
+        )
+    meta.cell(row=keys["data_sha256"], column=2).value = digest
+    workbook.save(out)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_versions_are_still_read(filled: LiaisonService, tmp_path: Path, version: int) -> None:
+    path = export(filled, "区市场监管局", tmp_path)
+    old = tmp_path / f"v{version}.xlsx"
+    downgrade(path, old, version)
     report = read_report(old)
-    assert report.version == 1 and not report.modified and report.cases == []
+    assert report.version == version and not report.modified and report.codes == {}
+    assert report.rows == read_report(path).rows
+    if version == 1:
+        assert report.cases == []
+    # and an edit is still caught in the old format
+    workbook = load_workbook(old)
+    workbook[fmt.SHEET_DETAIL].cell(row=3, column=11).value = "改过"
+    workbook.save(old)
+    assert read_report(old).modified

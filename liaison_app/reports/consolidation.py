@@ -46,6 +46,9 @@ __all__ = [
     "status_label",
 ]
 
+# Every status a unit can report, then None (未报送): the columns of the 汇总's 总览.
+STATUS_COLUMNS: tuple[Status | None, ...] = (*Status, None)
+
 
 class CatalogEntry(Protocol):
     """What consolidation needs to know of a plan item (the service's CatalogItem fits)."""
@@ -109,6 +112,17 @@ class Intake:
     period: str
     verdicts: list[FileVerdict]
     reports: dict[str, UnitReport]
+    # --accept-modified paths that matched no edited return, with why
+    unmatched: list[tuple[Path, str]] = field(default_factory=list)
+
+    def refused(self, unit: str) -> str:
+        """Why a unit with no report in use has none: the files of it that were not used."""
+        found = [
+            f"{v.path.name}:{v.verdict.label}" + (f"({v.reason})" if v.reason else "")
+            for v in self.verdicts
+            if v.unit == unit and not v.counts_as_used and v.verdict is not Verdict.DUPLICATE
+        ]
+        return "收到的报表未采用:" + ";".join(found) if found else ""
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -120,6 +134,10 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+# Used only when the office accepts the file explicitly (--accept-modified, 确认采用).
+DOUBTFUL = frozenset({Verdict.MODIFIED, Verdict.BAD_SIGNATURE})
 
 
 def _judge(
@@ -153,6 +171,10 @@ def _judge(
         return verdict(Verdict.REJECTED, f"报表不完整或有重复行(缺少 {len(missing)} 条本单位工作措施)"), None
     if report.modified:
         return verdict(Verdict.MODIFIED, "导出后内容被修改过(校验值不符)"), report
+    if report.signature == "unsigned":
+        return verdict(Verdict.BAD_SIGNATURE, "报表没有签名(版本 3 的报表应由填报程序签名)"), report
+    if report.signature == "bad":
+        return verdict(Verdict.BAD_SIGNATURE, "签名与内容或封面上的密钥指纹不符(导出后被改动过)"), report
     return verdict(Verdict.ACCEPTED), report
 
 
@@ -166,7 +188,6 @@ def receive(
 ) -> Intake:
     """Judge every file. With no ``period``, the one most reports are for is used."""
     files = expand(paths)
-    accepted_edits = {Path(p) for p in accept_modified}
     judged: list[tuple[FileVerdict, UnitReport | None]] = []
     for index, path in enumerate(files, start=1):
         if cancelled is not None and cancelled():
@@ -174,19 +195,20 @@ def receive(
         judged.append(_judge(path, catalog, None, cancelled))
         if progress is not None:
             progress(index, len(files))
+    edited = [v.path for v, r in judged if r is not None and v.verdict in DOUBTFUL]
+    accepted_edits, unmatched = _match_accepted(accept_modified, edited)
     if period is None:
         # Only returns that will be used vote: a refused or unconfirmed edited one never does.
         periods = Counter(
             r.period
             for v, r in judged
             if r is not None
-            and (
-                v.verdict is Verdict.ACCEPTED or (v.verdict is Verdict.MODIFIED and v.path in accepted_edits)
-            )
+            and (v.verdict is Verdict.ACCEPTED or (v.verdict in DOUBTFUL and v.path in accepted_edits))
         )
         period = periods.most_common(1)[0][0] if periods else ""
     verdicts: list[FileVerdict] = []
     candidates: dict[str, list[tuple[FileVerdict, UnitReport]]] = {}
+    seen: dict[tuple[str, str, str, str], Path] = {}  # one export, whatever the file is called
     for verdict, report in judged:
         if report is not None and report.period != period:
             verdict = FileVerdict(
@@ -198,7 +220,7 @@ def receive(
                 verdict.exported_at,
             )
             report = None
-        if report is not None and verdict.verdict is Verdict.MODIFIED and verdict.path in accepted_edits:
+        if report is not None and verdict.verdict in DOUBTFUL and verdict.path in accepted_edits:
             verdict = FileVerdict(
                 verdict.path,
                 Verdict.MODIFIED_ACCEPTED,
@@ -208,6 +230,20 @@ def receive(
                 verdict.exported_at,
             )
         if report is not None and verdict.counts_as_used:
+            identity = (report.unit, report.period, report.meta["exported_at"], report.computed_sha256)
+            if identity in seen:
+                verdicts.append(
+                    FileVerdict(
+                        verdict.path,
+                        Verdict.DUPLICATE,
+                        f"与「{seen[identity].name}」是同一份报表(同一次导出，内容相同)，只采用一次",
+                        verdict.unit,
+                        verdict.period,
+                        verdict.exported_at,
+                    )
+                )
+                continue
+            seen[identity] = verdict.path
             candidates.setdefault(report.unit, []).append((verdict, report))
         else:
             verdicts.append(verdict)
@@ -230,7 +266,46 @@ def receive(
             )
     order = {path: i for i, path in enumerate(files)}
     verdicts.sort(key=lambda v: order.get(v.path, 0))
-    return Intake(period, verdicts, reports)
+    return Intake(period, verdicts, reports, unmatched)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Path], list[tuple[Path, str]]]:
+    """The edited returns the office accepted: named by any spelling of their path (matched once
+    resolved) or by a copy of the same file elsewhere (matched by SHA-256). Returns the accepted
+    paths and, for each given path that matched nothing, why."""
+    by_path = {p.resolve(): p for p in edited}
+    by_hash: dict[str, list[Path]] = {}
+    for path in edited:
+        try:
+            by_hash.setdefault(_sha256(path), []).append(path)
+        except OSError:
+            continue
+    accepted: set[Path] = set()
+    unmatched: list[tuple[Path, str]] = []
+    for given in (Path(p) for p in accept):
+        if not given.is_file():
+            unmatched.append((given, "找不到这个文件"))
+            continue
+        found = by_path.get(given.resolve())
+        if found is not None:
+            accepted.add(found)
+            continue
+        copies = by_hash.get(_sha256(given), [])
+        if copies:
+            accepted.update(copies)
+        else:
+            unmatched.append((given, "不是本次收到的、导出后被修改过的报表"))
+    return accepted, unmatched
 
 
 # -- merging ---------------------------------------------------------------------------------
@@ -278,6 +353,7 @@ class UnitLine:
     overdue: int
     exported_at: dt.datetime | None
     cases: int | None = None  # typical cases sent for the period; None when not known
+    statuses: dict[Status | None, int] = field(default_factory=dict)  # status (None: 未报送) -> items
 
     @property
     def case_sent(self) -> str:
@@ -300,6 +376,7 @@ class GroupLine:
     done: int
     in_progress: int
     overdue: int
+    statuses: dict[Status | None, int] = field(default_factory=dict)  # item status (None: 未报送) -> items
 
     @property
     def percent(self) -> int:
@@ -338,6 +415,7 @@ class Consolidation:
     scope_label: str = ""  # a special group, when the office looks at one group
     cases: list[list[str]] = field(default_factory=list)  # [unit, 月份, 类型, 标题, 内容, 关联, 附件]
     deliverable_issues: list[DeliverableIssue] = field(default_factory=list)
+    missing_reasons: dict[str, str] = field(default_factory=dict)  # unit -> why its file was not used
     promises: PromisesSummary | None = None  # 指标完成情况, 未达标 targets, overdue milestones
 
     @property
@@ -443,6 +521,7 @@ def consolidate(
                 overdue,
                 report.exported_at if report else None,
                 cases,
+                dict(Counter(statuses)),
             )
         )
     return Consolidation(
@@ -464,6 +543,9 @@ def consolidate(
             for c in report.cases
         ],
         deliverable_issues=_deliverable_issues(intake, catalog, scope_units, as_of),
+        missing_reasons={
+            u.unit: reason for u in units if not u.reported and (reason := intake.refused(u.unit))
+        },
         promises=summarize_promises(
             {u: r.promises for u, r in intake.reports.items() if u in scope_units}, entries, as_of
         ),
@@ -502,6 +584,7 @@ def _groups(views: list[ItemView], key: Callable[[ItemView], tuple[int, str]]) -
             sum(v.status is Status.DONE for v in group),
             sum(v.status is Status.IN_PROGRESS for v in group),
             sum(v.overdue_days > 0 for v in group),
+            dict(Counter(v.status for v in group)),
         )
         for (number, name), group in sorted(grouped.items())
     ]

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DrawingFont
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
 from liaison_app.reports import promises_sheets
-from liaison_app.reports.consolidation import Consolidation, ItemView
-from liaison_app.reports.styles import OVERDUE_FILL, print_setup, set_text, title_row, write_table
+from liaison_app.reports.consolidation import (
+    STATUS_COLUMNS,
+    Consolidation,
+    GroupLine,
+    ItemView,
+    UnitLine,
+    status_label,
+)
+from liaison_app.reports.styles import (
+    BODY,
+    BOLD,
+    HEADER_FILL,
+    LINE_HEIGHT,
+    OVERDUE_FILL,
+    print_setup,
+    set_text,
+    title_row,
+    write_table,
+)
+from liaison_app.reports.unit_report import as_date
 from liaison_app.reports.workbook_io import save_atomically
 from liaison_app.vocabulary import Role, Status, period_label
 
@@ -24,92 +49,92 @@ SHEET_CASES = "典型案例汇总"
 SHEET_DELIVERABLES = "牵头单位具体措施和调研报告"
 SHEET_LOG = "接收记录"
 
-AREA_COLUMNS = (
-    ("序号", 6, False),
-    ("领域", 22, True),
-    ("工作措施", 9, False),
-    ("已完成", 8, False),
-    ("推进中", 8, False),
-    ("逾期", 7, False),
-    ("完成率(%)", 10, False),
+# Every sheet is sized for landscape A4 at 100 % (text stays 10.5 pt): at most about 108 width
+# units, the columns a paper reader needs first. Long texts continue on the next rows.
+SHEET_CHART_AREAS = "图表-领域"
+SHEET_CHART_UNITS = "图表-单位"
+_STATUS_COLUMNS = tuple((status_label(status), 6, True) for status in STATUS_COLUMNS)
+AREA_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
+    ("领域", 20, True),
+    ("工作措施", 6, True),
+    *_STATUS_COLUMNS,
+    ("逾期", 6, False),
+    ("完成率(%)", 7, True),
 )
-MEASURE_COLUMNS = (
-    ("编号", 6, False),
-    ("目标任务", 22, True),
-    ("工作措施", 9, False),
-    ("已完成", 8, False),
-    ("推进中", 8, False),
-    ("逾期", 7, False),
-    ("完成率(%)", 10, False),
+MEASURE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("编号", 5, False),
+    ("目标任务", 20, True),
+    *AREA_COLUMNS[2:],
 )
 # The overview stacks three tables in the same columns: 序号, a wide name, then figures.
-UNIT_COLUMNS = (
-    ("序号", 6, False),
-    ("单位", 22, True),
-    ("是否报送", 9, False),
-    ("工作措施", 8, False),
-    ("已完成", 8, False),
-    ("逾期", 7, False),
-    ("完成率(%)", 10, False),
-    ("报表导出时间", 17, False),
-    ("本月典型案例", 12, False),
+UNIT_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
+    ("单位", 20, True),
+    *AREA_COLUMNS[2:],
+    ("报表导出时间", 16, False),
+    ("本月典型案例", 7, True),
 )
-CHASE_COLUMNS = (
-    ("序号", 6, False),
-    ("编号", 7, False),
-    ("工作措施", 44, True),
-    ("牵头单位", 18, True),
-    ("配合单位", 22, True),
+CHASE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
+    ("编号", 6, False),
+    ("工作措施", 24, True),
+    ("牵头单位", 12, True),
+    ("配合单位", 14, True),
     ("完成时限", 11, False),
-    ("逾期天数", 9, False),
-    ("事项状态", 10, False),
-    ("最新进展", 40, True),
+    ("逾期天数", 6, True),
+    ("事项状态", 7, True),
+    ("最新进展", 22, True),
 )
-MISSING_COLUMNS = (
-    ("序号", 6, False),
-    ("单位", 26, True),
-    ("承担工作措施", 12, False),
-    ("其中牵头", 10, False),
-    ("其中逾期", 10, False),
+MISSING_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
+    ("单位", 24, True),
+    ("承担工作措施", 8, True),
+    ("其中牵头", 8, True),
+    ("其中逾期", 8, True),
+    ("说明", 50, True),
 )
-DETAIL_COLUMNS = (
-    ("编号", 7, False),
+# The first eight columns print; 领域 and 目标任务 stay on screen only.
+DETAIL_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("编号", 6, False),
+    ("工作措施", 24, True),
+    ("完成时限", 11, False),
+    ("事项状态", 7, True),
+    ("逾期天数", 6, True),
+    ("牵头单位报送情况", 20, True),
+    ("配合单位报送情况", 24, True),
+    ("不一致", 10, True),
     ("领域", 12, True),
     ("目标任务", 16, True),
-    ("工作措施", 40, True),
-    ("完成时限", 11, False),
-    ("事项状态", 10, False),
-    ("逾期天数", 9, False),
-    ("牵头单位报送情况", 36, True),
-    ("配合单位报送情况", 44, True),
-    ("不一致", 24, True),
 )
-DELIVERABLE_COLUMNS = (
-    ("序号", 6, False),
+DETAIL_PRINTED = 8
+DELIVERABLE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
     ("牵头单位", 24, True),
     ("任务", 10, False),
     ("状态", 10, False),
     ("完成时限", 11, False),
     ("问题", 24, True),
 )
-CASE_COLUMNS = (
-    ("单位", 20, True),
-    ("月份", 9, False),
-    ("类型", 7, False),
-    ("标题", 28, True),
-    ("内容", 50, True),
-    ("关联工作措施", 14, True),
-    ("附件", 24, True),
+CASE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("单位", 14, True),
+    ("月份", 8, False),
+    ("类型", 5, False),
+    ("标题", 16, True),
+    ("内容", 36, True),
+    ("关联工作措施", 10, True),
+    ("附件", 14, True),
 )
-LOG_COLUMNS = (
-    ("序号", 6, False),
-    ("文件", 40, True),
-    ("单位", 20, True),
-    ("报送期", 9, False),
-    ("导出时间", 17, False),
-    ("结果", 18, False),
-    ("原因", 44, True),
+LOG_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("序号", 5, False),
+    ("文件", 28, True),
+    ("单位", 14, True),
+    ("报送期", 8, False),
+    ("导出时间", 16, False),
+    ("结果", 12, True),
+    ("原因", 24, True),
 )
+CHART_FONT_SIZE = 9  # points: the smallest text on the printed charts
 
 
 def default_file_name(period: str, lead_scope: str = "") -> str:
@@ -121,7 +146,8 @@ def _states(view: ItemView, role: Role) -> str:
     return "\n".join(f"{s.unit}【{s.status_label}】{s.note}".rstrip() for s in view.states if s.role is role)
 
 
-def build_workbook(result: Consolidation) -> Workbook:
+def build_workbook(result: Consolidation, continued: list[str] | None = None) -> Workbook:
+    """The 汇总 workbook; ``continued`` collects "sheet: row" of rows continued over several rows."""
     workbook = Workbook()
     overview = workbook.active
     assert overview is not None
@@ -138,6 +164,8 @@ def build_workbook(result: Consolidation) -> Workbook:
         f"(统计截至 {result.as_of.isoformat()})"
     )
     _overview(overview, result, heading)
+    _charts(workbook, result)
+    found = continued if continued is not None else []
     _simple(
         workbook.create_sheet(SHEET_CHASE),
         f"督办清单:逾期工作措施 {len(result.overdue)} 条",
@@ -149,13 +177,14 @@ def build_workbook(result: Consolidation) -> Workbook:
                 v.item.text,
                 "、".join(v.item.lead),
                 "、".join(v.item.coop) or "—",
-                v.item.deadline.isoformat() if v.item.deadline else "",
+                v.item.deadline or "",
                 v.overdue_days,
                 v.status_label,
                 v.latest_note,
             ]
             for n, v in enumerate(result.overdue, start=1)
         ],
+        found,
     )
     if result.promises is not None:
         promises_sheets.append_to_chase(workbook[SHEET_CHASE], result.promises)
@@ -168,9 +197,17 @@ def build_workbook(result: Consolidation) -> Workbook:
         f"未报送单位 {len(missing)} 个",
         MISSING_COLUMNS,
         [
-            [n, u.unit, u.items, sum(1 for v in result.items if u.unit in v.item.lead), u.overdue]
+            [
+                n,
+                u.unit,
+                u.items,
+                sum(1 for v in result.items if u.unit in v.item.lead),
+                u.overdue,
+                result.missing_reasons.get(u.unit, ""),
+            ]
             for n, u in enumerate(missing, start=1)
         ],
+        found,
     )
     detail = workbook.create_sheet(SHEET_DETAIL)
     _simple(
@@ -180,30 +217,34 @@ def build_workbook(result: Consolidation) -> Workbook:
         [
             [
                 v.item.id,
-                v.item.area_name,
-                f"{v.item.measure}.{v.item.measure_title}",
                 v.item.text,
-                v.item.deadline.isoformat() if v.item.deadline else "",
+                v.item.deadline or "",
                 v.status_label,
                 v.overdue_days or "",
                 _states(v, Role.LEAD),
                 _states(v, Role.COOP) or "—",
                 f"不一致:{v.inconsistent}" if v.inconsistent else "",
+                v.item.area_name,
+                f"{v.item.measure}.{v.item.measure_title}",
             ]
             for v in result.items
         ],
+        found,
+        printed=DETAIL_PRINTED,
     )
+    flag = DETAIL_COLUMNS.index(("不一致", 10, True)) + 1
     for row in range(3, detail.max_row + 1):
-        if detail.cell(row=row, column=10).value:
-            detail.cell(row=row, column=10).fill = OVERDUE_FILL
+        if detail.cell(row=row, column=flag).value:
+            detail.cell(row=row, column=flag).fill = OVERDUE_FILL
     _simple(
         workbook.create_sheet(SHEET_DELIVERABLES),
         f"牵头单位具体措施和调研报告:缺报或逾期 {len(result.deliverable_issues)} 项",
         DELIVERABLE_COLUMNS,
         [
-            [n, d.unit, d.label, d.status_label, d.due, d.problem]
+            [n, d.unit, d.label, d.status_label, as_date(d.due), d.problem]
             for n, d in enumerate(result.deliverable_issues, start=1)
         ],
+        found,
     )
     if result.cases:
         _simple(
@@ -211,6 +252,7 @@ def build_workbook(result: Consolidation) -> Workbook:
             f"典型案例汇总 {len(result.cases)} 篇",
             CASE_COLUMNS,
             result.cases,
+            found,
         )
     _simple(
         workbook.create_sheet(SHEET_LOG),
@@ -222,52 +264,102 @@ def build_workbook(result: Consolidation) -> Workbook:
                 v.path.name,
                 v.unit,
                 v.period,
-                v.exported_at.strftime("%Y-%m-%d %H:%M") if v.exported_at else "",
+                v.exported_at.replace(microsecond=0) if v.exported_at else "",
                 v.verdict.label,
                 v.reason,
             ]
             for n, v in enumerate(result.verdicts, start=1)
         ],
+        found,
     )
     return workbook
 
 
-def write_consolidation(result: Consolidation, path: Path) -> None:
-    """Write atomically: a temporary name, flushed, then renamed."""
-    save_atomically(build_workbook(result), path)
+def write_consolidation(result: Consolidation, path: Path) -> list[str]:
+    """Write atomically: a temporary name, flushed, then renamed. Returns the rows whose long
+    text was continued over several printed rows ("sheet: first cell")."""
+    continued: list[str] = []
+    save_atomically(build_workbook(result, continued), path)
+    return continued
 
 
 def _simple(
-    ws: Worksheet, title: str, columns: tuple[tuple[str, float, bool], ...], rows: list[list[Any]]
+    ws: Worksheet,
+    title: str,
+    columns: tuple[tuple[str, float, bool], ...],
+    rows: list[list[Any]],
+    continued: list[str],
+    printed: int = 0,
 ) -> None:
-    title_row(ws, title, len(columns))
-    last = write_table(ws, 2, columns, rows)
+    title_row(ws, title, printed or len(columns))
+    here: list[str] = []
+    last = write_table(ws, 2, columns, rows, continued=here)
+    continued += [f"{ws.title}:{first}" for first in here]
     ws.freeze_panes = ws.cell(row=3, column=1)
     if rows:
         ws.auto_filter.ref = f"A2:{ws.cell(row=last, column=len(columns)).coordinate}"
     print_setup(ws, "1:2")
+    if printed:
+        ws.print_area = f"A1:{get_column_letter(printed)}{max(last, 2)}"
+
+
+def _figures(line: GroupLine | UnitLine) -> list[Any]:
+    return [
+        line.items,
+        *(line.statuses.get(status, 0) for status in STATUS_COLUMNS),
+        line.overdue,
+        line.percent,
+    ]
+
+
+def _totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
+    items = sum(x.items for x in lines)
+    done = sum(x.statuses.get(Status.DONE, 0) for x in lines)
+    return [
+        "",
+        "合计",
+        items,
+        *(sum(x.statuses.get(status, 0) for x in lines) for status in STATUS_COLUMNS),
+        sum(x.overdue for x in lines),
+        round(100 * done / items) if items else 0,
+    ]
+
+
+def _bold_row(ws: Worksheet, row: int, columns: int) -> None:
+    for column in range(1, columns + 1):
+        cell = ws.cell(row=row, column=column)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
 
 
 def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
     title_row(ws, heading, len(UNIT_COLUMNS))
+    ws.row_dimensions[1].height = 34
     reported = sum(u.reported for u in result.units)
     done = sum(v.status is Status.DONE for v in result.items)
     missing = len(result.units) - reported
+    note = ws.cell(row=2, column=1)
     set_text(
-        ws.cell(row=2, column=1),
+        note,
         (
             f"应报单位 {len(result.units)} 个，已报送 {reported} 个，未报送 {missing} 个;"
             f"工作措施 {len(result.items)} 条，已完成 {done} 条，逾期 {len(result.overdue)} 条，"
             f"牵头与配合单位说法不一致 {len(result.inconsistent)} 条。"
+            f"“未报送”:牵头单位未报送，事项状态无从得知。图表见“{SHEET_CHART_AREAS}”“{SHEET_CHART_UNITS}”表。"
         ),
     )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(UNIT_COLUMNS))
+    note.font = BODY
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = LINE_HEIGHT * 2 + 4
     area_header = 4
     last = write_table(
         ws,
         area_header,
         AREA_COLUMNS,
-        [[a.number, a.name, a.items, a.done, a.in_progress, a.overdue, a.percent] for a in result.areas],
+        [[a.number, a.name, *_figures(a)] for a in result.areas] + [_totals(result.areas)],
     )
+    _bold_row(ws, last, len(AREA_COLUMNS))
     unit_header = last + 3
     last_unit = write_table(
         ws,
@@ -277,56 +369,90 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
             [
                 n,
                 u.unit,
-                "已报送" if u.reported else "未报送",
-                u.items,
-                u.done,
-                u.overdue,
-                u.percent,
-                u.exported_at.strftime("%Y-%m-%d %H:%M") if u.exported_at else "",
+                *_figures(u),
+                u.exported_at.replace(microsecond=0) if u.exported_at else "未报送",
                 u.case_sent,
             ]
             for n, u in enumerate(result.units, start=1)
-        ],
+        ]
+        + [[*_totals(result.units), "", ""]],
     )
-    for row in range(unit_header + 1, last_unit + 1):
-        if ws.cell(row=row, column=3).value == "未报送":
-            ws.cell(row=row, column=3).fill = OVERDUE_FILL
+    _bold_row(ws, last_unit, len(UNIT_COLUMNS))
+    exported = len(UNIT_COLUMNS) - 1
+    for row in range(unit_header + 1, last_unit):
+        if ws.cell(row=row, column=exported).value == "未报送":
+            ws.cell(row=row, column=exported).fill = OVERDUE_FILL
     measure_header = last_unit + 3
-    write_table(
+    last_measure = write_table(
         ws,
         measure_header,
         MEASURE_COLUMNS,
-        [[m.number, m.name, m.items, m.done, m.in_progress, m.overdue, m.percent] for m in result.measures],
+        [[m.number, m.name, *_figures(m)] for m in result.measures] + [_totals(result.measures)],
     )
-    if result.areas:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "各领域完成率(%)"
-        chart.y_axis.title = "完成率(%)"
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-        chart.add_data(
-            Reference(ws, min_col=7, min_row=area_header, max_row=area_header + len(result.areas)),
-            titles_from_data=True,
-        )
-        chart.set_categories(
-            Reference(ws, min_col=2, min_row=area_header + 1, max_row=area_header + len(result.areas))
-        )
-        chart.legend = None
-        chart.height, chart.width = 10, 16
-        ws.add_chart(chart, "J4")
-    if result.units:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = "各单位逾期工作措施数"
-        chart.add_data(
-            Reference(ws, min_col=6, min_row=unit_header, max_row=unit_header + len(result.units)),
-            titles_from_data=True,
-        )
-        chart.set_categories(
-            Reference(ws, min_col=2, min_row=unit_header + 1, max_row=unit_header + len(result.units))
-        )
-        chart.legend = None
-        chart.height, chart.width = 10, 28
-        ws.add_chart(chart, f"J{unit_header}")
+    _bold_row(ws, last_measure, len(MEASURE_COLUMNS))
     ws.freeze_panes = "A3"
     print_setup(ws, "1:1")
+
+
+def _charts(workbook: Workbook, result: Consolidation) -> None:
+    """Horizontal bars sorted by value, every category labelled, one portrait page each."""
+    areas = sorted(((a.name, a.percent) for a in result.areas), key=lambda x: -x[1])
+    units = sorted(((u.unit, u.overdue) for u in result.units), key=lambda x: -x[1])
+    for title, (name_header, value_header), rows, sheet, percent in (
+        ("各领域完成率(%)", ("领域", "完成率(%)"), areas, SHEET_CHART_AREAS, True),
+        ("各单位逾期工作措施数", ("单位", "逾期(条)"), units, SHEET_CHART_UNITS, False),
+    ):
+        ws = workbook.create_sheet(sheet)
+        title_row(ws, title, 2)
+        columns = ((name_header, 20, True), (value_header, 7, True))
+        last = write_table(ws, 2, columns, [list(r) for r in rows])
+        for row in range(3, last + 1):
+            ws.row_dimensions[row].height = 13  # 52 units and the chart fit one page at 100 %
+        ws.column_dimensions["C"].width = 2
+        if rows:
+            ws.add_chart(_bar_chart(ws, title, len(rows), percent), "D2")
+        print_setup(ws, "1:2", landscape=False, fit_width=True)
+
+
+def _axis_text() -> RichText:
+    size = CharacterProperties(
+        sz=CHART_FONT_SIZE * 100, latin=DrawingFont(typeface=BODY.name), ea=DrawingFont(typeface=BODY.name)
+    )
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+
+def _bar_chart(ws: Worksheet, title: str, count: int, percent: bool) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.add_data(Reference(ws, min_col=2, min_row=2, max_row=2 + count), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=2 + count))
+    chart.legend = None
+    chart.x_axis.delete = False  # categories: every one labelled, the largest at the top
+    chart.x_axis.tickLblSkip = 1
+    chart.x_axis.tickMarkSkip = 1
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.txPr = _axis_text()
+    chart.y_axis.delete = False  # values: whole numbers
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.number_format = "0"
+    chart.y_axis.txPr = _axis_text()
+    chart.y_axis.crosses = "max"  # the value axis under the bars, since categories run top-down
+    values = [ws.cell(row=r, column=2).value or 0 for r in range(3, 3 + count)]
+    if percent:
+        chart.y_axis.scaling.max = 100
+        chart.y_axis.majorUnit = 20
+    else:
+        top = max(values) if values else 0
+        chart.y_axis.majorUnit = max(1, -(-top // 8))
+        chart.y_axis.scaling.max = max(1, top + (-top % chart.y_axis.majorUnit))
+    chart.y_axis.majorGridlines = None
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.dataLabels.showSerName = chart.dataLabels.showCatName = False
+    chart.dataLabels.showLegendKey = chart.dataLabels.showPercent = False
+    chart.dataLabels.txPr = _axis_text()
+    chart.gapWidth = 40
+    chart.width = 9.5  # cm: the table and the chart side by side on portrait A4 at 100 %
+    chart.height = max(7.0, 0.42 * count + 2.5)
+    return chart

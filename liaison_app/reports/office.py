@@ -32,7 +32,7 @@ Cancelled = Callable[[], bool]
 # The reading step, receive(paths, catalog, period, accepted edits, progress, cancelled).
 Receive = Callable[[list[Path], Catalog, str | None, set[Path], Progress | None, Cancelled | None], Intake]
 
-USED = frozenset({Verdict.ACCEPTED, Verdict.SUPERSEDED, Verdict.MODIFIED_ACCEPTED})
+USED = frozenset({Verdict.ACCEPTED, Verdict.SUPERSEDED, Verdict.MODIFIED_ACCEPTED, Verdict.DUPLICATE})
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,9 @@ class OfficeOutcome:
 
     @property
     def all_used(self) -> bool:
-        """Every file was used, or superseded by a newer one of the same unit."""
-        return all(v.verdict in USED for v in self.intake.verdicts)
+        """Every file was used, superseded by a newer one of the same unit or a copy of one used;
+        and every file the office accepted despite an edit was found."""
+        return all(v.verdict in USED for v in self.intake.verdicts) and not self.intake.unmatched
 
 
 def run(

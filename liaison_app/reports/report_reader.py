@@ -36,7 +36,8 @@ from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.promises_sheets import Promises, read_promises
-from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash
+from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
+from liaison_app.signing import fingerprint, verify
 from liaison_app.vocabulary import Status
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -82,9 +83,27 @@ class UnitReport:
     evidence: list[EvidenceLine]
     computed_sha256: str
     cases: list[CaseLine]
+    # version 3: item id -> (role, status, light) codes, e.g. ("lead", "done", "on_track")
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # item code → status code, mapped once from what the file carries (None: unreadable)
     statuses: dict[str, Status | None] = field(default_factory=dict)
+    cover_fingerprint: str = ""  # version 3: the key fingerprint printed on the cover
     promises: Promises | None = None  # 指标 and 时间节点; None in a report made before them
+
+    @property
+    def signature(self) -> str:
+        """``valid``; ``unsigned`` or ``bad`` (version 3 only); ``""`` for versions 1 and 2."""
+        if self.version < 3:
+            return ""
+        key, signature = self.meta.get("signing_key", ""), self.meta.get("signature", "")
+        if not key or not signature:
+            return "unsigned"
+        fits = verify(key, signature, self.meta.get("data_sha256", ""))
+        return "valid" if fits and self.cover_fingerprint == fingerprint(key) else "bad"
+
+    @property
+    def key_fingerprint(self) -> str:
+        return fingerprint(self.meta.get("signing_key", "")) if self.meta.get("signing_key") else ""
 
     @property
     def version(self) -> int:
@@ -313,14 +332,27 @@ def _unsafe_xml(exc: BaseException) -> bool:
     return False
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, header: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        moment: dt.datetime = fmt.nearest_second(value)
+        return (
+            moment.strftime(fmt.DATE_FORMATS[header])
+            if header in fmt.DATE_FORMATS
+            else moment.isoformat(sep=" ")
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return fmt.normalise_text(value)
     return str(value)
+
+
+def _texts(values: list[Any], headers: tuple[str, ...]) -> list[str]:
+    return [_text(v, h) for v, h in zip(values, headers, strict=True)]
 
 
 def read_report(
@@ -394,7 +426,10 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
         if missing or fmt.SHEET_DETAIL not in names or fmt.SHEET_EVIDENCE not in names:
             raise ReportFormatError("报表不完整(缺少工作表或标识项)")
         _check_meta(meta)
-        detail = _table(workbook[fmt.SHEET_DETAIL], fmt.DETAIL_HEADER_ROW, fmt.DETAIL_HEADERS, budget)
+        headers = fmt.detail_headers(version)
+        detail = _table(workbook[fmt.SHEET_DETAIL], fmt.DETAIL_HEADER_ROW, headers, budget)
+        if version >= 3:
+            detail = _join_continued(detail)
         evidence = _table(workbook[fmt.SHEET_EVIDENCE], fmt.EVIDENCE_HEADER_ROW, fmt.EVIDENCE_HEADERS, budget)
         cases: list[list[Any]] | None = None
         if version >= 2:
@@ -402,40 +437,83 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
                 raise ReportFormatError("报表不完整(缺少“典型案例”表)")
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS, budget)
         promises = read_promises(workbook, budget.check) if version >= 2 else None
+        codes: dict[str, tuple[str, str, str]] = {}
+        cover_fingerprint = ""
+        if version >= 3:
+            if fmt.SHEET_CODES not in names:
+                raise ReportFormatError("报表不完整(缺少状态代码表)")
+            for values in _table(workbook[fmt.SHEET_CODES], 1, fmt.CODE_HEADERS, budget):
+                item, role, status, light = (_text(v) for v in values)
+                codes[item] = (role, status, light)
+            pairs = [
+                (_text(row[0]), _text(row[1]) if len(row) > 1 else "")
+                for row in workbook[fmt.SHEET_META].iter_rows(min_col=1, max_col=2, values_only=True)
+                if row and row[0] is not None
+            ]
+            cover_fingerprint = _cover_value(workbook[fmt.SHEET_COVER], fmt.FINGERPRINT_LABEL)
+            computed = fmt.content_hash(
+                pairs,
+                [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets if ws.title != fmt.SHEET_META],
+            )
     finally:
         workbook.close()
-    deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
-    computed = data_hash(
-        meta["unit"],
-        meta["period"],
-        meta["as_of"],
-        detail,
-        evidence,
-        cases,
-        deliverables if cases is not None else None,
-        promises.hash_rows() if promises is not None else None,
-    )
-    rows = [ReportRow(*[_text(v) for v in values[1:]]) for values in detail]
+    if version < 3:
+        deliverables = {k: meta.get(k, "") for k in fmt.DELIVERABLE_META_KEYS}
+        computed = data_hash(
+            meta["unit"],
+            meta["period"],
+            meta["as_of"],
+            [_texts(values, headers) for values in detail],
+            [_texts(values, fmt.EVIDENCE_HEADERS) for values in evidence],
+            None if cases is None else [_texts(values, fmt.CASE_HEADERS) for values in cases],
+            deliverables if cases is not None else None,
+        )
+    rows = []
+    for values in detail:
+        by_header = dict(zip(headers, _texts(values, headers), strict=True))
+        rows.append(ReportRow(**{name: by_header[header] for header, name in fmt.DETAIL_FIELDS.items()}))
     lines = []
     for values in evidence:
         try:
             size = int(float(values[2])) if values[2] not in (None, "") else 0
         except (TypeError, ValueError):
             size = -1  # edited into nonsense: the hash check flags the file
-        lines.append(
-            EvidenceLine(
-                _text(values[0]),
-                _text(values[1]),
-                size,
-                _text(values[3]),
-                _text(values[4]),
-                _text(values[5]),
-                _text(values[6]),
-            )
-        )
-    case_lines = [CaseLine(*[_text(v) for v in values]) for values in cases or []]
-    statuses = {row.code: _status(row.status) for row in rows}
-    return UnitReport(path, meta, rows, lines, computed, case_lines, statuses, promises)
+        texts = _texts(values, fmt.EVIDENCE_HEADERS)
+        lines.append(EvidenceLine(texts[0], texts[1], size, *texts[3:]))
+    case_lines = [CaseLine(*_texts(values, fmt.CASE_HEADERS)) for values in cases or []]
+    statuses = {
+        row.code: Status.lookup(codes[row.code][1]) if row.code in codes else _status(row.status)
+        for row in rows
+    }
+    return UnitReport(
+        path, meta, rows, lines, computed, case_lines, codes, statuses, cover_fingerprint, promises
+    )
+
+
+def _cover_value(ws: Any, label: str) -> str:
+    """The value printed right of ``label`` on the cover, or ""."""
+    for row in ws.iter_rows(values_only=True):
+        cells = list(row)
+        for index, value in enumerate(cells[:-1]):
+            if value == label:
+                return _text(cells[index + 1])
+    return ""
+
+
+def _join_continued(table: list[list[Any]]) -> list[list[Any]]:
+    """Rows whose 编号 ends in (续) continue the long texts of the row above (version 3)."""
+    joined: list[list[Any]] = []
+    wraps = [wrapped for _header, _width, wrapped in fmt.DETAIL_COLUMNS]
+    for values in table:
+        code = _text(values[0])
+        if joined and code.endswith(fmt.CONTINUED) and code[: -len(fmt.CONTINUED)] == _text(joined[-1][0]):
+            previous = joined[-1]
+            for column, wrapped in enumerate(wraps):
+                if wrapped and values[column] not in (None, ""):
+                    previous[column] = _text(previous[column]) + _text(values[column])
+            continue
+        joined.append(list(values))
+    return joined
 
 
 def _status(text: str) -> Status | None:

@@ -26,6 +26,7 @@ from liaison_app.reports.unit_report import (
     ReportRow,
     write_report,
 )
+from liaison_app.signing import Signer, SigningError, load_or_create
 from liaison_app.store.duties import DutiesService
 from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, describe_target, format_decimal, printable, summarize
@@ -232,6 +233,7 @@ class ReportService:
             previous_export=previous.exported_at.strftime("%Y-%m-%d %H:%M") if previous else "",
             cases=cases,
             deliverables=deliverables,
+            signer=_signer(service),
         )
 
     def export(
@@ -313,3 +315,11 @@ def _change(before: list[str] | None, task: UnitTask) -> str:
     if note != task.note:
         parts.append("进展情况有更新")
     return ";".join(parts)
+
+
+def _signer(service: LiaisonService) -> Signer | None:
+    """This installation's key; None (an unsigned report) when a read-only data folder has none yet."""
+    try:
+        return load_or_create(service.data_dir)
+    except SigningError:
+        return None

@@ -368,8 +368,15 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&F)")
         self.export_action = QAction("导出报表(&E)…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.triggered.connect(self.export_report)
+        self.export_action.triggered.connect(lambda: self.export_report())
         file_menu.addAction(self.export_action)
+        self.pdf_action = QAction("导出 PDF(&P)…", self)
+        self.pdf_action.triggered.connect(lambda: self.export_report("pdf"))
+        self.print_action = QAction("打印(&R)…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(lambda: self.export_report("print"))
+        file_menu.addAction(self.pdf_action)
+        file_menu.addAction(self.print_action)
         self.import_plan_action = QAction("导入工作方案(&I)…", self)
         self.import_plan_action.setToolTip("导入任务分解表、工作要点或领导小组办公室发布的方案文件")
         self.import_plan_action.triggered.connect(
@@ -614,9 +621,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.exit(0)
 
-    def export_report(self) -> None:
+    def export_report(self, kind: str = "xlsx") -> None:
         if self.reports is not None:
-            self.reports.export(self.unit, self.current_period(), self.current_as_of())
+            self.reports.export(self.unit, self.current_period(), self.current_as_of(), kind=kind)
 
     def _bundle(self) -> None:
         if not self.unit:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from liaison_app.reports import office
 from liaison_app.reports.consolidation import (
+    DOUBTFUL,
     Catalog,
     Consolidation,
     FileVerdict,
@@ -60,7 +61,7 @@ VERDICT_COLUMNS: list[Column[FileVerdict]] = [
     Column(
         "结果",
         lambda v: v.verdict.label,
-        highlight=lambda v: v.verdict in (Verdict.REJECTED, Verdict.MODIFIED),
+        highlight=lambda v: v.verdict is Verdict.REJECTED or v.verdict in DOUBTFUL,
     ),
     Column("原因", lambda v: v.reason),
 ]
@@ -226,7 +227,7 @@ class OfficeWindow(QMainWindow):
 
     def accept_selected(self) -> None:
         verdict = self.verdict_view.currentIndex().data(RECORD_ROLE)
-        if not isinstance(verdict, FileVerdict) or verdict.verdict is not Verdict.MODIFIED:
+        if not isinstance(verdict, FileVerdict) or verdict.verdict not in DOUBTFUL:
             QMessageBox.information(self, "采用已修改的报表", "请先在文件列表中选择一个“已被修改”的报表。")
             return
         self.accepted_edits.add(verdict.path)
@@ -319,7 +320,7 @@ class OfficeWindow(QMainWindow):
             for column in range(view.model().columnCount()):
                 view.setColumnWidth(column, min(view.columnWidth(column), 360))
         used = sum(v.counts_as_used for v in result.verdicts)
-        refused = sum(v.verdict in (Verdict.REJECTED, Verdict.MODIFIED) for v in result.verdicts)
+        refused = sum(v.verdict is Verdict.REJECTED or v.verdict in DOUBTFUL for v in result.verdicts)
         self.summary.setText(
             f"收到 {len(result.verdicts)} 个文件:采用 {used} 个，未采用 {refused} 个。"
             f"应报 {len(result.units)} 个单位，未报送 {len(result.missing_units)} 个;"

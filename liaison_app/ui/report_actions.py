@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from PySide6.QtCore import QObject, QUrl, Signal
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 SETTING_EXPORT_DIR = "ui.export_dir"
 SETTING_OFFICE_EMAIL = "office.email"  # also in main_window (kept light to import)
 UrlOpener = Callable[[QUrl], bool]
+
+
+def _printer() -> Any:
+    from PySide6.QtPrintSupport import QPrinter
+
+    return QPrinter(QPrinter.PrinterMode.HighResolution)
 
 
 def open_url(url: QUrl) -> bool:
@@ -65,6 +71,7 @@ class ReportActions(QObject):
         self.opener = opener
         self.url_opener = url_opener
         self.done_dialog: ExportDoneDialog | None = None
+        self.printer_factory: Callable[[], Any] = _printer
         self.running: set[BackgroundTask] = set()
 
     def export(
@@ -74,8 +81,12 @@ class ReportActions(QObject):
         as_of: dt.date,
         path: Path | None = None,
         confirm_incomplete: bool | None = None,
+        kind: str = "xlsx",
     ) -> BackgroundTask | None:
-        """The whole flow; ``path`` and ``confirm_incomplete`` skip the dialogs (tests)."""
+        """The whole flow; ``path`` and ``confirm_incomplete`` skip the dialogs (tests).
+
+        ``kind``: ``xlsx``; ``pdf`` (the workbook and, beside it, a PDF drawn by Qt whose footer
+        carries the workbook's SHA-256); ``print`` (the workbook, then the print dialog)."""
         if not unit:
             QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
             return None
@@ -87,37 +98,61 @@ class ReportActions(QObject):
         if incomplete and not confirm_incomplete:
             return None
         if path is None:
-            path = self._ask_path(unit, period)
+            path = self._ask_path(unit, period, pdf=kind == "pdf")
             if path is None:
                 return None
+        pdf = path if path.suffix.lower() == ".pdf" else None
+        xlsx = path.with_suffix(".xlsx")
         data = self.reports.report_data(unit, period, as_of, incomplete)
-        task = BackgroundTask(lambda _progress, _cancelled: write_report(data, path))
-        task.signals.finished.connect(lambda digest: self._written(task, data, path, str(digest)))
+
+        def work(_progress: object, _cancelled: object) -> str:
+            digest = write_report(data, xlsx)
+            if pdf is not None:
+                from liaison_app.reports.pdf_report import write_unit_pdf
+
+                write_unit_pdf(data, xlsx, pdf)
+            return digest
+
+        task = BackgroundTask(work)
+        task.signals.finished.connect(
+            lambda digest: self._written(task, data, xlsx, str(digest), pdf, then_print=kind == "print")
+        )
         task.signals.failed.connect(lambda exc: self._failed(task, path, exc))
         self.running.add(task)
         self.message.emit("正在导出报表…")
         self.runner.start(task)
         return task
 
-    def _ask_path(self, unit: str, period: str) -> Path | None:
+    def _ask_path(self, unit: str, period: str, pdf: bool = False) -> Path | None:
         service = self.reports.service
         folder = service.setting(SETTING_EXPORT_DIR) or str(Path.home())
+        suffix = ".pdf" if pdf else ".xlsx"
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
-            "导出工作进展报表",
-            str(Path(folder) / self.reports.file_name(unit, period)),
-            "Excel 工作簿 (*.xlsx)",
+            "导出 PDF(同时保存对应的 xlsx)" if pdf else "导出工作进展报表",
+            str(Path(folder) / Path(self.reports.file_name(unit, period)).with_suffix(suffix)),
+            "PDF 文件 (*.pdf)" if pdf else "Excel 工作簿 (*.xlsx)",
         )
         if not name:
             return None
-        return Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+        return Path(name if name.lower().endswith(suffix) else name + suffix)
 
-    def _written(self, task: BackgroundTask, data: ReportData, path: Path, digest: str) -> None:
+    def _written(
+        self,
+        task: BackgroundTask,
+        data: ReportData,
+        path: Path,
+        digest: str,
+        pdf: Path | None = None,
+        then_print: bool = False,
+    ) -> None:
         self.running.discard(task)
         record = self.reports.record_export(data, path, digest)
         self.reports.service.set_settings({SETTING_EXPORT_DIR: str(path.parent)})
         self.exported.emit(record)
-        self.message.emit(f"已导出 {path.name}")
+        self.message.emit(f"已导出 {path.name}" + (f" 和 {pdf.name}" if pdf else ""))
+        if then_print:
+            self.print_report(data, path)
         dialog = ExportDoneDialog(path, len(data.incomplete), self.window)
         dialog.open_file.connect(lambda: self.opener(path))
         dialog.open_folder.connect(lambda: self.opener(path.parent))
@@ -132,6 +167,23 @@ class ReportActions(QObject):
         if isinstance(exc, PermissionError):
             text = f"无法写入 {path}:文件可能正在 Excel/WPS 中打开，请关闭后重试。"
         QMessageBox.warning(self.window, "导出失败", f"报表没有导出。\n{text}")
+
+    def print_report(self, data: ReportData, xlsx: Path) -> bool:
+        """The print dialog, then the report drawn by Qt with the SHA-256 of ``xlsx`` in the footer."""
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        from liaison_app.reports.pdf_report import PdfError, draw, footer_line, unit_sections
+
+        printer = self.printer_factory()
+        dialog = QPrintDialog(printer, self.window)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+        try:
+            draw(printer, unit_sections(data), footer_line(xlsx))
+        except PdfError as exc:
+            QMessageBox.warning(self.window, "打印", str(exc))
+            return False
+        return True
 
     def _bundle(self, unit: str, period: str, report: Path) -> None:
         """The evidence bundle beside the report, in 20 MB parts for the mail."""
