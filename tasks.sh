@@ -2,6 +2,8 @@
 # One entry point for a fresh Debian/Ubuntu machine (see README):
 #   bash tasks.sh app [ARGS…]   set up the virtual environment (pinned) and start the app
 #   bash tasks.sh test [ARGS…]  set up everything the tests need and run the whole suite
+#   bash tasks.sh test-fast [ARGS…]  the same set-up and checks, then the suite without the slow
+#                               and LibreOffice tests (the loop to run while you work; < 1 min)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,8 +11,16 @@ VENV=.venv
 PY="$VENV/bin/python"
 # Shared libraries Qt needs even offscreen, and a font with Chinese glyphs.
 QT_DEBS=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei)
-# A real spreadsheet client for the tests that open our workbooks.
-TEST_DEBS=(libreoffice-calc poppler-utils)
+# Everything Qt's xcb platform plugin (a real X display) links or loads, found with `ldd` on
+# PySide6/Qt/plugins/platforms/libqxcb.so and Qt/lib/libQt6XcbQpa.so.6. Qt's own message when
+# one is missing names libxcb-cursor0 whatever is missing; tests/test_real_display.py starts the
+# real app on Xvfb so a gap here fails the suite.
+XCB_DEBS=(libxcb1 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+    libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+    libxcb-util1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0)
+# A real spreadsheet client for the tests that open our workbooks; an X server without a screen
+# (and xdotool to find the window on it) for the test that starts the real app.
+TEST_DEBS=(libreoffice-calc poppler-utils xvfb xauth xdotool)
 
 missing_debs() {
     local pkg
@@ -48,26 +58,37 @@ ensure_venv() {
     fi
 }
 
+prepare_tests() {
+    ensure_debs "${QT_DEBS[@]}" "${XCB_DEBS[@]}" "${TEST_DEBS[@]}"
+    ensure_venv test
+    echo "== ruff"
+    "$VENV/bin/ruff" check liaison_app tests benchmarks
+    "$VENV/bin/ruff" format --check --quiet liaison_app tests benchmarks
+    echo "== mypy"
+    "$VENV/bin/mypy"
+}
+
 case "${1:-}" in
     app)
         shift
-        ensure_debs "${QT_DEBS[@]}"
+        ensure_debs "${QT_DEBS[@]}" "${XCB_DEBS[@]}"
         ensure_venv app
         exec "$PY" -m liaison_app "$@"
         ;;
     test)
         shift
-        ensure_debs "${QT_DEBS[@]}" "${TEST_DEBS[@]}"
-        ensure_venv test
-        echo "== ruff"
-        "$VENV/bin/ruff" check liaison_app tests benchmarks
-        echo "== mypy"
-        "$VENV/bin/mypy"
+        prepare_tests
         echo "== pytest"
         exec "$PY" -m pytest "$@"
         ;;
+    test-fast)
+        shift
+        prepare_tests
+        echo "== pytest (not slow, not libreoffice; two workers)"
+        exec "$PY" -m pytest -q -n 2 -m "not slow and not libreoffice" "$@"
+        ;;
     *)
-        echo "usage: bash tasks.sh app|test [ARGS…]" >&2
+        echo "usage: bash tasks.sh app|test|test-fast [ARGS…]" >&2
         exit 2
         ;;
 esac

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,10 +13,12 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from liaison_app import APP_NAME, APP_TITLE, __version__, paths
+from liaison_app import APP_NAME, APP_TITLE, __version__, logs, paths
 
 if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
+
+log = logging.getLogger(__name__)
 
 
 def app_icon() -> QIcon:
@@ -36,6 +39,9 @@ def install_translations(app: QApplication) -> list[QTranslator]:
             app.installTranslator(translator)
             translators.append(translator)
             break
+    from liaison_app.ui.qt_texts import install_missing_texts
+
+    translators.append(install_missing_texts(app))  # what qtbase_zh_CN.qm leaves in English
     return translators
 
 
@@ -45,7 +51,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationDisplayName(f"{APP_TITLE} {__version__}")  # Qt appends it to window titles
     app.setApplicationVersion(__version__)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_translations(app)
@@ -66,11 +72,7 @@ def open_service(data_dir: Path) -> LiaisonService:
         actor = getpass.getuser()
     except (KeyError, OSError):
         actor = ""
-    service = LiaisonService.open(data_dir, actor=actor)
-    name = service.setting("profile.name")
-    if name:
-        service.actor = name
-    return service
+    return LiaisonService.open(data_dir, actor=actor)  # the window names the unit's liaison
 
 
 def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:
@@ -159,7 +161,16 @@ def restore_now(window: QWidget | None, data_dir: Path, source: Path) -> None:
 
 def run_gui(data_dir: Path) -> int:
     """Show the window at once, then open the data (the slow part) and fill it."""
+    from liaison_app import display_check
+
+    if display_check.wants_xcb() and (missing := display_check.missing_packages()):
+        print(display_check.missing_message(missing), file=sys.stderr)  # Qt would abort instead
+        return 1
+    logs.setup(data_dir)
     app = make_application()
+    from liaison_app.ui.error_dialog import install
+
+    install(app)
     from liaison_app.ui.single_instance import SingleInstance, instance_key
 
     instance = SingleInstance(instance_key(data_dir))
@@ -194,6 +205,7 @@ def run_gui(data_dir: Path) -> int:
         service.close()
         if pending is None:
             instance.close()
+            log.info("window closed (exit %d)", code)
             return code
         restore_now(None, data_dir, pending)  # then the loop opens the data again
 
@@ -205,6 +217,7 @@ def selftest(data_dir: Path) -> int:
         f"{APP_TITLE} {__version__}",
         f"程序文件:{paths.resources_dir().parent}",
         f"数据文件夹:{data_dir}",
+        f"日志文件:{logs.current_log_file() or '(未能写入)'}",
     ]
     try:
         app = make_application()

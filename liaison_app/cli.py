@@ -1,7 +1,8 @@
-"""Command line: ``liaison-app [--data-dir PATH] [COMMAND …]``. No command opens the window.
+"""Command line: ``liaison-app [--data-dir PATH] [--debug] [COMMAND …]``. No command opens the window.
 
-Exit codes: 0 done; 1 the data could not be opened or written; 2 bad input (unknown unit or
-item, invalid status, bad arguments). Errors go to stderr as one clear Chinese line.
+Exit codes: 0 done; 1 the data could not be opened or written (or a bug); 2 bad input (unknown
+unit or item, invalid status, bad arguments, a missing input file). Every failure goes to stderr
+as one clear Chinese line, never a traceback (``--debug`` adds it), and into the log file.
 """
 
 from __future__ import annotations
@@ -9,17 +10,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import math
 import os
+import re
 import sys
+import traceback
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from liaison_app import __version__, paths, plan_cli
+from liaison_app import __version__, logs, paths, plan_cli
 from liaison_app.data_lock import DataInUseError
+from liaison_app.errors import is_expected, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
@@ -38,12 +43,30 @@ from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role, parse_period
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+log = logging.getLogger(__name__)
+
+# argparse's own messages (English), in the user's words; anything else keeps its text.
+_ARGPARSE_MESSAGES = [
+    (r"the following arguments are required: (.*)", "缺少必填参数:{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数:{0}"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0} 的取值 {1} 无效，可选:{2}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+    (r"argument (\S+): expected at least one argument", "参数 {0} 后面至少需要一个值"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "参数 {0} 的值 {2} 无效"),
+    (r"argument (\S+): (.*)", "参数 {0}:{1}"),
+]
 
 
-class CliError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """Bad arguments: one Chinese line on stderr and exit 2 (argparse prints usage + English)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, template in _ARGPARSE_MESSAGES:
+            found = re.fullmatch(pattern, message)
+            if found:
+                message = template.format(*found.groups())
+                break
+        self.exit(EXIT_BAD_INPUT, f"错误:{message}(用 `{self.prog} -h` 查看用法)\n")
 
 
 def _date(text: str) -> dt.date:
@@ -61,11 +84,12 @@ def _period(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="liaison-app", description="营商环境工作联络员台账。不带命令时打开窗口。"
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="数据文件夹(默认为当前用户的程序数据文件夹)")
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的技术信息(供技术支持使用)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     units = sub.add_parser("units", help="列出全部单位及其承担的工作措施数")
@@ -450,10 +474,14 @@ def cmd_verify(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.reports.unit_report import continued_items, write_report
-    from liaison_app.store.reporting import ReportService
+    from liaison_app.store.reporting import ReportService, as_of_problem
 
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
+    problem = as_of_problem(args.period, as_of)
+    if problem:
+        print(f"错误:{problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = _output(args.output)
     if out.is_dir():
         out = out / ReportService(service).file_name(unit, args.period)
@@ -691,6 +719,43 @@ COMMANDS = {
 }
 
 
+# Options whose value is free text: "-压减…" is a note, not an option (argparse would refuse it).
+TEXT_OPTIONS = ("--note", "--description")
+
+
+def take_text_options(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Take ``--note TEXT`` (and ``--note=TEXT``) out before argparse sees them: argparse reads
+    a value that starts with "-" (``-压减…``) or is "--" as an option, never as text."""
+    rest: list[str] = []
+    texts: dict[str, str] = {}
+    tokens = iter(argv)
+    for token in tokens:
+        option, equals, value = token.partition("=")
+        if option in TEXT_OPTIONS and equals:
+            texts[option] = value
+        elif token in TEXT_OPTIONS:
+            following = next(tokens, None)
+            if following is None:
+                rest.append(token)  # argparse then says the value is missing
+            else:
+                texts[token] = following
+        else:
+            rest.append(token)
+    return rest, texts
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    rest, texts = take_text_options(argv)
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    for option, value in texts.items():
+        dest = option.lstrip("-")
+        if not hasattr(args, dest):
+            parser.error(f"命令 {args.command or ''} 没有 {option} 选项")
+        setattr(args, dest, value)
+    return args
+
+
 # Commands that only read the data: while another program (the window) holds the data folder,
 # or when the folder cannot be written (a full or read-only disk: rescue), they read without
 # the lock through a read-only connection. Every other command takes the lock and waits for it.
@@ -747,7 +812,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"错误:{problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    args = build_parser().parse_args(arguments)
+    args = parse(arguments)
     if args.command is None:
         from liaison_app.app import run_gui  # Qt is imported only when the window is wanted
 
@@ -755,10 +820,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":  # file-level plan commands open the data folder only if they must
         return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
-    if args.command == "restore":
+    if args.command == "restore":  # leaves the data folder as it was when it refuses: no log file
         return cmd_restore(data_dir, Path(args.file))
     if args.command == "backups":
         return cmd_backups(data_dir)
+    logs.setup(data_dir, debug=args.debug)
+    log.info("command %s", args.command)
     if args.command == "selftest":
         from liaison_app.app import selftest
 
@@ -769,44 +836,68 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (DatabaseError, paths.DataDirError, DataInUseError, ServiceError) as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        hint = ""
         if isinstance(exc, DatabaseError):
             from liaison_app.store.restore import latest_good_backup
 
             latest = latest_good_backup(data_dir) if isinstance(exc, MissingDatabaseError) else None
-            if latest is not None:
-                print(f"最近一次通过校验的自动备份:{latest}", file=sys.stderr)
-                print(f"恢复它:liaison-app restore {latest}", file=sys.stderr)
-            else:
-                print(
-                    "可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。",
-                    file=sys.stderr,
-                )
+            hint = (
+                f" 最近一次通过校验的自动备份:{latest}，恢复它:liaison-app restore {latest}"
+                if latest is not None
+                else " 可用 `liaison-app backups` 查看自动备份，用 `liaison-app restore 备份文件` 恢复。"
+            )
+        log.warning("command %s: the data could not be opened: %s", args.command, exc)
+        print(f"错误:{exc}{hint}", file=sys.stderr)
         return EXIT_FAILURE
     try:
         return COMMANDS[args.command](service, args)
-    except StorageError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except ServiceError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as exc:  # e.g. an invalid status
-        print(f"错误:{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     finally:
         service.close()
+
+
+def exit_code(exc: BaseException) -> int:
+    """1 when the work failed (storage, files, damaged data, a bug); 2 when the input was bad."""
+    if isinstance(exc, StorageError) or not is_expected(exc):
+        return EXIT_FAILURE
+    return EXIT_BAD_INPUT if isinstance(exc, ValueError) else EXIT_FAILURE
+
+
+def report_failure(exc: BaseException, command: str, debug: bool) -> int:
+    """Tell a failure no command handled itself: one Chinese line on stderr (the traceback too
+    with --debug), the full story in the log."""
+    code = exit_code(exc)
+    message = user_message(exc)
+    if is_expected(exc):
+        log.warning("command %s failed (exit %d): %s", command, code, message)
+    else:
+        log.error("command %s failed with a bug", command, exc_info=exc)
+        where = logs.current_log_file()
+        message += f"。详情已记录在 {where}" if where else ""
+        message += ";请发给技术支持(加 --debug 可显示详细信息)"
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(f"错误:{message}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure") and not stream.isatty():
             stream.reconfigure(encoding="utf-8", errors="replace")
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(argv)
+        return run(arguments)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = None  # nothing more can be written to a closed pipe
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        command = next((a for a in arguments if a in COMMANDS or a in ("plan", "restore")), "")
+        return report_failure(exc, command, "--debug" in arguments)
+    finally:
+        logs.shutdown()
 
 
 if __name__ == "__main__":

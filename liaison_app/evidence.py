@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -20,7 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from liaison_app.errors import os_error_reason
 from liaison_app.filenames import printable
+
+log = logging.getLogger(__name__)
+
 
 CHUNK = 4 * 1024 * 1024  # big enough that Python overhead vanishes, small enough to cancel fast
 
@@ -190,7 +195,7 @@ class EvidenceStore:
         except FileNotFoundError:
             raise EvidenceError(f"找不到文件「{name}」(可能已被移动或删除)") from None
         except OSError as exc:
-            raise EvidenceError(f"无法读取「{name}」:{exc.strerror or exc}") from exc
+            raise EvidenceError(f"无法读取「{name}」:{os_error_reason(exc)}") from exc
         if source.is_dir():
             raise EvidenceError(f"「{name}」是一个文件夹，请选择其中的文件")
         if not source.is_file():
@@ -233,6 +238,7 @@ class EvidenceStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, target)
             _fsync_dir(target.parent)
+            log.info("stored %s as %s (%d bytes)", source.name, sha[:12], done)
             return Ingested(sha, done, source.name, created=True)
         except EvidenceError:
             part.unlink(missing_ok=True)
@@ -242,9 +248,10 @@ class EvidenceStore:
             raise EvidenceError(f"「{name}」在复制过程中消失了(可能已被移动或删除)") from exc
         except OSError as exc:
             part.unlink(missing_ok=True)
+            log.error("copying %s failed: %s", source, exc)
             if exc.errno == errno.ENOSPC:
                 raise EvidenceError(f"磁盘空间不足，无法保存「{name}」。请清理磁盘后重试。") from exc
-            raise EvidenceError(f"复制「{name}」失败:{exc.strerror or exc}") from exc
+            raise EvidenceError(f"复制「{name}」失败:{os_error_reason(exc)}") from exc
         except BaseException:
             part.unlink(missing_ok=True)
             raise

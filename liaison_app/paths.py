@@ -22,8 +22,10 @@ import appdirs
 
 APP_DIR_NAME = "liaison-app"
 ENV_DATA_DIR = "LIAISON_APP_DATA_DIR"
+ENV_CONFIG_DIR = "LIAISON_APP_CONFIG_DIR"  # per-machine UI state (tests point it at a temp folder)
 PORTABLE_MARKER = "portable.txt"
 DATABASE_NAME = "liaison.sqlite3"
+LOGS_DIR_NAME = "logs"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -70,8 +72,20 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(appdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
 
 
+def machine_settings_file() -> Path | None:
+    """An ini file for this machine's UI state when ``LIAISON_APP_CONFIG_DIR`` names a folder;
+    None means Qt's native per-user store (the registry on Windows, ~/.config on Linux)."""
+    env = os.environ.get(ENV_CONFIG_DIR)
+    return Path(env).expanduser() / "machine.ini" if env else None
+
+
 def database_path(folder: Path) -> Path:
     return folder / DATABASE_NAME
+
+
+def logs_dir(folder: Path) -> Path:
+    """Where the rotating log lives (what support asks a liaison to send)."""
+    return folder / LOGS_DIR_NAME
 
 
 def ensure_data_dir(folder: Path) -> Path:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from liaison_app import __version__
+from liaison_app.errors import os_error_reason
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -119,7 +120,7 @@ def _template(args: argparse.Namespace, _data_dir: str | None) -> int:
     try:
         save_atomically(template_workbook(), out)
     except OSError as exc:
-        return _fail(f"无法写入 {out}:{exc.strerror or exc}", EXIT_FAILURE)
+        return _fail(f"无法写入 {out}:{os_error_reason(exc)}", EXIT_FAILURE)
     print(f"已生成任务分解表模板:{out}")
     return EXIT_OK
 
@@ -346,7 +347,7 @@ def _export(args: argparse.Namespace, data_dir_arg: str | None) -> int:
     try:
         digest = write_package(package, out)
     except OSError as exc:
-        return _fail(f"无法写入 {out}:{exc.strerror or exc}", EXIT_FAILURE)
+        return _fail(f"无法写入 {out}:{os_error_reason(exc)}", EXIT_FAILURE)
     print(f"已导出工作方案发布包:{out}(工作措施 {len(plan.items())} 条，SHA-256 {digest[:12]}…)")
     return EXIT_OK
 

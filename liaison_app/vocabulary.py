@@ -16,6 +16,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Self, TypeVar
 
+
+class VocabularyError(ValueError):
+    """A code or label that is not one of ours; the message is for the user (the CLI says it
+    in one line with exit 2, the window in a dialog)."""
+
+
 _LABELS: dict[type[Coded], dict[str, str]] = {}
 _NAMES: dict[type[Coded], str] = {}
 
@@ -38,7 +44,7 @@ class Coded(StrEnum):
         found = cls.lookup(text)
         if found is None:
             valid = "、".join(f"{m.value}({m.label})" for m in cls)
-            raise ValueError(f"无效的{cls.what()}「{text}」，可用:{valid}")
+            raise VocabularyError(f"无效的{cls.what()}「{text}」，可用:{valid}")
         return found
 
     @classmethod
@@ -108,12 +114,14 @@ class Light(Coded):
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     ON_TRACK = "on_track"
+    DONE_LATE = "done_late"  # done, but after the deadline (逾期 is still open and past due)
 
 
 LIGHT_LABELS: dict[Light, str] = {
     Light.OVERDUE: "逾期",
     Light.DUE_SOON: "临期",
     Light.ON_TRACK: "正常",
+    Light.DONE_LATE: "逾期完成",
 }
 _register(Light, "预警", LIGHT_LABELS)
 
@@ -283,7 +291,7 @@ def parse_numeral(text: str) -> int:
     """The inverse of :func:`chinese_numeral`; ValueError for anything else."""
     match = _NUMERAL.match(text.strip())
     if not match or not text.strip():
-        raise ValueError(f"不是中文数字:「{text}」")
+        raise VocabularyError(f"不是中文数字:「{text}」")
     tens_digit, ten, ones = match.groups()
     tens = (_DIGITS.index(tens_digit) if tens_digit else 1) if ten else 0
     return tens * 10 + (_DIGITS.index(ones) if ones else 0)
@@ -325,5 +333,5 @@ def parse_period(text: str) -> str:
     cleaned = text.strip()
     match = _PERIOD.match(cleaned) or _PERIOD_LABEL.match(cleaned)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"无效的报送期「{text}」，应为 2019-11 或 2019年11月")
+        raise VocabularyError(f"无效的报送期「{text}」，应为 2019-11 或 2019年11月")
     return f"{match.group(1)}-{int(match.group(2)):02d}"

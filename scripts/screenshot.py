@@ -8,6 +8,7 @@ Uses a throw-away data folder with a few statuses set so the lights show.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from PySide6.QtCore import QDate
 
 from liaison_app.app import make_application
 from liaison_app.clock import FixedClock
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 
@@ -26,7 +28,8 @@ def main(out: Path, tab: int = 0) -> None:
         clock = FixedClock(dt.datetime(2020, 1, 6, 10, 0))
         service = LiaisonService.open(Path(folder), clock=clock, actor="张三")
         unit = "区市场监管局"
-        service.set_settings({"ui.last_unit": unit, "profile.name": "张三"})
+        service.set_settings({"ui.last_unit": unit})
+        service.set_liaison(unit, LiaisonProfile("张三", "023-62988888", "zhangsan@example.gov.cn"))
         service.update(unit, "1.1", status="已完成", note="全区企业名称自主申报系统已于9月上线。")
         service.update(unit, "1.2", status="推进中", note="公章刻制已并联办理，正在对接发票申领。")
         service.update(unit, "2", status="推进中")
@@ -56,10 +59,11 @@ def main(out: Path, tab: int = 0) -> None:
             related=["4.3"],
         )
         duties.update_deliverable(unit, "measures", status="已完成", note="已于12月2日印发")
+        os.environ["LIAISON_APP_CONFIG_DIR"] = folder  # no window state from this machine
         window = MainWindow(service)
         window.period.setDate(QDate(2019, 12, 1))
         window.as_of.setDate(QDate(2020, 1, 6))
-        window.resize(1360, 820)
+        window.resize(1280, 800)
         window.show()
         window.select_item("1.2")
         window.side_tabs.setCurrentIndex(tab)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,41 +15,75 @@ os.environ.setdefault("QT_SCALE_FACTOR", "1")
 import pytest
 
 from liaison_app.clock import FixedClock
+from liaison_app.plan.bundle import load_plan_file
+from liaison_app.plan.model import Plan
 from liaison_app.store.service import LiaisonService
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import SYNTHETIC_PLAN
 
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("LIAISON_APP_DATA_DIR", str(folder))
+    monkeypatch.setenv("LIAISON_APP_CONFIG_DIR", str(tmp_path / "config"))  # per-machine UI state
     return folder
+
+
+START = dt.datetime(2019, 11, 20, 9, 30, 0)
 
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(dt.datetime(2019, 11, 20, 9, 30, 0))
+    return FixedClock(START)
+
+
+def _template(factory: pytest.TempPathFactory, plan: Plan | None) -> Path:
+    """A data folder as the first start at START leaves it (database, today's backups), made
+    once per session: creating and migrating a database and snapshotting it costs each test
+    more than the test itself, mostly in fsync."""
+    folder = factory.mktemp("template") / "data"
+    LiaisonService.open(folder, clock=FixedClock(START), first_plan=plan).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _template(tmp_path_factory, None)
 
 
 @pytest.fixture
-def service(data_dir: Path, clock: FixedClock) -> Iterator[LiaisonService]:
+def service(data_dir: Path, clock: FixedClock, bundled_template: Path) -> Iterator[LiaisonService]:
+    """The bundled 南岸区 plan (162 items, 61 units): for tests about that plan and its units."""
+    shutil.copytree(bundled_template, data_dir)
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
 
 
-def type_chinese(widget: object, text: str) -> None:
-    """Type ``text`` the way a Chinese input method does: one committed string per phrase.
+@pytest.fixture(scope="session")
+def synthetic_plan() -> Plan:
+    """Six items in three areas, five units (tests/fixtures/plans/synthetic.plan.json): 1.1-1.3
+    share a measure but not their units, 1.3 has no deadline, measure 3 has no sub-items, 区戊办
+    has no items, 甲局 is an alias of 区甲局, group 2 takes every member unit."""
+    return load_plan_file(SYNTHETIC_PLAN)
 
-    ``QTest.keyClicks`` only knows ASCII keys (and aborts on others); an IME commits text with
-    ``QInputMethodEvent``, which QLineEdit and QPlainTextEdit treat as user input.
-    """
-    from PySide6.QtGui import QInputMethodEvent
-    from PySide6.QtWidgets import QApplication, QWidget
 
-    assert isinstance(widget, QWidget)
-    widget.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
+@pytest.fixture(scope="session")
+def synthetic_template(tmp_path_factory: pytest.TempPathFactory, synthetic_plan: Plan) -> Path:
+    return _template(tmp_path_factory, synthetic_plan)
+
+
+@pytest.fixture
+def small(data_dir: Path, clock: FixedClock, synthetic_template: Path) -> Iterator[LiaisonService]:
+    """A fresh data folder holding the synthetic plan: for tests of behaviour, not of the plan."""
+    shutil.copytree(synthetic_template, data_dir)
+    svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
+    yield svc
+    svc.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses Qt's widgets is a ``gui`` test (select or skip them with -m)."""
+    for item in items:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)

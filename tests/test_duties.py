@@ -14,7 +14,7 @@ from liaison_app.store.duties import DutiesService, one_month_after
 from liaison_app.store.records import ServiceError
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
-from tests.test_evidence import make_file
+from tests.helpers import make_file
 
 
 @pytest.fixture

@@ -15,16 +15,15 @@ from liaison_app.filenames import safe_name, unique_name
 from liaison_app.paths import database_path
 from liaison_app.reports.evidence_bundle import MANIFEST_NAME, read_manifest, write_bundle
 from liaison_app.store.service import LiaisonService, NotAssignedError, ServiceError
+from tests.helpers import make_file
 
-UNIT = "区城管局"
+UNIT = "区甲局"  # of the synthetic plan: leads 1.1 and 1.3, cooperates on 2.1, not on 1.2
 
 
-def make_file(folder: Path, name: str, size: int = 4096, seed: int = 1) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    block = hashlib.sha256(str(seed).encode()).digest()
-    path.write_bytes((block * (size // len(block) + 1))[:size])
-    return path
+@pytest.fixture
+def service(small: LiaisonService) -> LiaisonService:
+    """Evidence does not depend on the plan: these tests run on the synthetic one."""
+    return small
 
 
 def stray_files(service: LiaisonService) -> list[Path]:
@@ -38,38 +37,38 @@ def evidence_rows(data_dir: Path) -> int:
 
 def test_attach_keeps_the_chinese_name_and_a_verified_copy(service: LiaisonService, tmp_path: Path) -> None:
     source = make_file(tmp_path / "材料", "2019年11月 现场检查照片（一）.jpg")
-    record = service.attach(UNIT, "11.2", source, description="红线外接入现场", period="2019-11")
+    record = service.attach(UNIT, "2.1", source, description="红线外接入现场", period="2019-11")
     assert record.original_name == "2019年11月 现场检查照片（一）.jpg"
     assert record.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
     stored = service.evidence_file(record.id)
     assert stored.read_bytes() == source.read_bytes()
     source.unlink()  # the original may go away: we keep our own copy
-    assert service.evidence(UNIT, "11.2")[0].description == "红线外接入现场"
-    assert service.task(UNIT, "11.2").evidence == 1
-    assert next(t for t in service.tasks(UNIT) if t.item.id == "11.2").evidence == 1
-    assert service.history(UNIT, "11.2")[0].after == "2019年11月 现场检查照片（一）.jpg"
+    assert service.evidence(UNIT, "2.1")[0].description == "红线外接入现场"
+    assert service.task(UNIT, "2.1").evidence == 1
+    assert next(t for t in service.tasks(UNIT) if t.item.id == "2.1").evidence == 1
+    assert service.history(UNIT, "2.1")[0].after == "2019年11月 现场检查照片（一）.jpg"
 
 
 def test_same_bytes_are_stored_once_and_removed_when_unused(
     service: LiaisonService, tmp_path: Path, data_dir: Path
 ) -> None:
     source = make_file(tmp_path, "通知.pdf")
-    first = service.attach(UNIT, "11.2", source)
-    second = service.attach(UNIT, "16", make_file(tmp_path, "副本.pdf"))  # same bytes
+    first = service.attach(UNIT, "2.1", source)
+    second = service.attach(UNIT, "1.1", make_file(tmp_path, "副本.pdf"))  # same bytes
     assert first.sha256 == second.sha256
     assert len(stray_files(service)) == 1
     service.remove_evidence(first.id)
     assert service.evidence_file(second.id).exists()  # still referenced
     service.remove_evidence(second.id)
     assert stray_files(service) == [] and evidence_rows(data_dir) == 0
-    fields = [(h.field, h.before, h.after) for h in service.history(UNIT, "16")]
+    fields = [(h.field, h.before, h.after) for h in service.history(UNIT, "1.1")]
     assert fields[0] == ("evidence", "副本.pdf", None)
 
 
 def test_description_can_be_changed(service: LiaisonService, tmp_path: Path) -> None:
-    record = service.attach(UNIT, "16", make_file(tmp_path, "a.pdf"))
+    record = service.attach(UNIT, "1.1", make_file(tmp_path, "a.pdf"))
     assert service.describe_evidence(record.id, "  会议纪要 ").description == "会议纪要"
-    assert service.history(UNIT, "16")[0].field == "evidence_description"
+    assert service.history(UNIT, "1.1")[0].field == "evidence_description"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +83,7 @@ def test_bad_files_are_refused_and_leave_nothing(
     service: LiaisonService, tmp_path: Path, data_dir: Path, make, message: str
 ) -> None:
     with pytest.raises(EvidenceError, match=message):
-        service.attach(UNIT, "16", make(tmp_path))
+        service.attach(UNIT, "1.1", make(tmp_path))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -101,7 +100,7 @@ def test_unreadable_file_is_refused(
 
     monkeypatch.setattr(Path, "open", guarded_open)
     with pytest.raises(EvidenceError, match="没有权限"):
-        service.attach(UNIT, "16", source)
+        service.attach(UNIT, "1.1", source)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -109,7 +108,7 @@ def test_item_not_of_this_unit_is_refused_before_copying(
     service: LiaisonService, tmp_path: Path, data_dir: Path
 ) -> None:
     with pytest.raises(NotAssignedError):
-        service.attach(UNIT, "11.1", make_file(tmp_path, "a.pdf"))
+        service.attach(UNIT, "1.2", make_file(tmp_path, "a.pdf"))
     assert evidence_rows(data_dir) == 0 and not service.evidence_store.root.exists()
 
 
@@ -127,7 +126,7 @@ def test_file_changing_during_the_copy_is_refused(
                 handle.write(b"more")
 
     with pytest.raises(EvidenceError, match="复制过程中被修改"):
-        service.attach(UNIT, "16", source, progress=touch)
+        service.attach(UNIT, "1.1", source, progress=touch)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -136,7 +135,7 @@ def test_file_vanishing_during_the_copy_is_refused(
 ) -> None:
     source = make_file(tmp_path, "u盘上的文件.pdf", size=3 * 1024 * 1024)
     with pytest.raises(EvidenceError, match="消失"):
-        service.attach(UNIT, "16", source, progress=lambda done, total: source.unlink(missing_ok=True))
+        service.attach(UNIT, "1.1", source, progress=lambda done, total: source.unlink(missing_ok=True))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -149,7 +148,7 @@ def test_disk_full_mid_copy_leaves_no_row_and_no_stray_file(
         raise OSError(errno.ENOSPC, "No space left on device")  # at the first chunk written
 
     with pytest.raises(EvidenceError, match="磁盘空间不足"):
-        service.attach(UNIT, "16", source, progress=disk_full)
+        service.attach(UNIT, "1.1", source, progress=disk_full)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -162,7 +161,7 @@ def test_cancel_leaves_nothing(service: LiaisonService, tmp_path: Path, data_dir
         return calls["n"] > 2
 
     with pytest.raises(CopyCancelled):
-        service.attach(UNIT, "16", source, cancelled=cancelled)
+        service.attach(UNIT, "1.1", source, cancelled=cancelled)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -174,13 +173,13 @@ def test_failure_after_the_copy_removes_the_new_blob(
 
     monkeypatch.setattr(LiaisonService, "_evidence_record", staticmethod(broken))
     with pytest.raises(RuntimeError):
-        service.attach(UNIT, "16", make_file(tmp_path, "a.pdf"))
+        service.attach(UNIT, "1.1", make_file(tmp_path, "a.pdf"))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
 def test_bad_description_leaves_nothing(service: LiaisonService, tmp_path: Path, data_dir: Path) -> None:
     with pytest.raises(ServiceError):
-        service.attach(UNIT, "16", make_file(tmp_path, "a.pdf"), description="x" * 201)
+        service.attach(UNIT, "1.1", make_file(tmp_path, "a.pdf"), description="x" * 201)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []
 
 
@@ -194,15 +193,15 @@ def test_part_files_of_a_crash_are_cleaned_on_start(data_dir: Path, clock) -> No
 
 
 def test_verify_finds_missing_and_damaged_files(service: LiaisonService, tmp_path: Path) -> None:
-    kept = service.attach(UNIT, "16", make_file(tmp_path, "好的.pdf", seed=1))
-    gone = service.attach(UNIT, "11.2", make_file(tmp_path, "丢失.pdf", seed=2))
-    changed = service.attach(UNIT, "17", make_file(tmp_path, "被改.pdf", seed=3))
+    kept = service.attach(UNIT, "1.1", make_file(tmp_path, "好的.pdf", seed=1))
+    gone = service.attach(UNIT, "2.1", make_file(tmp_path, "丢失.pdf", seed=2))
+    changed = service.attach(UNIT, "1.3", make_file(tmp_path, "被改.pdf", seed=3))
     assert service.verify_evidence() == []
     service.evidence_file(gone.id).unlink()
     with service.evidence_file(changed.id).open("r+b") as handle:
         handle.write(b"X")
     problems = {(p.item_code, p.original_name, p.problem) for p in service.verify_evidence()}
-    assert problems == {("11.2", "丢失.pdf", "missing"), ("17", "被改.pdf", "damaged")}
+    assert problems == {("2.1", "丢失.pdf", "missing"), ("1.3", "被改.pdf", "damaged")}
     assert kept.sha256 not in {p.sha256 for p in service.verify_evidence()}
 
 
@@ -211,12 +210,12 @@ def test_bundle_round_trip(service: LiaisonService, tmp_path: Path) -> None:
     for i, name in enumerate(names):
         service.attach(
             UNIT,
-            "11.2" if i % 2 else "16",
+            "2.1" if i % 2 else "1.1",
             make_file(tmp_path / str(i), name, seed=i),
             period="2019-11",
             description=f"=说明{i}",
         )
-    service.attach(UNIT, "16", make_file(tmp_path, "十二月.pdf", seed=9), period="2019-12")
+    service.attach(UNIT, "1.1", make_file(tmp_path, "十二月.pdf", seed=9), period="2019-12")
     out = tmp_path / "out" / "区城管局_2019年11月_佐证材料.zip"
     out.parent.mkdir()
     result = write_bundle(service.bundle_files(UNIT, "2019-11"), out)
@@ -230,7 +229,7 @@ def test_bundle_round_trip(service: LiaisonService, tmp_path: Path) -> None:
             assert int(row["大小(字节)"]) == len(data)
             assert row["说明"].startswith("'=")  # typed text stays text in a spreadsheet
         paths = [row["包内路径"] for row in manifest]
-    assert {p.split("/")[0] for p in paths} == {"16_精简获得用水流程", "11.2_压减获得电力耗时"}
+    assert {p.split("/")[0] for p in paths} == {"1.1_压缩企业开办时间", "2.1_降低用电报装成本"}
     files = {p.split("/")[1] for p in paths}
     assert "会议纪要.docx" in files and "现场 照片.jpg" in files
     assert "_CON.txt" in files and "问_进度_.pdf" in files  # Windows-safe, still readable
@@ -240,7 +239,7 @@ def test_bundle_round_trip(service: LiaisonService, tmp_path: Path) -> None:
 def test_split_bundle_parts_are_under_the_limit_and_complete(service: LiaisonService, tmp_path: Path) -> None:
     for i in range(7):
         service.attach(
-            UNIT, "16", make_file(tmp_path, f"扫描件{i}.pdf", size=400 * 1024, seed=i), period="2019-11"
+            UNIT, "1.1", make_file(tmp_path, f"扫描件{i}.pdf", size=400 * 1024, seed=i), period="2019-11"
         )
     out = tmp_path / "bundle.zip"
     result = write_bundle(service.bundle_files(UNIT, "2019-11"), out, split_mb=1)
@@ -282,7 +281,7 @@ def test_both_copy_paths_store_the_exact_bytes(
 ) -> None:
     source = make_file(tmp_path, "两种复制.pdf", size=9 * 1024 * 1024 + 17)
     seen: list[int] = []
-    record = service.attach(UNIT, "16", source, progress=lambda done, total: seen.append(done))
+    record = service.attach(UNIT, "1.1", source, progress=lambda done, total: seen.append(done))
     assert service.evidence_file(record.id).read_bytes() == source.read_bytes()
     assert record.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
     assert seen == sorted(seen) and seen[-1] == source.stat().st_size
@@ -299,5 +298,5 @@ def test_both_copy_paths_cancel_cleanly(
         return calls["n"] > 1
 
     with pytest.raises(CopyCancelled):
-        service.attach(UNIT, "16", source, cancelled=cancelled)
+        service.attach(UNIT, "1.1", source, cancelled=cancelled)
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []

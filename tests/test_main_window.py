@@ -18,7 +18,7 @@ from liaison_app.ui.detail_pane import NOTE_SAVE_DELAY_MS
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import TASK_ROLE
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
-from tests.conftest import type_chinese
+from tests.helpers import type_chinese
 
 WindowFactory = Callable[[], MainWindow]
 
@@ -159,9 +159,10 @@ def test_marking_done_sets_the_completion_date(
     detail = window.detail
     detail.status.setCurrentIndex(detail.status.findData(Status.DONE.value))
     detail.status.activated.emit(detail.status.currentIndex())
-    assert detail.completed.date() == QDate(2019, 11, 20)
-    detail.completed.setDate(QDate(2019, 11, 18))
-    detail.completed.editingFinished.emit()
+    assert detail.completed.date() == dt.date(2019, 11, 20)
+    detail.completed.edit.selectAll()
+    qtbot.keyClicks(detail.completed.edit, "2019-11-18")
+    qtbot.keyClick(detail.completed.edit, Qt.Key.Key_Return)
     assert window.service.task("区城管局", "16").completed_on == dt.date(2019, 11, 18)
 
 

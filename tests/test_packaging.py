@@ -16,8 +16,8 @@ import pytest
 
 import liaison_app
 from liaison_app import paths
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 ISS = REPO / "packaging" / "windows" / "liaison-app.iss"
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the Linux package is built on Linux")
 
@@ -49,6 +49,7 @@ def installed(build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_deb_control_and_layout(build: Path, installed: Path) -> None:
     (deb,) = build.glob("liaison-app_*.deb")
     control = subprocess.run(["dpkg-deb", "-f", str(deb)], capture_output=True, text=True, check=True).stdout
@@ -83,6 +84,7 @@ def run_installed(installed: Path, *args: str, data: Path) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow
 def test_installed_program_runs_the_cli_and_opens_the_window(installed: Path, tmp_path: Path) -> None:
     catalog = run_installed(installed, "catalog", "--json", data=tmp_path / "data")
     assert catalog.returncode == 0, catalog.stderr
@@ -95,6 +97,7 @@ def test_installed_program_runs_the_cli_and_opens_the_window(installed: Path, tm
     assert not (installed / "opt" / "liaison-app" / "liaison.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_the_inno_script_names_only_files_that_exist(build: Path) -> None:
     text = ISS.read_text(encoding="utf-8")
     build_dir = re.search(r'#define BuildDir "(.+)"', text).group(1)

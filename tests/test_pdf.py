@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.service import LiaisonService
 
 pytestmark = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils is not installed")
@@ -127,7 +128,8 @@ def test_window_exports_a_pdf_and_prints(
     from liaison_app.ui.workers import ImmediateRunner
 
     service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-    service.set_settings({"ui.last_unit": UNIT, "profile.name": "联络员甲"})
+    service.set_settings({"ui.last_unit": UNIT})
+    service.set_liaison(UNIT, LiaisonProfile("联络员甲"))
     window = MainWindow(service, runner=ImmediateRunner(), opener=lambda p: True, url_opener=lambda u: True)
     qtbot.addWidget(window)
     window.show()

@@ -36,9 +36,8 @@ from liaison_app.store.records import ServiceError, StorageError
 from liaison_app.store.restore import latest_good_backup, restore
 from liaison_app.store.service import LiaisonService, NotAssignedError, UnknownItemError
 from liaison_app.store.status import Status
-from tests.test_evidence import make_file
+from tests.helpers import REPO, make_file
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "db"
 
 
@@ -72,6 +71,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_acknowledged_change(data_dir: Path) -> None:
     LiaisonService.open(data_dir).close()
     randomness = random.Random(20191106)
@@ -470,7 +470,7 @@ def test_a_failed_note_save_keeps_the_text_and_closing_asks(
     from PySide6.QtWidgets import QMessageBox
 
     from liaison_app.ui.main_window import MainWindow
-    from tests.conftest import type_chinese
+    from tests.helpers import type_chinese
 
     warnings: list[str] = []
     monkeypatch.setattr(

@@ -17,12 +17,12 @@ from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import ReportFormatError, read_report
 from liaison_app.reports.unit_report import default_file_name
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import Status
-from tests.test_evidence import make_file
+from tests.helpers import REPO, make_file
 
-REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2019, 12, 16)
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
@@ -35,7 +35,7 @@ def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019
 
 @pytest.fixture
 def filled(service: LiaisonService, tmp_path: Path) -> LiaisonService:
-    service.set_settings({"profile.name": "张三", "profile.phone": "023-62988888"})
+    service.set_liaison("区市场监管局", LiaisonProfile("张三", "023-62988888", "zhangsan@example.gov.cn"))
     service.update("区市场监管局", "1.1", status="已完成", note="已上线自主申报系统")
     service.update("区市场监管局", "1.2", status="推进中", note="=1+1")
     service.update("区市场监管局", "2", note="@SUM(A1:A9) 已对接")
@@ -243,6 +243,7 @@ def test_format_document_agrees_with_the_code() -> None:
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; tasks.sh installs it")
 def test_libreoffice_opens_the_report(filled: LiaisonService, tmp_path: Path) -> None:
     path = export(filled, "区市场监管局", tmp_path)

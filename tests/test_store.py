@@ -10,6 +10,7 @@ import pytest
 
 from liaison_app.clock import FixedClock
 from liaison_app.paths import database_path
+from liaison_app.plan.model import Plan
 from liaison_app.store.database import HEAD_REVISION
 from liaison_app.store.service import (
     LiaisonService,
@@ -38,13 +39,27 @@ def test_first_start_loads_the_bundled_plan(service: LiaisonService, data_dir: P
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
 
 
-def test_unit_sees_only_its_items(service: LiaisonService) -> None:
-    codes = [t.item.id for t in service.tasks("区城管局")]
-    assert "11.2" in codes and "11.1" not in codes
-    roles = {t.item.id: t.role for t in service.tasks("区城管局")}
-    assert roles["11.2"] == "coop" and roles["16"] == "lead"
-    market = service.tasks("区市场监管局")
-    assert len(market) == max(len(service.tasks(u.name)) for u in service.units())
+def test_unit_sees_only_its_items(small: LiaisonService) -> None:
+    roles = {t.item.id: t.role for t in small.tasks("区甲局")}
+    assert roles == {"1.1": "lead", "1.3": "lead", "2.1": "coop", "3": "coop"}
+    # the sub-items of one measure carry their own units
+    assert [t.item.id for t in small.tasks("区乙局")] == ["1.1", "1.2", "2.2", "3"]
+    assert small.tasks("区戊办") == []  # a unit of the plan with nothing to do
+
+
+def test_a_loaded_database_keeps_its_plan(small: LiaisonService, data_dir: Path, clock: FixedClock) -> None:
+    small.close()
+    reopened = LiaisonService.open(data_dir, clock=clock)  # no plan given: the bundled one is not loaded
+    info = reopened.plan_info()
+    assert (info.areas, info.measures, info.items, info.units) == (3, 3, 6, 5)
+    reopened.close()
+
+
+def test_synthetic_aliases_and_suggestions(small: LiaisonService) -> None:
+    assert small.resolve_unit(" 甲局 ") == "区甲局"
+    with pytest.raises(UnknownUnitError) as caught:
+        small.resolve_unit("区丙")
+    assert caught.value.suggestions[0] == "区丙中心"
 
 
 def test_aliases_and_suggestions(service: LiaisonService) -> None:
@@ -56,57 +71,58 @@ def test_aliases_and_suggestions(service: LiaisonService) -> None:
     assert "区城管局" in str(caught.value)
 
 
-def test_update_round_trip_survives_reopening(data_dir: Path, clock: FixedClock) -> None:
-    first = LiaisonService.open(data_dir, clock=clock, actor="张三")
-    task = first.update("区城管局", "11.2", status="已完成", note="已完成规划许可简化")
+def test_update_round_trip_survives_reopening(
+    data_dir: Path, clock: FixedClock, synthetic_plan: Plan
+) -> None:
+    first = LiaisonService.open(data_dir, clock=clock, actor="张三", first_plan=synthetic_plan)
+    task = first.update("区乙局", "1.1", status="已完成", note="已完成规划许可简化")
     assert task.status is Status.DONE
     assert task.completed_on == clock.today()  # set automatically when marked done
     first.close()
 
     second = LiaisonService.open(data_dir, clock=clock)
-    again = second.task("区城管局", "11.2")
+    again = second.task("区乙局", "1.1")
     assert (again.status, again.note, again.completed_on) == (
         Status.DONE,
         "已完成规划许可简化",
         dt.date(2019, 11, 20),
     )
-    history = second.history("区城管局", "11.2")
-    # 已完成 set directly ticks the item's open milestone too (#15)
-    assert {h.field for h in history} == {"status", "note", "completed_on", "milestone"}
+    history = second.history("区乙局", "1.1")
+    assert {h.field for h in history} == {"status", "note", "completed_on"}
     assert all(h.actor == "张三" for h in history)
     # progress is per unit: the lead unit of the same item is untouched
-    assert second.task("区经济信息委", "11.2").status is Status.NOT_STARTED
+    assert second.task("区甲局", "1.1").status is Status.NOT_STARTED
     second.close()
 
 
-def test_leaving_done_clears_the_completion_date(service: LiaisonService, clock: FixedClock) -> None:
-    service.update("区城管局", "16", status=Status.DONE)
+def test_leaving_done_clears_the_completion_date(small: LiaisonService, clock: FixedClock) -> None:
+    small.update("区甲局", "1.3", status=Status.DONE)
     clock.advance(days=1)
-    task = service.update("区城管局", "16", status=Status.IN_PROGRESS)
+    task = small.update("区甲局", "1.3", status=Status.IN_PROGRESS)
     assert task.completed_on is None
-    fields = [h.field for h in service.history("区城管局", "16")]
+    fields = [h.field for h in small.history("区甲局", "1.3")]
     assert fields == ["completed_on", "status", "completed_on", "status"]  # newest first
 
 
-def test_same_value_writes_no_history(service: LiaisonService) -> None:
-    service.update("区城管局", "16", note="甲")
-    service.update("区城管局", "16", note="甲")
-    assert len(service.history("区城管局", "16")) == 1
+def test_same_value_writes_no_history(small: LiaisonService) -> None:
+    small.update("区甲局", "1.3", note="甲")
+    small.update("区甲局", "1.3", note="甲")
+    assert len(small.history("区甲局", "1.3")) == 1
 
 
 @pytest.mark.parametrize(
     ("unit", "item", "kwargs", "error"),
     [
-        ("区城管局", "11.1", {"status": "done"}, NotAssignedError),
-        ("区城管局", "99.9", {"status": "done"}, UnknownItemError),
-        ("没有这个单位", "11.2", {"status": "done"}, UnknownUnitError),
-        ("区城管局", "11.2", {"status": "finished"}, ValueError),
-        ("区城管局", "11.2", {"note": "含\x00空字符"}, ServiceError),
-        ("区城管局", "11.2", {"note": "长" * 20001}, ServiceError),
+        ("区甲局", "1.2", {"status": "done"}, NotAssignedError),
+        ("区甲局", "99.9", {"status": "done"}, UnknownItemError),
+        ("没有这个单位", "1.1", {"status": "done"}, UnknownUnitError),
+        ("区乙局", "1.1", {"status": "finished"}, ValueError),
+        ("区乙局", "1.1", {"note": "含\x00空字符"}, ServiceError),
+        ("区乙局", "1.1", {"note": "长" * 20001}, ServiceError),
     ],
 )
 def test_bad_requests_change_nothing(
-    service: LiaisonService,
+    small: LiaisonService,
     data_dir: Path,
     unit: str,
     item: str,
@@ -116,7 +132,7 @@ def test_bad_requests_change_nothing(
     db = database_path(data_dir)
     before = (table_count(db, "progress"), table_count(db, "history"))
     with pytest.raises(error):
-        service.update(unit, item, **kwargs)
+        small.update(unit, item, **kwargs)
     assert (table_count(db, "progress"), table_count(db, "history")) == before
 
 
@@ -134,17 +150,17 @@ def test_status_parsing_and_lights() -> None:
     assert light_for(None, Status.NOT_STARTED, dt.date(2030, 1, 1)) is Light.ON_TRACK
 
 
-def test_summary_counts(service: LiaisonService) -> None:
-    service.update("区城管局", "16", status=Status.DONE)
-    counts = summarize(service.tasks("区城管局"), dt.date(2021, 1, 1))
-    assert counts["total"] == counts["lead"] + counts["coop"]
+def test_summary_counts(small: LiaisonService) -> None:
+    small.update("区甲局", "1.1", status=Status.DONE)
+    counts = summarize(small.tasks("区甲局"), dt.date(2021, 1, 1))
+    assert (counts["total"], counts["lead"], counts["coop"]) == (4, 2, 2)
     assert counts["done"] == 1
-    assert counts["overdue"] > 0
+    assert counts["overdue"] == 2  # 2.1 and 3; 1.3 has no deadline, 1.1 is done
 
 
-def test_settings(service: LiaisonService) -> None:
-    assert service.setting("profile.name") == ""
-    service.set_settings({"profile.name": "李四", "profile.phone": "023-12345678"})
-    assert service.setting("profile.name") == "李四"
-    service.set_settings({"profile.name": "王五"})
-    assert service.setting("profile.name") == "王五"
+def test_settings(small: LiaisonService) -> None:
+    assert small.setting("office.email") == ""
+    small.set_settings({"office.email": "a@example.gov.cn"})
+    assert small.setting("office.email") == "a@example.gov.cn"
+    small.set_settings({"office.email": "b@example.gov.cn"})
+    assert small.setting("office.email") == "b@example.gov.cn"

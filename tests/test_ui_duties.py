@@ -16,7 +16,7 @@ from liaison_app.store.status import Status
 from liaison_app.ui.duties_panels import CODE_ROLE, CaseDialog, DeliverableDialog
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.workers import ImmediateRunner
-from tests.test_evidence import make_file
+from tests.helpers import make_file
 
 
 @pytest.fixture
@@ -127,3 +127,17 @@ def test_office_can_filter_by_special_group(qtbot: QtBot, window: MainWindow, tm
     page.scope.setCurrentIndex(index)
     assert page.result.scope_label == "(三)方便企业获得水电气专项小组"
     assert "区法院" not in {u.unit for u in page.units.rows()}
+
+
+def test_deleting_a_case_that_is_already_gone_says_so(window: MainWindow, monkeypatch) -> None:
+    from tests.helpers import Dialogs
+
+    fill_case(monkeypatch, "不动产登记“一窗受理”")
+    panel = window.cases_panel
+    panel.new_button.click()
+    case = panel.model.rows()[0]
+    window.duties.duties.delete_case("区城管局", case.id)  # e.g. by another window on the same data
+    dialogs = Dialogs(monkeypatch)
+    panel.table.setCurrentIndex(panel.model.index(0, 0))
+    panel.delete_button.click()  # the panel still shows the stale row
+    assert dialogs.shown == [("未保存", "该典型案例不存在，或不属于本单位")]

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
@@ -17,26 +15,9 @@ from liaison_app.paths import database_path
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.workers import ImmediateRunner, PoolRunner
-from tests.test_evidence import make_file
+from tests.helpers import Dialogs, drop_files, make_file
 
 UNIT = "区城管局"
-
-
-class Dialogs:
-    """Stands in for the modal message boxes (a test cannot click them)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, answer=QMessageBox.StandardButton.Yes) -> None:
-        self.shown: list[tuple[str, str]] = []
-        for kind in ("information", "warning", "critical"):
-            monkeypatch.setattr(QMessageBox, kind, self._record(kind))
-        monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: answer)
-
-    def _record(self, kind: str):
-        def show(_parent, title, text, *args, **kwargs):
-            self.shown.append((title, text))
-            return QMessageBox.StandardButton.Ok
-
-        return show
 
 
 @pytest.fixture
@@ -59,24 +40,6 @@ def window(qtbot: QtBot, data_dir: Path, clock: FixedClock, opened: list[Path]) 
     yield win
     win.close()
     service.close()
-
-
-def drop_files(widget, point: QPoint, files: list[Path]) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
-    for event_class in (QDragEnterEvent, QDragMoveEvent):
-        event = event_class(
-            point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-        )
-        QApplication.sendEvent(widget, event)
-    drop = QDropEvent(
-        point.toPointF(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(widget, drop)
 
 
 def row_point(window: MainWindow, code: str) -> QPoint:

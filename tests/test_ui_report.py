@@ -13,14 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
 from liaison_app.reports.report_reader import read_report
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.export_dialogs import ExportCheckDialog
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.workers import ImmediateRunner
-from tests.test_evidence import make_file
-from tests.test_ui_evidence import Dialogs
+from tests.helpers import Dialogs, make_file
 
 UNIT = "区城管局"
 
@@ -35,7 +35,8 @@ def window(
     qtbot: QtBot, data_dir: Path, clock: FixedClock, opened: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MainWindow]:
     service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-    service.set_settings({"ui.last_unit": UNIT, "profile.name": "联络员甲"})
+    service.set_settings({"ui.last_unit": UNIT})
+    service.set_liaison(UNIT, LiaisonProfile("联络员甲"))
     win = MainWindow(
         service,
         runner=ImmediateRunner(),
@@ -94,7 +95,8 @@ def test_declining_the_soft_check_exports_nothing(window: MainWindow, tmp_path: 
 
 def test_the_check_dialog_jumps_to_an_item(qtbot: QtBot, window: MainWindow) -> None:
     incomplete = ReportService(window.service).export_check(UNIT, dt.date(2020, 1, 6))
-    dialog = ExportCheckDialog(incomplete, window)
+    titles = {t.item.id: t.item.text for t in window.service.tasks(UNIT)}
+    dialog = ExportCheckDialog(incomplete, titles, window)
     qtbot.addWidget(dialog)
     dialog.go_to_item.connect(window.select_item)
     assert dialog.model.rowCount() == len(incomplete)
@@ -114,11 +116,13 @@ def test_a_failed_write_says_why_and_records_nothing(window: MainWindow, tmp_pat
 
 
 def test_profile_dialog_checks_the_office_address(qtbot: QtBot, window: MainWindow) -> None:
-    dialog = ProfileDialog(window.service.units(), UNIT, "甲", "023-1234567", "not-an-address")
+    dialog = ProfileDialog(
+        window.service.units(), UNIT, lambda _u: LiaisonProfile("甲", "023-1234567"), "not-an-address"
+    )
     qtbot.addWidget(dialog)
     dialog._accept()
     assert "邮箱格式不正确" in dialog.error.text() and dialog.result() == 0
     dialog.office.setText("yshj@example.gov.cn")
     dialog._accept()
     assert dialog.result() == ProfileDialog.DialogCode.Accepted
-    assert dialog.values()[3] == "yshj@example.gov.cn"
+    assert dialog.values()[2] == "yshj@example.gov.cn"

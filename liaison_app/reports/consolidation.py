@@ -8,6 +8,7 @@ accepted whole or listed with the reason it was not.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from liaison_app.vocabulary import (
     Status,
     Verdict,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Catalog",
@@ -266,6 +269,8 @@ def receive(
             )
     order = {path: i for i, path in enumerate(files)}
     verdicts.sort(key=lambda v: order.get(v.path, 0))
+    for told in verdicts:
+        log.info("received %s: %s %s", told.path.name, told.verdict.value, told.reason)
     return Intake(period, verdicts, reports, unmatched)
 
 

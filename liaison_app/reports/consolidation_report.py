@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ from liaison_app.reports.styles import (
 from liaison_app.reports.unit_report import as_date
 from liaison_app.reports.workbook_io import save_atomically
 from liaison_app.vocabulary import Role, Status, period_label
+
+log = logging.getLogger(__name__)
 
 SHEET_OVERVIEW = "总览"
 SHEET_CHASE = "督办清单"
@@ -280,6 +283,7 @@ def write_consolidation(result: Consolidation, path: Path) -> list[str]:
     text was continued over several printed rows ("sheet: first cell")."""
     continued: list[str] = []
     save_atomically(build_workbook(result, continued), path)
+    log.info("consolidation for %s written to %s", result.period, path)
     return continued
 
 

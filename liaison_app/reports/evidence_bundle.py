@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import math
 import os
 import zipfile
@@ -21,6 +22,8 @@ from liaison_app.evidence import CancelledFn, CopyCancelled, ProgressFn
 from liaison_app.filenames import safe_name, unique_name
 from liaison_app.reports.workbook_io import clean_stale_parts
 from liaison_app.vocabulary import period_label
+
+log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "佐证材料清单.csv"
 MANIFEST_HEADERS = [
@@ -141,6 +144,7 @@ def write_bundle(
         for temp in temporary:
             temp.unlink(missing_ok=True)
         raise
+    log.info("evidence bundle of %d files written to %s", len(files), ", ".join(map(str, paths)))
     return BundleResult(paths, len(files), sum(f.size for f in files), oversized)
 
 

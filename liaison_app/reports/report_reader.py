@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import re
 import stat
@@ -39,6 +40,8 @@ from liaison_app.reports.promises_sheets import Promises, read_promises
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
 from liaison_app.signing import fingerprint, verify
 from liaison_app.vocabulary import Status
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
@@ -369,6 +372,7 @@ def read_report(
     except (ReportFormatError, InterruptedError):
         raise
     except Exception as exc:  # openpyxl wraps parser errors; the cause says which
+        log.warning("cannot read %s: %r", path, exc)
         if _unsafe_xml(exc):
             raise ReportFormatError("文件中含有不安全的 XML 内容(实体扩展攻击)，已拒绝") from exc
         raise ReportFormatError("xlsx 文件内容已损坏，无法读取") from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ from liaison_app.reports.styles import (
 from liaison_app.reports.workbook_io import save_atomically
 from liaison_app.signing import Signer
 from liaison_app.vocabulary import DeliverableKind, Light, Role, Status, period_label
+
+log = logging.getLogger(__name__)
 
 # Labels written in the sheets -> the stable codes written beside them in the hidden sheets.
 STATUS_CODES = {status.label: status.value for status in Status}
@@ -130,6 +133,7 @@ class ReportData:
     # This installation's key: signs the content hash (version 3). None: an unsigned report.
     signer: Signer | None = field(default=None, repr=False, compare=False)
     plan_revision: int = 1
+    email: str = ""  # the liaison's mail address
     promises: Promises = field(default_factory=Promises)  # 指标 and 时间节点 (#15)
 
     def deliverable_meta(self) -> dict[str, str]:
@@ -276,6 +280,7 @@ def write_report(data: ReportData, path: Path) -> str:
     """Write atomically (temporary name, flush, rename). Returns the data SHA-256."""
     workbook, digest = build_workbook(data)
     save_atomically(workbook, path)
+    log.debug("report workbook of %s written to %s", data.unit, path)
     return digest
 
 
@@ -349,6 +354,7 @@ def cover_pairs(data: ReportData) -> list[tuple[str, Any, str, Any]]:
         ),
         *_status_pairs(counts),
         (Status.BLOCKED.label, counts.get(Status.BLOCKED, 0), "完成率", _percent(counts)),
+        ("联络员邮箱", data.email or "(未填写)", "逾期完成", counts.get("done_late", 0)),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
         (
             fmt.FINGERPRINT_LABEL,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -28,6 +29,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from liaison_app import __version__
+
+log = logging.getLogger(__name__)
 
 BACKUP_FORMAT = "liaison-app/full-backup"
 BACKUP_VERSION = 1
@@ -179,6 +182,7 @@ def daily(data_dir: Path, db_path: Path, today: dt.date) -> Path | None:
     made = None
     if not day_file.exists():
         made = snapshot(db_path, day_file)
+        log.info("daily backup %s", day_file)
     year, week, _weekday = today.isocalendar()
     week_file = folder / "weekly" / f"liaison-{year}-W{week:02d}.sqlite3"
     try:
@@ -273,6 +277,7 @@ def full_backup(
             os.fsync(handle.fileno())
         os.replace(temporary, target)
     except OSError as exc:
+        log.error("full backup to %s failed: %s", target, exc)
         raise BackupError(f"无法写入备份文件:{_reason(exc)}") from exc
     finally:
         temporary.unlink(missing_ok=True)

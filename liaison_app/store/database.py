@@ -7,6 +7,7 @@ newer version of the app (a revision we do not know) is refused, never touched.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from sqlalchemy.pool import NullPool
 from liaison_app import paths
 from liaison_app.store import backup
 from liaison_app.store.records import StorageError
+
+log = logging.getLogger(__name__)
 
 # Every schema revision this version knows, oldest first; the last one is the head.
 # tests/test_migrations.py proves this list matches db/versions.
@@ -211,6 +214,7 @@ class Database:
             with self.sessions() as session, session.begin():
                 yield session
         except (OperationalError, sqlite3.OperationalError) as exc:
+            log.error("write to %s failed: %s", self.path, exc)
             raise StorageError(storage_message(exc)) from exc
 
     def dispose(self) -> None:
@@ -252,6 +256,7 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
                 "本程序不会改动它。请安装新版本的程序。"
             )
         if not check.ok:
+            log.error("damaged database %s: %s", db_path, check.problem)
             raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
         if check.revision is not None and check.revision != HEAD_REVISION:
             backup.before_migration(
@@ -269,5 +274,6 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
             "本程序不会改动它。请安装新版本的程序。"
         )
     if revision != HEAD_REVISION:
+        log.info("upgrading %s from schema %s to %s", db_path, revision, HEAD_REVISION)
         upgrade(engine)
     return Database(db_path, engine, sessionmaker(engine, expire_on_commit=False))

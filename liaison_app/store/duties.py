@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status, parse_status
 from liaison_app.vocabulary import CaseKind, DeliverableKind, GroupRole, Role, parse_period
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "Attachment",
     "Deliverable",
@@ -48,7 +51,6 @@ __all__ = [
     "one_month_after",
 ]
 
-SETTING_ISSUED_ON = "plan.issued_on"
 MAX_CASE_BODY = 20000
 DutyChange = tuple[dt.datetime, str, str, str | None, str | None]
 
@@ -212,6 +214,7 @@ class DutiesService:
             session.delete(row)  # its attachments and related items go with it (ON DELETE CASCADE)
         for sha in hashes:
             service.delete_blob_if_unused(sha)
+        log.info("case %d of %s deleted", case_id, unit)
 
     def _owned_case(self, session: Session, case_id: int, unit_id: int) -> TypicalCaseRow:
         row = session.get(TypicalCaseRow, case_id)

@@ -72,7 +72,7 @@ class Deliverable:
         return DeliverableKind(self.kind).label
 
     def light(self, as_of: dt.date) -> Light:
-        return light_for(self.due, self.status, as_of)
+        return light_for(self.due, self.status, as_of, self.completed_on)
 
 
 def one_month_after(day: dt.date) -> dt.date:

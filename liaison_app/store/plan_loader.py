@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ from liaison_app.store.models import (
     UnitRow,
 )
 from liaison_app.vocabulary import GroupRole, Role
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PLAN_ID = "nanan-2019"
 
@@ -102,6 +105,7 @@ def load_plan(
     active: bool = True,
 ) -> None:
     """Insert ``plan`` (areas, measures, items, units, roles, anomalies). Caller commits."""
+    log.info("loading plan %s", plan.plan_id)
     if session.get(PlanRow, plan.plan_id) is not None:
         raise ValueError(f"工作方案 {plan.plan_id} 已经载入")
     session.add(

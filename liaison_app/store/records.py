@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from liaison_app.filenames import printable as printable  # re-exported for the CLI
 from liaison_app.plan.model import OP_SIGNS, Milestone, Target
-from liaison_app.store.status import SETTLED, Light, Status, light_for
+from liaison_app.store.status import SETTLED, Light, Status, days_late, light_for
 from liaison_app.vocabulary import Attainment
 
 MAX_NOTE_CHARS = 20000
@@ -235,7 +235,10 @@ class UnitTask:
         return upcoming.date if upcoming else self.item.deadline
 
     def light(self, as_of: dt.date) -> Light:
-        return light_for(self.due, self.status, as_of)
+        return light_for(self.due, self.status, as_of, self.completed_on)
+
+    def days_late(self, as_of: dt.date) -> int:
+        return days_late(self.due, self.status, as_of, self.completed_on)
 
     def overdue_milestones(self, as_of: dt.date) -> list[MilestoneState]:
         """Open milestones whose date has passed (none when the item is settled)."""
@@ -251,6 +254,20 @@ class HistoryEntry:
     before: str | None
     after: str | None
     actor: str
+
+
+@dataclass(frozen=True)
+class LiaisonProfile:
+    """Who reports for a unit; ``plan_only`` when it was set for the current plan alone."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    plan_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.phone or self.email)
 
 
 @dataclass(frozen=True)
@@ -289,7 +306,8 @@ class EvidenceProblem:
 
 def summarize(tasks: Iterable[UnitTask], as_of: dt.date) -> dict[str, int]:
     """Counts for a unit's summary strip: totals, roles, statuses, lights."""
-    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0, "overdue": 0, "due_soon": 0}
+    counts: dict[str, int] = {"total": 0, "lead": 0, "coop": 0}
+    counts.update({light.value: 0 for light in Light if light is not Light.ON_TRACK})
     counts.update({s.value: 0 for s in Status})
     for task in tasks:
         counts["total"] += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from liaison_app.store.records import UnitTask, describe_target, format_decimal,
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.vocabulary import Role, period_label
+
+log = logging.getLogger(__name__)
 
 
 def promises_of(tasks: list[UnitTask], period: str) -> Promises:
@@ -91,6 +94,19 @@ def check_task(task: UnitTask, as_of: dt.date) -> str | None:
     if task.updated_at is None and not task.evidence:
         return "从未填报"
     return None
+
+
+def as_of_problem(period: str, as_of: dt.date) -> str:
+    """Why a report of ``period`` cannot be counted as of ``as_of`` ("" when it can): a date
+    before the month begins would light every item against a day the report does not cover."""
+    year, month = (int(part) for part in period.split("-"))
+    start = dt.date(year, month, 1)
+    if as_of < start:
+        return (
+            f"统计截至 {as_of.isoformat()} 早于报送期 {year}年{month}月 的第一天({start.isoformat()})。"
+            "请把统计截至设为报送期内或之后的日期。"
+        )
+    return ""
 
 
 class ReportService:
@@ -214,14 +230,16 @@ class ReportService:
             for d in duties.deliverables(unit)
         ]
         info = service.plan_info()
+        liaison = service.liaison(unit)
         return ReportData(
             promises=promises_of(tasks, period),
             plan_id=info.plan_id,
             plan_revision=info.revision,
             plan_name=info.name,
             unit=unit,
-            liaison=service.setting("profile.name"),
-            phone=service.setting("profile.phone"),
+            liaison=liaison.name,
+            phone=liaison.phone,
+            email=liaison.email,
             period=period,
             as_of=as_of,
             exported_at=service.clock.now(),
@@ -254,6 +272,7 @@ class ReportService:
 
     def record_export(self, data: ReportData, path: Path, digest: str) -> ExportRecord:
         """Remember what was sent (after the file exists)."""
+        log.info("report of %s for %s exported to %s", data.unit, data.period, path)
         service = self.service
         snapshot = {row.code: [row.status, row.note] for row in data.rows}
         with service.database.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import sqlite3
 import tempfile
@@ -13,6 +14,8 @@ from liaison_app import data_lock, paths
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS
 from liaison_app.store.plan_loader import DEFAULT_PLAN_ID
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

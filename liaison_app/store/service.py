@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import getpass
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +24,20 @@ from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore, Ingested, find_problems
 from liaison_app.filenames import safe_name
+from liaison_app.plan.model import Plan
 from liaison_app.reports.evidence_bundle import BundleFile
+from liaison_app.settings import (
+    LAST_UNIT,
+    LEGACY_PROFILE_NAME,
+    LEGACY_PROFILE_PHONE,
+    LIAISON_EMAIL,
+    LIAISON_NAME,
+    LIAISON_PHONE,
+    REGISTRY,
+    Scope,
+    Setting,
+    storage_key,
+)
 from liaison_app.store import backup
 from liaison_app.store.database import Database, open_database, open_read_only
 from liaison_app.store.models import (
@@ -63,6 +78,7 @@ from liaison_app.store.records import (
     EvidenceProblem,
     EvidenceRecord,
     HistoryEntry,
+    LiaisonProfile,
     MilestoneState,
     NotAssignedError,
     PlanInfo,
@@ -81,6 +97,8 @@ from liaison_app.store.records import (
 from liaison_app.store.status import Status, parse_status
 from liaison_app.vocabulary import DeliverableKind
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "MAX_NOTE_CHARS",
     "ActualRecord",
@@ -90,6 +108,7 @@ __all__ = [
     "EvidenceProblem",
     "EvidenceRecord",
     "HistoryEntry",
+    "LiaisonProfile",
     "LiaisonService",
     "MilestoneState",
     "NotAssignedError",
@@ -117,6 +136,13 @@ def first_writer_wins(action: Callable[[], T]) -> T:
         return action()
 
 
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -141,11 +167,20 @@ class LiaisonService(PromisesMixin):
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
     def __init__(
-        self, database: Database, clock: Clock | None = None, actor: str = "", plan: str | None = None
+        self,
+        database: Database,
+        clock: Clock | None = None,
+        actor: str = "",
+        plan: str | None = None,
+        *,
+        first_plan: Plan | None = None,
     ) -> None:
         self.database = database
         self.clock = clock or SystemClock()
         self.actor = actor
+        self.login = _login()  # whose per-user settings these are
+        # (unit id, item id) → (note editing session, its history row): see update()
+        self._note_sessions: dict[tuple[int, int], tuple[str, int]] = {}
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
@@ -156,7 +191,7 @@ class LiaisonService(PromisesMixin):
             if not has_any_plan(session):
                 if self.database.read_only:
                     raise ServiceError("台账数据库中还没有工作方案，只读方式无法打开")
-                load_plan(session, bundled_plan(), self.clock.now())
+                load_plan(session, first_plan or bundled_plan(), self.clock.now())
                 session.commit()
             self._load_catalogue(session, plan)
             self._fill_groups(session)
@@ -198,10 +233,12 @@ class LiaisonService(PromisesMixin):
         *,
         wait_seconds: float = LOCK_WAIT_SECONDS,
         plan: str | None = None,
+        first_plan: Plan | None = None,
     ) -> LiaisonService:
         """Open the data folder for writing: take its lock (one writer per folder), check,
         migrate (after a snapshot), load, and take today's snapshot if there is none yet.
-        ``plan`` chooses the plan shown (default: the active one)."""
+        ``plan`` chooses the plan shown (default: the active one); ``first_plan`` is what an empty
+        database is filled with (the bundled plan unless given; tests use a small synthetic one)."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
         data_lock.acquire(folder, wait_seconds)
@@ -210,16 +247,18 @@ class LiaisonService(PromisesMixin):
             paths.clean_leftovers(folder)
             db_path = paths.database_path(folder)
             database = open_database(db_path, clock.now())
-            service = cls(database, clock, actor, plan)
+            service = cls(database, clock, actor, plan, first_plan=first_plan)
         except BaseException:
             if database is not None:
                 database.dispose()
             data_lock.release(folder)
             raise
         service._locked = folder
+        log.info("opened %s (plan %s)", db_path, service.plan_id)
         try:
             backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
+            log.warning("daily backup not made: %s", exc)
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
         return service
 
@@ -247,9 +286,11 @@ class LiaisonService(PromisesMixin):
     def full_backup(self, target: Path) -> dict[str, int]:
         """备份到…: the database and every evidence file in one zip with a manifest."""
         self.check_output(target)
-        return backup.full_backup(
+        result = backup.full_backup(
             self.database.path, self.evidence_store.root, target, self.plan_id, self.clock.now()
         )
+        log.info("full backup written to %s (%d evidence files)", target, result["evidence"])
+        return result
 
     def check_output(self, path: Path) -> None:
         """Refuse an output path that would overwrite the live database, its journals, the lock
@@ -586,8 +627,13 @@ class LiaisonService(PromisesMixin):
         status: Status | str | None = None,
         note: str | None = None,
         completed_on: dt.date | object | None = _UNSET,
+        note_session: str = "",
     ) -> UnitTask:
         """Change status, note and/or completion date in one transaction, with history rows.
+
+        Saves of a note within one editing session (``note_session``, chosen by the caller: the
+        window starts one when the liaison starts typing and ends it on leaving the note) make one
+        history entry, from the text before the session to the text after it, not one per pause.
 
         Marking an item 已完成 sets its completion date to today unless one is given; moving it
         away from 已完成 clears the date unless one is given.
@@ -639,8 +685,12 @@ class LiaisonService(PromisesMixin):
                     row.note = target_note
                     row.completed_on = target_completed
                     row.updated_at = now
-                    session.add_all(
-                        HistoryRow(
+                    for field, before, after in changes:
+                        if field == "note" and self._continue_note(
+                            session, unit_id, item_id, note_session, after, now
+                        ):
+                            continue
+                        entry = HistoryRow(
                             unit_id=unit_id,
                             item_id=item_id,
                             field=field,
@@ -649,14 +699,45 @@ class LiaisonService(PromisesMixin):
                             changed_at=now,
                             actor=self.actor,
                         )
-                        for field, before, after in changes
-                    )
+                        session.add(entry)
+                        if field == "note" and note_session:
+                            session.flush()
+                            self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)
                 count = self._evidence_counts(session, unit_id).get(item_id, 0)
                 session.flush()
                 promises = self._promise_states(session, unit, [item_id]).get(item_id, ((), ()))
                 return self._task(unit, item_id, row, count, promises)
 
         return first_writer_wins(apply)
+
+    def _continue_note(
+        self,
+        session: Session,
+        unit_id: int,
+        item_id: int,
+        note_session: str,
+        after: str | None,
+        now: dt.datetime,
+    ) -> bool:
+        """Fold this save into the session's history entry if that entry is still the item's
+        latest; an entry that ends where it began (typed, then deleted) is dropped."""
+        remembered = self._note_sessions.get((unit_id, item_id))
+        if not note_session or remembered is None or remembered[0] != note_session:
+            return False
+        latest = session.scalar(
+            select(func.max(HistoryRow.id)).where(
+                HistoryRow.unit_id == unit_id, HistoryRow.item_id == item_id
+            )
+        )
+        entry = session.get(HistoryRow, remembered[1])
+        if entry is None or latest != entry.id or entry.actor != self.actor:
+            return False
+        if (entry.before or "") == (after or ""):
+            session.delete(entry)
+            del self._note_sessions[(unit_id, item_id)]
+        else:
+            entry.after, entry.changed_at = after, now
+        return True
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""
@@ -944,15 +1025,23 @@ class LiaisonService(PromisesMixin):
             for r in records
         ]
 
-    # -- settings (profile, last unit) ------------------------------------------------------
-    def setting(self, key: str, default: str = "") -> str:
-        with self.database.sessions() as session:
-            row = session.get(SettingRow, key)
-            return row.value if row else default
+    # -- settings (every key declared in liaison_app.settings) -------------------------------
+    def _read(self, key: str) -> str | None:
+        return self._read_many([key]).get(key)
 
-    def set_settings(self, values: dict[str, str]) -> None:
+    def _read_many(self, keys: list[str]) -> dict[str, str]:
+        """Several settings in one query (the window reads a unit's liaison on every switch)."""
+        with self.database.sessions() as session:
+            rows = session.scalars(select(SettingRow).where(SettingRow.key.in_(keys)))
+            return {row.key: row.value for row in rows}
+
+    def _write(self, values: dict[str, str], drop: tuple[str, ...] = ()) -> None:
         def apply() -> None:
             with self.database.transaction() as session:
+                for key in drop:
+                    row = session.get(SettingRow, key)
+                    if row is not None:
+                        session.delete(row)
                 for key, value in values.items():
                     row = session.get(SettingRow, key)
                     if row is None:
@@ -961,3 +1050,68 @@ class LiaisonService(PromisesMixin):
                         row.value = value
 
         first_writer_wins(apply)
+
+    def _key(self, setting: Setting, unit: str = "") -> str:
+        if setting.scope is Scope.UNIT:
+            unit = self.resolve_unit(unit)
+        return storage_key(setting, unit=unit, user=self.login)
+
+    def get(self, setting: Setting, unit: str = "") -> str | int:
+        """A declared setting's value in its scope (``unit`` for per-unit settings)."""
+        key = self._key(setting, unit)
+        if setting is LAST_UNIT:  # earlier versions kept one for everyone
+            found = self._read_many([key, LAST_UNIT.name])
+            return setting.parse(found.get(key, found.get(LAST_UNIT.name)))
+        return setting.parse(self._read(key))
+
+    def get_text(self, setting: Setting, unit: str = "") -> str:
+        return str(self.get(setting, unit))
+
+    def put(self, values: dict[Setting, str | int], unit: str = "") -> None:
+        """Write declared settings in one transaction (each in its own scope)."""
+        self._write({self._key(setting, unit): str(value) for setting, value in values.items()})
+
+    def setting(self, key: str, default: str = "") -> str:
+        """A shared or per-user setting by name; undeclared names are a programming error."""
+        stored = self.get(REGISTRY[key])
+        return str(stored) if stored != "" else default
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        self.put({REGISTRY[key]: value for key, value in values.items()})
+
+    # -- the unit's liaison (per unit, or per plan when it differs) ----------------------------
+    def liaison(self, unit: str) -> LiaisonProfile:
+        """Who reports for ``unit``: this plan's liaison if one was set, else the unit's."""
+        unit = self.resolve_unit(unit)
+        fields = (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
+        keys = {plan: [storage_key(f, unit=unit, plan=plan) for f in fields] for plan in (self.plan_id, "")}
+        legacy = [LAST_UNIT.name, LEGACY_PROFILE_NAME, LEGACY_PROFILE_PHONE]
+        found = self._read_many([*keys[self.plan_id], *keys[""], *legacy])
+        for plan in (self.plan_id, ""):
+            if any(key in found for key in keys[plan]):
+                name, phone, email = (found.get(key, "") for key in keys[plan])
+                return LiaisonProfile(name, phone, email, plan_only=bool(plan))
+        if found.get(LAST_UNIT.name) == unit:  # one profile for the whole folder, earlier
+            return LiaisonProfile(found.get(LEGACY_PROFILE_NAME, ""), found.get(LEGACY_PROFILE_PHONE, ""), "")
+        return LiaisonProfile()
+
+    def set_liaison(self, unit: str, profile: LiaisonProfile) -> None:
+        """Store the unit's liaison; ``profile.plan_only`` keeps it for the current plan only."""
+        unit = self.resolve_unit(unit)
+        check_text(profile.name, "联络员姓名", 40)
+        plan = self.plan_id if profile.plan_only else ""
+        values = {
+            storage_key(LIAISON_NAME, unit=unit, plan=plan): profile.name,
+            storage_key(LIAISON_PHONE, unit=unit, plan=plan): profile.phone,
+            storage_key(LIAISON_EMAIL, unit=unit, plan=plan): profile.email,
+        }
+        # the unit's liaison, set for the unit, holds for this plan too from now on
+        drop = (
+            ()
+            if profile.plan_only
+            else tuple(
+                storage_key(f, unit=unit, plan=self.plan_id)
+                for f in (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
+            )
+        )
+        self._write(values, drop)

@@ -9,41 +9,57 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import uuid
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from liaison_app.store.records import EvidenceRecord, HistoryEntry, UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.date_field import DateField
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
+from liaison_app.ui.item_text import repaired
 from liaison_app.ui.milestones_panel import MilestonesPanel
 from liaison_app.ui.targets_panel import TargetsPanel
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import Role
 
 NOTE_SAVE_DELAY_MS = 800
-NO_DATE = QDate(2000, 1, 1)  # shown as "未填" (special value text)
+
+
+class _Body(QWidget):
+    """The pane's content asks for no more than its minimum: in a scroll area too short for it,
+    lists keep their few whole rows and the pane scrolls; with room to spare they grow."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()  # wrapped labels: the scroll area asks this, not sizeHint
+        return layout.minimumHeightForWidth(width) if layout is not None else super().heightForWidth(width)
 
 
 class DetailPane(QWidget):
     status_requested = Signal(object, object)  # UnitTask, Status
-    note_committed = Signal(object, str)  # UnitTask, note
+    note_committed = Signal(object, str, str)  # UnitTask, note, editing session
     completed_requested = Signal(object, object)  # UnitTask, date | None
 
     def __init__(self, parent: Any = None) -> None:
@@ -51,6 +67,7 @@ class DetailPane(QWidget):
         self.task: UnitTask | None = None
         self._saved_note = ""
         self._updating = False
+        self._note_session = uuid.uuid4().hex
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -58,6 +75,16 @@ class DetailPane(QWidget):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.original_button = QToolButton()
+        self.original_button.setText("显示原文")
+        self.original_button.setCheckable(True)
+        self.original_button.setToolTip("方案原文中有录入错误，上面显示的是更正后的文字")
+        self.original_button.toggled.connect(self._on_show_original)
+        self.original = QLabel()
+        self.original.setWordWrap(True)
+        self.original.setStyleSheet("color:#5f6368")
+        self.original.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.original.hide()
         self.units = QLabel()
         self.units.setWordWrap(True)
         self.units.setTextFormat(Qt.TextFormat.RichText)
@@ -69,18 +96,14 @@ class DetailPane(QWidget):
         self.status.setToolTip("进展状态(Ctrl+E 依次切换)")
         self.status.activated.connect(self._on_status)
 
-        self.completed = QDateEdit()
-        self.completed.setCalendarPopup(True)
-        self.completed.setDisplayFormat("yyyy-MM-dd")
-        self.completed.setMinimumDate(NO_DATE)
-        self.completed.setSpecialValueText("未填")
-        self.completed.editingFinished.connect(self._on_completed)
+        self.completed = DateField()
+        self.completed.date_entered.connect(self._on_completed)
         self.clear_completed = QPushButton("清除")
         self.clear_completed.setToolTip("清除完成日期")
         self.clear_completed.clicked.connect(self._on_clear_completed)
         completed_row = QHBoxLayout()
         completed_row.addWidget(self.completed, 1)
-        completed_row.addWidget(self.clear_completed)
+        completed_row.addWidget(self.clear_completed, 0, Qt.AlignmentFlag.AlignTop)
 
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("填写本单位的进展情况:做了什么、结果如何、下一步计划。输入后自动保存。")
@@ -119,23 +142,49 @@ class DetailPane(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
 
-        self.body = QWidget()
+        self.body = _Body()
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(4)
         body.addWidget(self.heading)
-        body.addWidget(self.text)
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text, 1)
+        text_row.addWidget(self.original_button, 0, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(text_row)
+        body.addWidget(self.original)
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
         body.addWidget(self.milestones)
         body.addWidget(self.targets)
-        body.addWidget(self.evidence, 1)
+        body.addWidget(self.evidence)
         body.addWidget(history_box, 1)
+        # Readable at 1280×800 and at 150 % scaling: each list keeps a few whole rows, and the
+        # pane scrolls instead of squeezing them to a row and a half.
+        self.note.setMinimumHeight(self._rows_height(self.note, 3))
+        self.note.setMaximumHeight(self._rows_height(self.note, 7))  # longer notes scroll inside
+        self.evidence.table.setMinimumHeight(self._table_height(self.evidence.table, 2))
+        self.evidence.table.setMaximumHeight(self._table_height(self.evidence.table, 5))
+        self.history.setMinimumHeight(self._table_height(self.history, 3))
 
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder)
-        layout.addWidget(self.body)
-        self.body.hide()
+        layout.addWidget(self.body_scroll)
+        self.body_scroll.hide()
+
+    @staticmethod
+    def _rows_height(widget: QWidget, rows: int) -> int:
+        return rows * widget.fontMetrics().lineSpacing() + 2 * widget.fontMetrics().descent() + 12
+
+    @staticmethod
+    def _table_height(table: QTableView, rows: int) -> int:
+        header = table.horizontalHeader().sizeHint().height()
+        return header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2
 
     # -- showing ---------------------------------------------------------------------------
     def show_task(
@@ -147,9 +196,10 @@ class DetailPane(QWidget):
     ) -> None:
         """Show another task (the pending note of the previous one must be flushed first)."""
         self._note_timer.stop()
+        self._new_note_session()
         self.task = task
         self.placeholder.setVisible(task is None)
-        self.body.setVisible(task is not None)
+        self.body_scroll.setVisible(task is not None)
         if task is None:
             return
         self._saved_note = task.note
@@ -172,7 +222,11 @@ class DetailPane(QWidget):
             f"<b>{html.escape(item.id)}</b>  {html.escape(item.area_name)} › "
             f"{item.measure}.{html.escape(item.measure_title)}"
         )
-        self.text.setText(item.text)
+        shown = repaired(item.text)
+        self.text.setText(shown)
+        self.original.setText(f"方案原文:{item.text}")
+        self.original_button.setVisible(shown != item.text)
+        self.original.setVisible(shown != item.text and self.original_button.isChecked())
         self.units.setText(
             f"牵头单位:{self._names(item.lead, task.unit)}<br>"
             f"配合单位:{self._names(item.coop, task.unit) or '无'}<br>"
@@ -183,15 +237,21 @@ class DetailPane(QWidget):
         deadline = item.deadline.isoformat() if item.deadline else "无明确时限(常态推进)"
         if task.due is not None and task.due != item.deadline:  # the light follows this one (#15)
             deadline += f"    下一时间节点:{task.due.isoformat()}"
-        self.deadline.setText(f"完成时限:{deadline}    预警:")
+        if light is Light.DONE_LATE:
+            when = f"(完成于 {task.completed_on},晚 {task.days_late(as_of)} 天)"
+        elif light is Light.OVERDUE:
+            when = f"(截至 {as_of.isoformat()} 已逾期 {task.days_late(as_of)} 天)"
+        elif light is Light.DUE_SOON:
+            when = f"(截至 {as_of.isoformat()})"
+        else:
+            when = ""
         self.deadline.setTextFormat(Qt.TextFormat.RichText)
         self.deadline.setText(
-            f"完成时限:{deadline}    预警:<b style='color:{colour}'>{light.label}</b>"
-            + (f"(截至 {as_of.isoformat()})" if light is not Light.ON_TRACK else "")
+            f"完成时限:{deadline}    预警:<b style='color:{colour}'>{light.label}</b>{when}"
         )
         self._updating = True
         self.status.setCurrentIndex(self.status.findData(task.status.value))
-        self.completed.setDate(_qdate(task.completed_on))
+        self.completed.set_date(task.completed_on)
         if self.note.toPlainText() == self._saved_note and task.note != self._saved_note:
             self.note.setPlainText(task.note)  # changed elsewhere (undo) and not being typed over
         self._updating = False
@@ -202,6 +262,10 @@ class DetailPane(QWidget):
         self.history_model.set_entries(history)
         self.milestones.show_task(task, as_of, self.today)
         self.targets.show_task(task, self.period or as_of.strftime("%Y-%m"))
+
+    def _on_show_original(self, shown: bool) -> None:
+        self.original.setVisible(shown and self.original_button.isVisible())
+        self.original_button.setText("隐藏原文" if shown else "显示原文")
 
     @staticmethod
     def _names(names: tuple[str, ...], own: str) -> str:
@@ -222,11 +286,14 @@ class DetailPane(QWidget):
             return True
         text, previous = self.note.toPlainText(), self._saved_note
         self._saved_note = text
-        self.note_committed.emit(self.task, text)  # saved synchronously through the service
+        self.note_committed.emit(self.task, text, self._note_session)  # saved synchronously
         if self.task is not None and self.task.note != text:
             self._saved_note = previous
             return False
         return True
+
+    def _new_note_session(self) -> None:
+        self._note_session = uuid.uuid4().hex
 
     def _on_note_changed(self) -> None:
         if not self._updating:
@@ -235,6 +302,7 @@ class DetailPane(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush_note()
+            self._new_note_session()  # leaving the note ends its editing session
         return super().eventFilter(watched, event)
 
     def _on_status(self, index: int) -> None:
@@ -245,23 +313,12 @@ class DetailPane(QWidget):
         if status is not self.task.status:
             self.status_requested.emit(self.task, status)
 
-    def _on_completed(self) -> None:
+    def _on_completed(self, day: dt.date | None) -> None:
         if self._updating or self.task is None:
             return
-        day = _pydate(self.completed.date())
         if day != self.task.completed_on:
             self.completed_requested.emit(self.task, day)
 
     def _on_clear_completed(self) -> None:
         if self.task is not None and self.task.completed_on is not None:
             self.completed_requested.emit(self.task, None)
-
-
-def _qdate(day: dt.date | None) -> QDate:
-    return QDate(day.year, day.month, day.day) if day else NO_DATE
-
-
-def _pydate(day: QDate) -> dt.date | None:
-    if day == NO_DATE or not day.isValid():
-        return None
-    return dt.date(day.year(), day.month(), day.day())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.evidence import Ingested
+from liaison_app.settings import EVIDENCE_DIR
 from liaison_app.store.records import ServiceError
 from liaison_app.ui.duties_panels import (
     CaseDialog,
@@ -118,7 +119,11 @@ class DutiesActions(QObject):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.duties.delete_case(self.unit(), case.id)
+        try:
+            self.duties.delete_case(self.unit(), case.id)
+        except ServiceError as exc:  # e.g. a full disk: nothing was deleted
+            self._error(str(exc))
+            return
         self.refresh()
 
     def attach_to_case(self, case: TypicalCase, files: list[Path] | None = None) -> None:
@@ -160,7 +165,10 @@ class DutiesActions(QObject):
         self.duties.record_attachment(unit, owner, key, ingested)
 
     def _choose(self, title: str) -> list[Path]:
-        names, _filter = QFileDialog.getOpenFileNames(self.window, title)
+        machine = self.evidence.machine
+        names, _filter = QFileDialog.getOpenFileNames(self.window, title, machine.folder(EVIDENCE_DIR))
+        if names:
+            machine.remember_folder(EVIDENCE_DIR, Path(names[0]).parent)
         return [Path(n) for n in names]
 
     def correct_issue_date(self) -> None:

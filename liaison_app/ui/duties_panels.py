@@ -279,6 +279,8 @@ class DutiesPanel(QWidget):
         self.groups = RowsModel(GROUP_COLUMNS, self)
         self.group_view = table_view(self.groups, 0)
         self.group_view.selectionModel().selectionChanged.connect(self._show_group)
+        self.deliverable_view.selectionModel().selectionChanged.connect(self._update_deliverable_buttons)
+        self.deliverables.modelReset.connect(self._update_deliverable_buttons)
         self.group_text = QLabel()
         self.group_text.setWordWrap(True)
         self.group_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -300,11 +302,17 @@ class DutiesPanel(QWidget):
             self.lead_note.setText(f"方案印发日期按 {issued_on.isoformat()} 计。")
         else:
             self.lead_note.setText("本单位不牵头任何工作措施，无需提交具体措施和调研报告。")
-        for widget in (self.deliverable_view, self.edit_button, self.attach_button):
-            widget.setEnabled(bool(deliverables))
+        self.deliverable_view.setEnabled(bool(deliverables))
+        self._update_deliverable_buttons()
         if groups:
             self.group_view.setCurrentIndex(self.groups.index(0, 0))
         self._show_group()
+
+    def _update_deliverable_buttons(self, *_args: Any) -> None:
+        """修改状态… and 添加附件… act on the selected row: without one they are off."""
+        chosen = self.selected() is not None
+        self.edit_button.setEnabled(chosen)
+        self.attach_button.setEnabled(chosen)
 
     def selected(self) -> Deliverable | None:
         deliverable = self.deliverable_view.currentIndex().data(RECORD_ROLE)

@@ -24,15 +24,16 @@ from PySide6.QtWidgets import (
 from liaison_app.evidence import Batch, CopyCancelled, Ingested, find_problems, ingest_many
 from liaison_app.formatting import human_size
 from liaison_app.reports.evidence_bundle import BundleResult, bundle_file_name, write_bundle
+from liaison_app.settings import BUNDLE_DIR, EVIDENCE_DIR, SPLIT_MB
 from liaison_app.store.records import EvidenceRecord, ServiceError, UnitTask
+from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
+from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
     from liaison_app.store.service import LiaisonService
 
 Opener = Callable[[Path], bool]
-SETTING_BUNDLE_DIR = "ui.bundle_dir"
-SETTING_SPLIT_MB = "ui.split_mb"
 PROGRESS_STEPS = 1000
 
 
@@ -52,10 +53,13 @@ class EvidenceActions(QObject):
         runner: Runner,
         period: Callable[[], str],
         opener: Opener = open_with_system,
+        machine: MachineSettings | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.service = service
+        self.machine = machine or MachineSettings()
+        self.fallback: CopyDialog | None = None  # the last "do this instead" dialog
         self.runner = runner
         self.period = period
         self.opener = opener
@@ -102,8 +106,11 @@ class EvidenceActions(QObject):
     def choose_and_attach(self, task: UnitTask | None) -> None:
         if task is None:
             return
-        names, _filter = QFileDialog.getOpenFileNames(self.window, f"为 {task.item.id} 添加佐证材料")
+        names, _filter = QFileDialog.getOpenFileNames(
+            self.window, f"为 {task.item.id} 添加佐证材料", self.machine.folder(EVIDENCE_DIR)
+        )
         if names:
+            self.machine.remember_folder(EVIDENCE_DIR, Path(names[0]).parent)
             self.attach(task, [Path(n) for n in names])
 
     def attach(self, task: UnitTask, files: list[Path]) -> BackgroundTask | None:
@@ -172,7 +179,13 @@ class EvidenceActions(QObject):
         except (ServiceError, OSError) as exc:
             self._error("无法打开", str(exc))
             return
-        self.opener(path.parent)
+        if not self.opener(path.parent):
+            self.fallback = show_copy_dialog(
+                self.window,
+                "打开所在文件夹",
+                "没能打开文件管理器。这个佐证材料的副本在下面的文件夹中，可以复制路径后粘贴到文件管理器的地址栏。",
+                [("文件夹", str(path.parent)), ("文件", str(path))],
+            )
 
     def describe(self, record: EvidenceRecord, text: str) -> EvidenceRecord | None:
         try:
@@ -247,7 +260,7 @@ class EvidenceActions(QObject):
 
         def done(result: BundleResult) -> None:
             self.last_bundle = result
-            self.service.set_settings({SETTING_BUNDLE_DIR: str(result.parts[0].parent)})
+            self.machine.remember_folder(BUNDLE_DIR, result.parts[0].parent)
             text = (
                 f"已打包 {result.files} 个文件({human_size(result.total_bytes)})，"
                 f"共 {len(result.parts)} 个分卷，保存在 {result.parts[0].parent}"
@@ -268,7 +281,7 @@ class EvidenceActions(QObject):
         )
 
     def _ask_bundle_target(self, unit: str, period: str) -> tuple[Path | None, float | None]:
-        folder = self.service.setting(SETTING_BUNDLE_DIR) or str(Path.home())
+        folder = self.machine.folder(BUNDLE_DIR, documents_folder())
         default = Path(folder) / bundle_file_name(unit, period)
         name, _filter = QFileDialog.getSaveFileName(
             self.window, "保存佐证材料包", str(default), "zip 压缩包 (*.zip)"
@@ -279,12 +292,12 @@ class EvidenceActions(QObject):
             self.window,
             "分卷",
             "邮件附件有大小限制。每卷最大(MB)，0 表示不分卷:",
-            int(self.service.setting(SETTING_SPLIT_MB) or 20),
+            int(self.service.get(SPLIT_MB)),
             0,
             2048,
         )
         if not ok:
             return None, None
-        self.service.set_settings({SETTING_SPLIT_MB: str(split)})
+        self.service.put({SPLIT_MB: split})
         path = Path(name if name.lower().endswith(".zip") else name + ".zip")
         return path, (float(split) or None)

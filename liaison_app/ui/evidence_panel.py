@@ -55,6 +55,13 @@ class EvidenceModel(RowsModel[EvidenceRecord]):
         super().__init__(EVIDENCE_COLUMNS, parent)
 
     def set_records(self, records: list[EvidenceRecord]) -> None:
+        """Same files (an edited 说明): change the rows in place. A reset here, while the
+        description editor is still committing, destroyed it under the view ("commitData called
+        with an editor that does not belong to this view")."""
+        if [r.id for r in records] == [r.id for r in self._rows] and records:
+            for record in records:
+                self.update_record(record)
+            return
         self.set_rows(records)
 
     def records(self) -> list[EvidenceRecord]:
@@ -115,7 +122,7 @@ class EvidencePanel(QGroupBox):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DESCRIPTION_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._on_double_click)
-        self.hint = QLabel("把文件拖到这里或左侧的条目上，或点“添加文件”。双击“说明”可填写说明。")
+        self.hint = QLabel("把文件拖到这里或左侧条目上;双击“说明”可填写说明。")
         self.hint.setWordWrap(True)
         self.add_button = QPushButton("添加文件…")
         self.open_button = QPushButton("打开")
@@ -141,6 +148,8 @@ class EvidencePanel(QGroupBox):
         """Show ``records``, keeping the selected file selected if it is still there."""
         current = self.selected()
         self.model.set_records(records)
+        self.hint.setVisible(not records)  # with files listed, the table's tooltip says it
+        self.table.setToolTip(self.hint.text())
         if current is not None:
             for row, record in enumerate(records):
                 if record.id == current.id:

@@ -27,27 +27,49 @@ class ExportCheckDialog(QDialog):
 
     go_to_item = Signal(str)
 
-    def __init__(self, incomplete: list[tuple[str, str]], parent: Any = None) -> None:
+    def __init__(
+        self, incomplete: list[tuple[str, str]], titles: dict[str, str] | None = None, parent: Any = None
+    ) -> None:
+        """``titles`` maps the unit's item ids to their text; other entries are other duties
+        (典型案例, 具体措施, 调研报告), counted and shown apart."""
         super().__init__(parent)
+        titles = titles or {}
         self.setWindowTitle("导出前检查")
-        self.resize(560, 420)
+        self.resize(760, 460)
+        items = [(code, reason) for code, reason in incomplete if code in titles]
+        others = [(code, reason) for code, reason in incomplete if code not in titles]
+        counted = "和".join(
+            part
+            for part in (
+                f"{len(items)} 条工作措施" if items else "",
+                f"{len(others)} 项其他任务(典型案例、牵头任务)" if others else "",
+            )
+            if part
+        )
         intro = QLabel(
-            f"以下 {len(incomplete)} 条工作措施看起来还不完整。可以返回补充，也可以仍然导出——"
+            f"以下{counted}看起来还不完整。可以返回补充，也可以仍然导出——"
             "导出时会把它们列在报表封面上(领导小组办公室更看重说明清楚的缺口)。"
         )
         intro.setWordWrap(True)
-        self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels(["编号", "不完整之处"])
-        for code, reason in incomplete:
+        self.intro = intro
+        self.model = QStandardItemModel(0, 3, self)
+        self.model.setHorizontalHeaderLabels(["编号", "工作措施或任务", "不完整之处"])
+        for code, reason in items:
             code_item = QStandardItem(code)
             code_item.setData(code, CODE_ROLE)
-            self.model.appendRow([code_item, QStandardItem(reason)])
+            title = QStandardItem(titles[code])
+            title.setToolTip(titles[code])
+            self.model.appendRow([code_item, title, QStandardItem(reason)])
+        for label, reason in others:
+            self.model.appendRow([QStandardItem("其他任务"), QStandardItem(label), QStandardItem(reason)])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(self._go_to)
         buttons = QDialogButtonBox()
         self.export_button = buttons.addButton("仍然导出", QDialogButtonBox.ButtonRole.AcceptRole)

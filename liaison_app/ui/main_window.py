@@ -1,20 +1,23 @@
-"""The liaison's window: pick the unit, see its items with lights, record progress. Always saved."""
+"""The liaison's window: pick the unit, see its items with lights, record progress. Always saved.
+
+This is the composition root: it builds the widgets, attaches the data and reacts to it. The menus
+and their actions live in :mod:`liaison_app.ui.main_actions`; per-machine state (geometry, folders)
+in :mod:`liaison_app.ui.machine_settings`; every setting is declared in :mod:`liaison_app.settings`.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QDate, QItemSelection, QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QItemSelection, QModelIndex, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app import APP_TITLE, __version__
-from liaison_app.store.records import ServiceError, UnitTask
+from liaison_app.settings import GEOMETRY, LAST_UNIT, SPLITTER
+from liaison_app.store.records import LiaisonProfile, ServiceError, UnitTask
 
 if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
     from liaison_app.store.service import LiaisonService
@@ -42,22 +46,18 @@ from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import DetailPane
 from liaison_app.ui.duties_panels import CasesPanel, DutiesPanel
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
-from liaison_app.ui.profile_dialog import ProfileDialog
+from liaison_app.ui.machine_settings import MachineSettings
+from liaison_app.ui.main_actions import MainActions
+from liaison_app.ui.periods import default_period
+from liaison_app.ui.profile_dialog import LiaisonBar
 from liaison_app.ui.summary_strip import SummaryStrip
 from liaison_app.ui.task_editor import TaskEditor
 from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
 from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
-from liaison_app.ui.workers import BackgroundTask, PoolRunner, Runner
+from liaison_app.ui.workers import PoolRunner, Runner
 from liaison_app.vocabulary import Role
-
-SETTING_OFFICE_EMAIL = "office.email"
-SETTING_UNIT = "ui.last_unit"
-SETTING_NAME = "profile.name"
-SETTING_PHONE = "profile.phone"
-SETTING_GEOMETRY = "ui.geometry"
-SETTING_SPLITTER = "ui.splitter"
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         runner: Runner | None = None,
         opener: Opener = open_with_system,
         url_opener: UrlOpener | None = None,
+        machine: MachineSettings | None = None,
     ) -> None:
         """Build the window; with no service it shows itself as opening until :meth:`attach`.
 
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.runner: Runner = runner or PoolRunner()
         self.opener = opener
         self.url_opener = url_opener
+        self.machine = machine or MachineSettings()
+        self.liaison_asked: set[str] = set()  # units whose liaison was asked for this session
         self.reports: ReportActions | None = None
         self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
@@ -104,7 +107,11 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_central()
-        self._build_menus()
+        self.menus = MainActions(self)
+        self.undo_action, self.redo_action = self.menus.undo_action, self.menus.redo_action
+        self.cycle_action, self.verify_action = self.menus.cycle_action, self.menus.verify_action
+        self.import_plan_action = self.menus.import_plan_action
+        self.pdf_action, self.print_action = self.menus.pdf_action, self.menus.print_action
         self.saved_label = QLabel("尚无修改")
         self.statusBar().addPermanentWidget(self.saved_label)
         self._update_title()
@@ -124,6 +131,7 @@ class MainWindow(QMainWindow):
         self.detail.status_requested.connect(self.editor.set_status)
         self.detail.note_committed.connect(self.editor.set_note)
         self.detail.completed_requested.connect(self.editor.set_completed_on)
+        self.detail.completed.latest = service.clock.today  # no completion date in the future
         for action, make in (
             (self.undo_action, self.editor.undo_stack.undo),
             (self.redo_action, self.editor.undo_stack.redo),
@@ -135,7 +143,9 @@ class MainWindow(QMainWindow):
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
         stack.undoTextChanged.connect(self._on_undo_text)
         stack.redoTextChanged.connect(self._on_redo_text)
-        self.evidence = EvidenceActions(self, service, self.runner, self.current_period, self.opener)
+        self.evidence = EvidenceActions(
+            self, service, self.runner, self.current_period, self.opener, self.machine
+        )
         self.evidence.changed.connect(self._on_evidence_changed)
         self.evidence.finished.connect(self._show_message)
         panel = self.detail.evidence
@@ -185,7 +195,7 @@ class MainWindow(QMainWindow):
         self.duties.changed.connect(self._update_summary)
         self.period.dateChanged.connect(lambda _d: self.duties.refresh() if self.duties else None)
         today = service.clock.today()
-        self.period.setDate(_qdate(today.replace(day=1)))
+        self.period.setDate(_qdate(default_period(today)))
         self.as_of.setDate(_qdate(today))
         from liaison_app.ui.plan_actions import PlanActions
 
@@ -196,7 +206,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.central.setEnabled(True)
         self.statusBar().clearMessage()
-        last = service.setting(SETTING_UNIT)
+        last = service.get_text(LAST_UNIT)
         if last and self.picker.select_unit(last):
             self.show_unit(last)
         else:
@@ -249,9 +259,14 @@ class MainWindow(QMainWindow):
         self.picker.unit_chosen.connect(self._on_unit_chosen)
         bar.addWidget(QLabel(" 本单位 "))
         bar.addWidget(self.picker)
+        self.picker_hint = QLabel()
+        self.picker_hint.setStyleSheet("color:#b3261e")
+        self.picker.hint_changed.connect(self.picker_hint.setText)
+        self.picker.unit_chosen.connect(lambda _u: self.picker_hint.clear())
+        bar.addWidget(self.picker_hint)
         bar.addSeparator()
         today = dt.date.today()
-        self.period = QDateEdit(_qdate(today.replace(day=1)))
+        self.period = QDateEdit(_qdate(default_period(today)))
         self.period.setDisplayFormat("yyyy年MM月")
         self.period.setCalendarPopup(True)
         self.period.setToolTip("报送期:本次报表所属的月份")
@@ -298,6 +313,7 @@ class MainWindow(QMainWindow):
         for combo in (self.role_filter, self.status_filter, self.light_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
         self.search.textChanged.connect(self._apply_filters)
+        self.search.installEventFilter(self)  # Esc clears the search
         filters = QHBoxLayout()
         filters.addWidget(self.role_filter)
         filters.addWidget(self.status_filter)
@@ -319,7 +335,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
         metrics = self.tree.fontMetrics()
         samples = {
-            Column.CODE: "十五 59.4",
+            Column.CODE: "59.10",
             Column.ROLE: "职责",
             Column.DEADLINE: "2019-12-31",
             Column.STATUS: "完成 10/10",
@@ -328,7 +344,9 @@ class MainWindow(QMainWindow):
         }
         for column, sample in samples.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 3 * metrics.averageCharWidth())
-        # the code column also holds the tree's indentation (items sit two levels deep)
+        # the code column also holds the tree's indentation (items sit two levels deep); the
+        # 工作措施 column gets the rest, which at 1280×800 is most of the row
+        self.tree.setIndentation(metrics.averageCharWidth() * 2 + 2)
         header.resizeSection(Column.CODE, header.sectionSize(Column.CODE) + 3 * self.tree.indentation())
         self.tree.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -359,96 +377,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
 
         self.central = QWidget()
+        self.liaison_bar = LiaisonBar()
+        self.liaison_bar.saved.connect(self._on_liaison_saved)
+        self.liaison_bar.dismissed.connect(self.liaison_asked.add)
         layout = QVBoxLayout(self.central)
+        layout.addWidget(self.liaison_bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(self.central)
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("文件(&F)")
-        self.export_action = QAction("导出报表(&E)…", self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        self.export_action.triggered.connect(lambda: self.export_report())
-        file_menu.addAction(self.export_action)
-        self.pdf_action = QAction("导出 PDF(&P)…", self)
-        self.pdf_action.triggered.connect(lambda: self.export_report("pdf"))
-        self.print_action = QAction("打印(&R)…", self)
-        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
-        self.print_action.triggered.connect(lambda: self.export_report("print"))
-        file_menu.addAction(self.pdf_action)
-        file_menu.addAction(self.print_action)
-        self.import_plan_action = QAction("导入工作方案(&I)…", self)
-        self.import_plan_action.setToolTip("导入任务分解表、工作要点或领导小组办公室发布的方案文件")
-        self.import_plan_action.triggered.connect(
-            lambda: self.plans.choose_and_import() if self.plans else None
-        )
-        file_menu.addAction(self.import_plan_action)
-        file_menu.addSeparator()
-        self.backup_action = QAction("备份到(&B)…", self)
-        self.backup_action.setToolTip("把数据库和全部佐证材料备份到一个文件，可存 U 盘")
-        self.backup_action.triggered.connect(self.backup_to)
-        self.restore_action = QAction("从备份恢复(&R)…", self)
-        self.restore_action.triggered.connect(self.restore_from)
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.restore_action)
-        file_menu.addSeparator()
-        profile = QAction("联络员信息(&P)…", self)
-        profile.triggered.connect(self.edit_profile)
-        file_menu.addAction(profile)
-        file_menu.addSeparator()
-        quit_action = QAction("退出(&X)", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        edit_menu = self.menuBar().addMenu("编辑(&E)")
-        self.undo_action = QAction("撤销", self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setEnabled(False)
-        self.redo_action = QAction("重做", self)
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.redo_action.setEnabled(False)
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        self.cycle_action = QAction("切换进展状态", self)
-        self.cycle_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.cycle_action.triggered.connect(self.cycle_status)
-        edit_menu.addAction(self.cycle_action)
-        find = QAction("查找", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self._focus_search)
-        edit_menu.addAction(find)
-
-        view_menu = self.menuBar().addMenu("查看(&V)")
-        expand = QAction("全部展开", self)
-        expand.triggered.connect(self.tree.expandAll)
-        collapse = QAction("全部折叠", self)
-        collapse.triggered.connect(self.tree.collapseAll)
-        view_menu.addAction(expand)
-        view_menu.addAction(collapse)
-
-        tools_menu = self.menuBar().addMenu("工具(&T)")
-        self.add_files_action = QAction("为所选条目添加佐证材料…", self)
-        self.add_files_action.triggered.connect(
-            lambda: self._evidence().choose_and_attach(self.selected_task())
-        )
-        self.bundle_action = QAction("导出佐证材料包…", self)
-        self.bundle_action.triggered.connect(self._bundle)
-        self.verify_action = QAction("校验佐证材料", self)
-        self.verify_action.triggered.connect(lambda: self._evidence().verify())
-        for action in (self.add_files_action, self.bundle_action, self.verify_action):
-            tools_menu.addAction(action)
-        tools_menu.addSeparator()
-        self.office_action = QAction("领导小组办公室汇总…", self)
-        self.office_action.setToolTip("收取各单位报表并汇总;牵头单位也可在此对照配合单位的报送")
-        self.office_action.triggered.connect(self.open_office)
-        tools_menu.addAction(self.office_action)
-
-        help_menu = self.menuBar().addMenu("帮助(&H)")
-        about = QAction("关于(&A)", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
 
     # -- showing a unit ----------------------------------------------------------------------
     def show_unit(self, unit: str) -> None:
@@ -459,10 +395,36 @@ class MainWindow(QMainWindow):
         self.expand_groups()
         self.summary.show_summary(unit, tasks, self.current_as_of())
         self.detail.show_task(None, [], self.current_as_of())
+        self._update_item_actions()
         if self.duties is not None:
             self.duties.refresh()
         self._update_empty_hint()
         self._update_title()
+        self._name_liaison(unit)
+
+    def _name_liaison(self, unit: str) -> None:
+        """History records the unit's liaison; a unit seen for the first time asks for one."""
+        service = self._service()
+        profile = service.liaison(unit) if unit else LiaisonProfile()
+        if profile.name:
+            service.actor = profile.name
+        elif service.login:
+            service.actor = service.login
+        if unit and profile.is_empty and unit not in self.liaison_asked:
+            self.liaison_bar.ask(unit)
+        elif self.liaison_bar.unit != unit:
+            self.liaison_bar.hide()
+
+    def _on_liaison_saved(self, unit: str, profile: LiaisonProfile) -> None:
+        try:
+            self._service().set_liaison(unit, profile)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "未保存", str(exc))
+            return
+        self.liaison_asked.add(unit)
+        if unit == self.unit:
+            self._service().actor = profile.name
+        self._show_message(f"已保存 {unit} 的联络员:{profile.name}")
 
     def expand_groups(self) -> None:
         """Open every area and measure (items are leaves: no need to visit them)."""
@@ -492,7 +454,7 @@ class MainWindow(QMainWindow):
     def _on_unit_chosen(self, unit: str) -> None:
         if unit == self.unit:
             return
-        self._service().set_settings({SETTING_UNIT: unit})
+        self._service().put({LAST_UNIT: unit})
         self.show_unit(unit)
 
     def _on_as_of_changed(self, _day: QDate) -> None:
@@ -516,13 +478,21 @@ class MainWindow(QMainWindow):
             text=self.search.text(),
         )
         self.expand_groups()
+        shown = self.detail.task
+        if shown is not None and not self.index_for(shown.item.id).isValid():
+            self.detail.flush_note()
+            self.detail.show_task(None, [], self.current_as_of())  # hidden by the filter
+            self._update_item_actions()
         self._update_empty_hint()
 
     def _update_empty_hint(self) -> None:
+        words = self.search.text().strip()
         if not self.unit:
             text = "请先在上方选择本单位。"
+        elif self.proxy.rowCount() == 0 and words:
+            text = f"没有找到含“{words}”的工作措施或进展情况。换个词试试，或按 Esc 清除搜索。"
         elif self.proxy.rowCount() == 0:
-            text = "没有符合筛选条件的工作措施。"
+            text = "没有符合筛选条件的工作措施。请把上面的筛选改回“全部”。"
         else:
             text = ""
         self.empty_hint.setText(text)
@@ -535,6 +505,14 @@ class MainWindow(QMainWindow):
         history = service.history(self.unit, task.item.id) if task else []
         evidence = service.evidence(self.unit, task.item.id) if task else []
         self.detail.show_task(task, history, self.current_as_of(), evidence)
+        if task is not None:
+            self.side_tabs.setCurrentWidget(self.detail)  # the item's details, not another tab
+        self._update_item_actions()
+
+    def _update_item_actions(self) -> None:
+        has_item = self.detail.task is not None
+        self.menus.cycle_action.setEnabled(has_item)
+        self.menus.add_files_action.setEnabled(has_item)
 
     def _on_task_changed(self, task: UnitTask) -> None:
         if task.unit != self.unit:
@@ -566,7 +544,7 @@ class MainWindow(QMainWindow):
             service = self._service()
             catalog = ReportService(service).catalog_snapshot()
             self.office_window = OfficeWindow(
-                service, catalog, self.runner, DutiesService(service).groups(), self
+                service, catalog, self.runner, DutiesService(service).groups(), self, self.machine
             )
         self.office_window.show()
         self.office_window.raise_()
@@ -578,58 +556,24 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def backup_to(self, target: Path | None = None) -> BackgroundTask | None:
-        service = self._service()
-        if target is None:
-            default = Path.home() / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
-            name, _filter = QFileDialog.getSaveFileName(self, "备份到", str(default), "zip 压缩包 (*.zip)")
-            if not name:
-                return None
-            target = Path(name if name.lower().endswith(".zip") else name + ".zip")
-        destination = target
-        task = BackgroundTask(lambda _p, _c: service.full_backup(destination))
-        task.signals.finished.connect(
-            lambda result: QMessageBox.information(
-                self, "备份完成", f"已备份到 {destination}\n(数据库和 {result['evidence']} 个佐证材料文件)"
-            )
-        )
-        task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "备份失败", str(exc)))
-        self.runner.start(task)
-        return task
-
-    def restore_from(self, source: Path | None = None) -> None:
-        """Restoring replaces the data: it runs after this window has closed the database."""
-        if source is None:
-            name, _filter = QFileDialog.getOpenFileName(
-                self, "选择备份文件", str(Path.home()), "备份文件 (*.zip *.sqlite3);;所有文件 (*)"
-            )
-            if not name:
-                return
-            source = Path(name)
-            answer = QMessageBox.question(
-                self,
-                "从备份恢复",
-                f"用 {source.name} 替换现有数据?\n恢复前会先校验备份，并把现有数据另存一份。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.pending_restore = source
-        self.close()
-        app = QApplication.instance()
-        if app is not None:
-            app.exit(0)
+    def service_or_fail(self) -> LiaisonService:
+        return self._service()
 
     def export_report(self, kind: str = "xlsx") -> None:
         if self.reports is not None:
             self.reports.export(self.unit, self.current_period(), self.current_as_of(), kind=kind)
 
-    def _bundle(self) -> None:
+    def bundle_evidence(self) -> None:
         if not self.unit:
             QMessageBox.information(self, "佐证材料包", "请先选择本单位。")
             return
         self._evidence().bundle(self.unit)
+
+    def add_files_to_selected(self) -> None:
+        self._evidence().choose_and_attach(self.selected_task())
+
+    def verify_evidence(self) -> None:
+        self._evidence().verify()
 
     def cycle_status(self) -> None:
         task = self.selected_task()
@@ -640,53 +584,31 @@ class MainWindow(QMainWindow):
         if self.editor is not None:
             self.editor.set_status(task, following)
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
-    # -- profile, about, title -----------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- profile and title ----------------------------------------------------------------
     def ask_profile(self, first_run: bool) -> bool:
-        service = self._service()
-        dialog = ProfileDialog(
-            service.units(),
-            self.unit,
-            service.setting(SETTING_NAME),
-            service.setting(SETTING_PHONE),
-            service.setting(SETTING_OFFICE_EMAIL),
-            first_run=first_run,
-            parent=self,
-        )
-        if dialog.exec() != ProfileDialog.DialogCode.Accepted:
-            return False
-        unit, name, phone, office = dialog.values()
-        service.set_settings(
-            {SETTING_UNIT: unit, SETTING_NAME: name, SETTING_PHONE: phone, SETTING_OFFICE_EMAIL: office}
-        )
-        service.actor = name
-        if unit != self.unit:
-            self.picker.select_unit(unit)
-            self.show_unit(unit)
-        return True
-
-    def edit_profile(self) -> None:
-        self.ask_profile(first_run=False)
-
-    def show_about(self) -> None:
-        service = self._service()
-        info = service.plan_info()
-        QMessageBox.about(
-            self,
-            "关于",
-            f"<b>{APP_TITLE}</b> 版本 {__version__}<br><br>工作方案:{info.name}<br>"
-            f"{info.areas} 个领域，{info.measures} 项目标任务，{info.items} 条工作措施<br><br>"
-            f"数据保存在:{service.database.path.parent}",
-        )
+        return self.menus.ask_profile(first_run)
 
     def _update_title(self) -> None:
-        suffix = f" — {self.unit}" if self.unit else ""
+        """The unit (and the plan, when several are loaded) first, the program once: Qt appends
+        the application's display name (set to the same words in app.py) only when the title
+        does not already end with it."""
+        name = f"{APP_TITLE} {__version__}"
+        parts = [self.unit] if self.unit else []
         if self.plans is not None and self.plans.plan_count() > 1 and self.service is not None:
-            suffix = f" — 《{self.service.plan_info().name}》{suffix}"
-        self.setWindowTitle(f"{APP_TITLE} {__version__}{suffix}")
+            parts.insert(0, f"《{self.service.plan_info().name}》")
+        self.setWindowTitle(" — ".join([*parts, name]))
 
     # -- plans ---------------------------------------------------------------------------------
     def _on_plan_switched(self, _plan_id: str) -> None:
@@ -727,15 +649,12 @@ class MainWindow(QMainWindow):
 
     # -- layout memory and closing -----------------------------------------------------------
     def _restore_layout(self) -> None:
-        service = self._service()
-        geometry = service.setting(SETTING_GEOMETRY)
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        splitter = service.setting(SETTING_SPLITTER)
-        if splitter:
-            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
-        else:
-            self.splitter.setSizes([760, 520])
+        geometry = self.machine.get_bytes(GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.machine.get_bytes(SPLITTER)
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([800, 480])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.detail.flush_note():  # nothing typed is lost, not even on a full disk
@@ -758,14 +677,9 @@ class MainWindow(QMainWindow):
         if self.service is None:
             super().closeEvent(event)
             return
-        # the layout is a convenience: a full or read-only disk must not keep the window open
-        with contextlib.suppress(ServiceError):
-            self.service.set_settings(
-                {
-                    SETTING_GEOMETRY: bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
-                    SETTING_SPLITTER: bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
-                }
-            )
+        # this machine's layout, in QSettings: never the shared database
+        self.machine.put_bytes(GEOMETRY, self.saveGeometry())
+        self.machine.put_bytes(SPLITTER, self.splitter.saveState())
         super().closeEvent(event)
 
     def index_for(self, code: str) -> QModelIndex:

@@ -7,12 +7,11 @@ progress bar and a cancel button; the window stays usable meanwhile.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -43,7 +42,10 @@ from liaison_app.reports.consolidation import (
     receive,
 )
 from liaison_app.reports.consolidation_report import default_file_name
+from liaison_app.settings import OFFICE_DIR, OFFICE_GEOMETRY, OFFICE_PERIOD
 from liaison_app.ui.evidence_panel import local_files
+from liaison_app.ui.machine_settings import MachineSettings, documents_folder
+from liaison_app.ui.periods import default_period, parse_period
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.workers import BackgroundTask, Runner
 
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
     from liaison_app.store.duty_records import GroupInfo
     from liaison_app.store.service import LiaisonService
 
-SETTING_OFFICE_DIR = "office.last_dir"
 
 VERDICT_COLUMNS: list[Column[FileVerdict]] = [
     Column("文件", lambda v: v.path.name),
@@ -110,6 +111,7 @@ class OfficeWindow(QMainWindow):
         runner: Runner,
         groups: list[GroupInfo] | None = None,
         parent: Any = None,
+        machine: MachineSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("领导小组办公室 — 汇总各单位报表")
@@ -123,10 +125,11 @@ class OfficeWindow(QMainWindow):
         self.result: Consolidation | None = None
         self.task: BackgroundTask | None = None
         self.last_export: Path | None = None
+        self.machine = machine or MachineSettings()
 
-        today = service.clock.today()
-        last_month = today.replace(day=1) - dt.timedelta(days=1)
-        self.period = QDateEdit(QDate(last_month.year, last_month.month, 1))
+        # the liaisons' default month, or the one this user chose last time
+        shown = parse_period(service.get_text(OFFICE_PERIOD)) or default_period(service.clock.today())
+        self.period = QDateEdit(QDate(shown.year, shown.month, 1))
         self.period.setDisplayFormat("yyyy年MM月")
         self.period.setCalendarPopup(True)
         self.scope = QComboBox()
@@ -150,7 +153,7 @@ class OfficeWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear)
         self.accept_button.clicked.connect(self.accept_selected)
         self.export_button.clicked.connect(lambda: self.export())
-        self.period.dateChanged.connect(lambda _d: self.refresh())
+        self.period.dateChanged.connect(self._on_period_changed)
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
 
         top = QHBoxLayout()
@@ -206,11 +209,18 @@ class OfficeWindow(QMainWindow):
         layout.addWidget(tabs, 3)
         self.setCentralWidget(central)
         self._update_buttons()
+        geometry = self.machine.get_bytes(OFFICE_GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
     # -- input -------------------------------------------------------------------------------
     def current_period(self) -> str:
         day = self.period.date()
         return f"{day.year():04d}-{day.month():02d}"
+
+    def _on_period_changed(self, _day: QDate) -> None:
+        self.service.put({OFFICE_PERIOD: self.current_period()})
+        self.refresh()
 
     def add_paths(self, paths: list[Path]) -> None:
         for path in paths:
@@ -248,10 +258,10 @@ class OfficeWindow(QMainWindow):
             self.add_paths([Path(folder)])
 
     def _last_dir(self) -> str:
-        return self.service.setting(SETTING_OFFICE_DIR) or str(Path.home())
+        return self.machine.folder(OFFICE_DIR, documents_folder())
 
     def _remember_dir(self, folder: Path) -> None:
-        self.service.set_settings({SETTING_OFFICE_DIR: str(folder)})
+        self.machine.remember_folder(OFFICE_DIR, folder)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_files(event):
@@ -345,7 +355,10 @@ class OfficeWindow(QMainWindow):
         self.export_button.setEnabled(
             not busy and self.result is not None and any(v.counts_as_used for v in self.result.verdicts)
         )
-        self.accept_button.setEnabled(not busy and self.result is not None)
+        edited = self.result is not None and any(
+            v.verdict is Verdict.MODIFIED and v.path not in self.accepted_edits for v in self.result.verdicts
+        )
+        self.accept_button.setEnabled(not busy and edited)  # nothing to accept: nothing to click
 
     # -- output ----------------------------------------------------------------------------
     def export(self, path: Path | None = None) -> BackgroundTask | None:
@@ -368,6 +381,10 @@ class OfficeWindow(QMainWindow):
         )
         self.runner.start(task)
         return task
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.machine.put_bytes(OFFICE_GEOMETRY, self.saveGeometry())
+        super().closeEvent(event)
 
     def _exported(self, path: Path) -> None:
         self.last_export = path

@@ -15,16 +15,20 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from liaison_app.reports.evidence_bundle import bundle_file_name
 from liaison_app.reports.unit_report import ReportData, write_report
+from liaison_app.settings import EXPORT_DIR, OFFICE_EMAIL
+from liaison_app.store.reporting import as_of_problem
+from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
 from liaison_app.ui.evidence_actions import EvidenceActions, Opener
 from liaison_app.ui.export_dialogs import ExportCheckDialog, ExportDoneDialog
+from liaison_app.ui.item_text import repaired
+from liaison_app.ui.machine_settings import documents_folder
+from liaison_app.ui.task_model import short_text
 from liaison_app.ui.workers import BackgroundTask, Runner
 from liaison_app.vocabulary import period_label
 
 if TYPE_CHECKING:
     from liaison_app.store.reporting import ReportService
 
-SETTING_EXPORT_DIR = "ui.export_dir"
-SETTING_OFFICE_EMAIL = "office.email"  # also in main_window (kept light to import)
 UrlOpener = Callable[[QUrl], bool]
 
 
@@ -71,6 +75,7 @@ class ReportActions(QObject):
         self.opener = opener
         self.url_opener = url_opener
         self.done_dialog: ExportDoneDialog | None = None
+        self.fallback: CopyDialog | None = None  # the last "do this instead" dialog
         self.printer_factory: Callable[[], Any] = _printer
         self.running: set[BackgroundTask] = set()
 
@@ -90,9 +95,16 @@ class ReportActions(QObject):
         if not unit:
             QMessageBox.information(self.window, "导出报表", "请先选择本单位。")
             return None
+        problem = as_of_problem(period, as_of)
+        if problem:
+            QMessageBox.information(self.window, "导出报表", problem)
+            return None
         incomplete = self.reports.export_check(unit, as_of, period)
         if incomplete and confirm_incomplete is None:
-            dialog = ExportCheckDialog(incomplete, self.window)
+            titles = {
+                t.item.id: short_text(repaired(t.item.text), 48) for t in self.reports.service.tasks(unit)
+            }
+            dialog = ExportCheckDialog(incomplete, titles, self.window)
             dialog.go_to_item.connect(self.go_to_item)
             confirm_incomplete = dialog.exec() == ExportCheckDialog.DialogCode.Accepted
         if incomplete and not confirm_incomplete:
@@ -124,8 +136,7 @@ class ReportActions(QObject):
         return task
 
     def _ask_path(self, unit: str, period: str, pdf: bool = False) -> Path | None:
-        service = self.reports.service
-        folder = service.setting(SETTING_EXPORT_DIR) or str(Path.home())
+        folder = self.evidence.machine.folder(EXPORT_DIR, documents_folder())
         suffix = ".pdf" if pdf else ".xlsx"
         name, _filter = QFileDialog.getSaveFileName(
             self.window,
@@ -148,14 +159,14 @@ class ReportActions(QObject):
     ) -> None:
         self.running.discard(task)
         record = self.reports.record_export(data, path, digest)
-        self.reports.service.set_settings({SETTING_EXPORT_DIR: str(path.parent)})
+        self.evidence.machine.remember_folder(EXPORT_DIR, path.parent)
         self.exported.emit(record)
         self.message.emit(f"已导出 {path.name}" + (f" 和 {pdf.name}" if pdf else ""))
         if then_print:
             self.print_report(data, path)
         dialog = ExportDoneDialog(path, len(data.incomplete), self.window)
-        dialog.open_file.connect(lambda: self.opener(path))
-        dialog.open_folder.connect(lambda: self.opener(path.parent))
+        dialog.open_file.connect(lambda: self.open_file(path))
+        dialog.open_folder.connect(lambda: self.open_folder(path))
         dialog.make_bundle.connect(lambda: self._bundle(data.unit, data.period, path))
         dialog.send_to_office.connect(lambda: self.send_to_office(data.unit, data.period, path))
         self.done_dialog = dialog
@@ -190,7 +201,7 @@ class ReportActions(QObject):
         self.evidence.bundle(unit, report.parent / bundle_file_name(unit, period), 20.0)
 
     def send_to_office(self, unit: str, period: str, report: Path) -> bool:
-        address = self.reports.service.setting(SETTING_OFFICE_EMAIL)
+        address = self.reports.service.get_text(OFFICE_EMAIL)
         if not address:
             QMessageBox.information(
                 self.window,
@@ -200,5 +211,46 @@ class ReportActions(QObject):
             return False
         bundle_stem = Path(bundle_file_name(unit, period)).stem
         files = [report, *sorted(report.parent.glob(f"{bundle_stem}*.zip"))]
-        self.opener(report.parent)  # mailto cannot carry attachments: show where the files are
-        return self.url_opener(mailto(address, unit, period, files))
+        folder_shown = self.opener(report.parent)  # mailto cannot carry attachments
+        if self.url_opener(mailto(address, unit, period, files)):
+            if not folder_shown:
+                self.open_folder(report)
+            return True
+        names = "、".join(f.name for f in files)
+        self.fallback = show_copy_dialog(
+            self.window,
+            "发送给办公室",
+            "本机没有可用的邮件程序(或没有设置默认邮件程序)，没能新建邮件。\n"
+            "请用您平时收发公文的邮箱(如单位邮箱的网页版)新建一封邮件，收件人填下面的地址，"
+            f"主题可用下面的文字，并把这些文件作为附件添加:{names}。",
+            [
+                ("收件人", address),
+                ("主题", f"{unit}{period_label(period)}营商环境工作进展报表"),
+                ("文件所在文件夹", str(report.parent)),
+            ],
+        )
+        return False
+
+    def open_file(self, path: Path) -> bool:
+        if self.opener(path):
+            return True
+        self.fallback = show_copy_dialog(
+            self.window,
+            "打开文件",
+            "本机没有可以打开 Excel 工作簿(.xlsx)的程序。请安装 WPS 或 Excel，"
+            "或把下面的文件复制到装有它们的电脑上打开。",
+            [("文件", str(path))],
+        )
+        return False
+
+    def open_folder(self, path: Path) -> bool:
+        if self.opener(path.parent):
+            return True
+        self.fallback = show_copy_dialog(
+            self.window,
+            "打开所在文件夹",
+            "没能打开文件管理器。报表已保存在下面的文件夹中:可以复制路径，"
+            "再粘贴到文件管理器(或邮件的“添加附件”窗口)的地址栏中。",
+            [("文件夹", str(path.parent)), ("文件", str(path))],
+        )
+        return False

@@ -37,5 +37,6 @@ class SummaryStrip(QWidget):
             f"{statuses}　"
             f"<span style='color:#b3261e'><b>逾期 {counts['overdue']}</b></span>　"
             f"<span style='color:#8a5a00'><b>临期 {counts['due_soon']}</b></span>　"
+            f"<span style='color:#5e35b1'><b>逾期完成 {counts['done_late']}</b></span>　"
             f"完成率 <b>{percent}%</b>" + (f"<br>{duties}" if duties else "")
         )

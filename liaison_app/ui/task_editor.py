@@ -32,6 +32,7 @@ class Values:
     note: str | None = None
     completed_on: dt.date | None = None
     set_completed_on: bool = False
+    note_session: str = ""  # saves of one editing session of the note make one history entry
 
 
 class TaskEditor(QObject):
@@ -50,6 +51,8 @@ class TaskEditor(QObject):
             kwargs["status"] = values.status
         if values.note is not None:
             kwargs["note"] = values.note
+            if values.note_session:
+                kwargs["note_session"] = values.note_session
         if values.set_completed_on:
             kwargs["completed_on"] = values.completed_on
         try:
@@ -67,10 +70,10 @@ class TaskEditor(QObject):
             return
         self._push(task, Values(status=status), "状态", f"{task.status.label} → {status.label}")
 
-    def set_note(self, task: UnitTask, note: str) -> None:
+    def set_note(self, task: UnitTask, note: str, session: str = "") -> None:
         if note == task.note:
             return
-        self._push(task, Values(note=note), "进展情况", "")
+        self._push(task, Values(note=note, note_session=session), "进展情况", "")
 
     def set_completed_on(self, task: UnitTask, day: dt.date | None) -> None:
         if day == task.completed_on:
@@ -90,8 +93,13 @@ class TaskEditor(QObject):
         self.undo_stack.push(ChangeCommand(self, task.unit, task.item.id, before, values, text))
 
 
+NOTE_SESSION_COMMAND = 1  # QUndoCommand.id(): note saves of one editing session merge
+
+
 class ChangeCommand(QUndoCommand):
-    """Redo writes ``after``; undo restores ``before`` (every field the change could touch)."""
+    """Redo writes ``after``; undo restores ``before`` (every field the change could touch).
+    The saves of one note editing session merge into one command: one Ctrl+Z undoes the session.
+    """
 
     def __init__(
         self, editor: TaskEditor, unit: str, code: str, before: Values, after: Values, text: str
@@ -108,3 +116,17 @@ class ChangeCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.editor.write(self.unit, self.code, self.before)
+
+    def id(self) -> int:
+        return NOTE_SESSION_COMMAND if self.after.note_session else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (
+            isinstance(other, ChangeCommand)
+            and not other.failed
+            and (other.unit, other.code) == (self.unit, self.code)
+            and other.after.note_session == self.after.note_session
+        ):
+            return False
+        self.after = other.after
+        return True

@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.item_text import repaired
 from liaison_app.ui.task_model import TaskTreeModel
 
 
@@ -63,7 +64,8 @@ class TaskFilterProxy(QSortFilterProxyModel):
         if self._light and task.light(as_of) is not self._light:
             return False
         if self._words:
-            haystack = f"{task.item.id}\n{task.item.text}\n{task.note}".casefold()
+            text = task.item.text
+            haystack = f"{task.item.id}\n{text}\n{repaired(text)}\n{task.note}".casefold()
             return all(word in haystack for word in self._words)
         return True
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.item_text import repaired
 from liaison_app.vocabulary import Role, chinese_numeral
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,6 +30,7 @@ LIGHT_COLOURS = {
     Light.OVERDUE: (QColor("#fde2e1"), QColor("#b3261e")),
     Light.DUE_SOON: (QColor("#fff1cc"), QColor("#8a5a00")),
     Light.ON_TRACK: (None, QColor("#2e7d32")),
+    Light.DONE_LATE: (QColor("#ede7f6"), QColor("#5e35b1")),
 }
 
 
@@ -284,7 +286,9 @@ class TaskTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._item_display(task, column, light)
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
-            return task.item.text + (f"\n\n进展情况:{task.note}" if task.note else "")
+            return repaired(task.item.text) + (f"\n\n进展情况:{task.note}" if task.note else "")
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LIGHT and light is Light.DONE_LATE:
+            return f"完成于 {task.completed_on},晚于完成时限 {task.days_late(self._as_of)} 天"
         if column == Column.LIGHT:
             background, foreground = LIGHT_COLOURS[light]
             if role == Qt.ItemDataRole.BackgroundRole and background is not None:
@@ -302,7 +306,7 @@ class TaskTreeModel(QAbstractItemModel):
         if column == Column.CODE:
             return task.item.id
         if column == Column.TEXT:
-            return short_text(task.item.text)
+            return short_text(repaired(task.item.text))
         if column == Column.ROLE:
             return Role(task.role).label
         if column == Column.DEADLINE:

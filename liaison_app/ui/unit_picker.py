@@ -1,4 +1,6 @@
-"""A searchable, grouped unit chooser: type 城管 and 区城管局 is offered."""
+"""A searchable, grouped unit chooser: type 城管 and 区城管局 is offered; 发改 or fgw finds
+区发展改革委 (see :mod:`liaison_app.ui.unit_names`); a name that matches nothing gets the closest
+units suggested."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter
 
 from liaison_app.plan.units import CATEGORIES
 from liaison_app.store.records import UnitInfo
+from liaison_app.ui.unit_names import closest, latin_forms, spoken_forms
 
 UNIT_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -19,6 +22,7 @@ class UnitPicker(QComboBox):
     """Combo of canonical units under non-selectable category headings, with type-ahead."""
 
     unit_chosen = Signal(str)
+    hint_changed = Signal(str)  # "" or a sentence: nothing matched, with the closest units
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -36,6 +40,9 @@ class UnitPicker(QComboBox):
         self._search.setSourceModel(self._model)
         self._search.setFilterRole(SEARCH_ROLE)
         self._search.setFilterKeyColumn(0)
+        self._search.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._units: list[UnitInfo] = []
+        self._latin_ready = False
         completer = QCompleter(self._search, self)
         completer.setCompletionRole(Qt.ItemDataRole.DisplayRole)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
@@ -47,6 +54,8 @@ class UnitPicker(QComboBox):
 
     def set_units(self, units: list[UnitInfo]) -> None:
         self._model.clear()
+        self._units = list(units)
+        self._latin_ready = False
         by_category: dict[str, list[UnitInfo]] = {}
         for unit in units:
             if unit.lead_items or unit.coop_items:
@@ -60,7 +69,7 @@ class UnitPicker(QComboBox):
             for unit in by_category[category]:
                 row = QStandardItem(unit.name)
                 row.setData(unit.name, UNIT_NAME_ROLE)
-                row.setData(" ".join((unit.name, *unit.aliases)), SEARCH_ROLE)
+                row.setData(" ".join(spoken_forms(unit.name, unit.aliases)), SEARCH_ROLE)
                 row.setToolTip(f"牵头 {unit.lead_items} 条，配合 {unit.coop_items} 条")
                 self._model.appendRow(row)
         self.setCurrentIndex(-1)
@@ -86,7 +95,41 @@ class UnitPicker(QComboBox):
         return False
 
     def _on_text_edited(self, text: str) -> None:
-        self._search.setFilterFixedString(text.strip())
+        typed = "".join(text.split())
+        if typed.isascii() and any(c.isalpha() for c in typed):
+            self._add_latin_forms()
+        self._search.setFilterFixedString(typed)
+        self.hint_changed.emit(self._hint(typed))
+
+    def _add_latin_forms(self) -> None:
+        """Pinyin initials join the searchable text the first time Latin letters are typed."""
+        if self._latin_ready:
+            return
+        self._latin_ready = True
+        for row in range(self._model.rowCount()):
+            item = self._model.item(row)
+            name = item.data(UNIT_NAME_ROLE)
+            if name:
+                info = next(u for u in self._units if u.name == name)
+                item.setData(
+                    f"{item.data(SEARCH_ROLE)} {' '.join(latin_forms(name, info.aliases))}", SEARCH_ROLE
+                )
+
+    def _hint(self, typed: str) -> str:
+        if not typed or self._search.rowCount() > 0 or typed in self.unit_names():
+            return ""
+        forms: dict[str, str] = {}
+        for unit in self._units:
+            if unit.lead_items or unit.coop_items:
+                for form in spoken_forms(unit.name, unit.aliases):
+                    forms[form] = unit.name
+                if self._latin_ready:
+                    for form in latin_forms(unit.name, unit.aliases):
+                        forms.setdefault(form, unit.name)
+        near = closest(typed, forms)
+        return f"没有找到“{typed}”" + (
+            f"，是不是:{'、'.join(near)}?" if near else "。请输入单位名称中的几个字。"
+        )
 
     def _choose_text(self, text: str) -> None:
         if text in self.unit_names():

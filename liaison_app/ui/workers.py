@@ -2,17 +2,24 @@
 
 A :class:`BackgroundTask` gets everything it needs when created, runs one function off the GUI
 thread, reports progress, and emits its result (or the reason it failed) as a signal, which Qt
-delivers in the GUI thread. It never touches the database or widgets. The window owns a
+delivers in the GUI thread. It never touches the database or widgets. A failure that is a bug
+(not a full disk or a missing file) is also logged and shown in the error dialog. The window owns a
 :class:`Runner`; tests use :class:`ImmediateRunner` to run tasks synchronously.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from liaison_app.errors import is_expected, user_message
+from liaison_app.ui.error_dialog import report_unexpected
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
@@ -43,7 +50,11 @@ class BackgroundTask(QRunnable):
         try:
             result = self.work(self.signals.progress.emit, self.is_cancelled)
         except BaseException as exc:  # reported to the GUI thread, never lost in a thread
-            self.signals.failed.emit(exc)
+            if is_expected(exc):
+                log.warning("background task failed: %s", user_message(exc))
+            else:  # a bug: logged with its traceback and shown with the details for support
+                report_unexpected(exc)
+            self.signals.failed.emit(exc)  # the caller still cleans up and says what was not done
         else:
             self.signals.finished.emit(result)
 

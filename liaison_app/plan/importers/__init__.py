@@ -16,6 +16,7 @@ Readers, by what the file holds:
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from liaison_app.plan.importers.sources import (
 from liaison_app.plan.importers.table import read_grid
 from liaison_app.plan.model import Plan
 from liaison_app.plan.units import UnitRegistry
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SOURCE_KINDS",
@@ -140,4 +143,5 @@ def read_plan(
     if registry is None:
         registry = bundled_registry()
     plan, preview = review(draft, registry, aliases=aliases, plan_id=plan_id, name=name, file_name=path.name)
+    log.info("read plan %s from %s: %d items", plan.plan_id, path, len(plan.items()))
     return ImportResult(plan, preview, draft)

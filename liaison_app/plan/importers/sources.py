@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from liaison_app.errors import os_error_reason
 from liaison_app.plan.importers.common import MAX_ROWS, PlanImportError, numeral, split_numbering
 from liaison_app.plan.importers.table import Grid, find_header
 
@@ -33,7 +34,7 @@ def sniff(path: Path) -> Sniffed:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PlanImportError(f"无法打开文件 {name}:{exc.strerror or exc}") from exc
+        raise PlanImportError(f"无法打开文件 {name}:{os_error_reason(exc)}") from exc
     if not path.is_file():
         raise PlanImportError(f"{name} 不是一个文件。")
     if size == 0:
@@ -43,7 +44,7 @@ def sniff(path: Path) -> Sniffed:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PlanImportError(f"无法读取文件 {name}:{exc.strerror or exc}") from exc
+        raise PlanImportError(f"无法读取文件 {name}:{os_error_reason(exc)}") from exc
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise PlanImportError(
