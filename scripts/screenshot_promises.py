@@ -18,6 +18,7 @@ from PySide6.QtCore import QDate
 
 from liaison_app.app import make_application
 from liaison_app.clock import FixedClock
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 
@@ -28,7 +29,8 @@ def main(out: Path) -> None:
         clock = FixedClock(dt.datetime(2021, 1, 15, 10, 0))
         service = LiaisonService.open(Path(folder), clock=clock, actor="张三")
         unit, item = "区城管局", "72.4"
-        service.set_settings({"ui.last_unit": unit, "profile.name": "张三"})
+        service.set_settings({"ui.last_unit": unit})
+        service.set_liaison(unit, LiaisonProfile("张三", "023-62988888", "zhangsan@example.gov.cn"))
         service.update(unit, item, status="推进中", note="新增绿地已完成验收，覆盖率统计待市里复核。")
         service.record_actual(unit, item, "72.4-t1", "48.5", period="2020-11", source="园林绿化年报")
         service.record_actual(unit, item, "72.4-t1", "52", period="2020-12", source="园林绿化年报")
