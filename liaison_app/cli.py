@@ -18,6 +18,7 @@ import sys
 import traceback
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,10 +27,17 @@ from liaison_app.data_lock import DataInUseError
 from liaison_app.errors import is_expected, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
+from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
 from liaison_app.reports.evidence_bundle import write_bundle
 from liaison_app.store.backup import BackupError
 from liaison_app.store.database import DatabaseError, MissingDatabaseError
-from liaison_app.store.records import StorageError, UnknownPlanError, printable
+from liaison_app.store.records import (
+    StorageError,
+    UnknownPlanError,
+    describe_target,
+    format_decimal,
+    printable,
+)
 from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
 from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role, parse_period
@@ -102,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--status", required=True, help="进展状态:" + "、".join(f"{s.value}/{s.label}" for s in Status)
     )
     setter.add_argument("--note", help="进展情况")
+
+    milestone = sub.add_parser("milestone", help="勾选某单位某项工作措施的一个时间节点(已完成)")
+    milestone.add_argument("--unit", required=True, help="单位名称")
+    milestone.add_argument("--item", required=True, help="工作措施编号，如 63.1")
+    milestone.add_argument("--index", required=True, help="第几个时间节点(从 1 起)")
+    milestone.add_argument("--done", required=True, help="完成日期 YYYY-MM-DD;写 no 表示取消勾选")
+
+    actual = sub.add_parser("actual", help="牵头单位填报某项指标的实际值")
+    actual.add_argument("--unit", required=True, help="单位名称(须为牵头单位)")
+    actual.add_argument("--item", required=True, help="工作措施编号，如 13")
+    actual.add_argument("--target", required=True, help="指标编号，如 13-t1")
+    actual.add_argument("--value", required=True, help="实际值(指标的单位，如 99.97 或 99.97%%)")
+    actual.add_argument("--period", help="报送期 YYYY-MM(默认本月)")
+    actual.add_argument("--date", help="数据日期 YYYY-MM-DD(默认今天)")
+    actual.add_argument("--source", default="", help="数据来源(可选)")
 
     attach = sub.add_parser("attach", help="为某单位某项工作措施添加佐证材料")
     attach.add_argument("--unit", required=True, help="单位名称")
@@ -241,7 +264,13 @@ def _item_json(item: CatalogItem, plan: str) -> dict[str, Any]:
         "coop": list(item.coop),
         "deadline": item.deadline.isoformat() if item.deadline else None,
         "former": item.former or None,
+        "milestones": [{**milestone_to_dict(m), "done": None} for m in item.milestones],
+        "targets": [target_to_dict(t) for t in item.targets],
     }
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _task_json(task: UnitTask, as_of: dt.date, plan: str) -> dict[str, Any]:
@@ -254,7 +283,18 @@ def _task_json(task: UnitTask, as_of: dt.date, plan: str) -> dict[str, Any]:
         updated_at=task.updated_at.isoformat(sep=" ") if task.updated_at else None,
         evidence=task.evidence,
         light=task.light(as_of).value,
+        next_milestone=task.next_milestone.number if task.next_milestone else None,
     )
+    for entry, state in zip(data["milestones"], task.milestones, strict=True):
+        entry["done"] = state.done_on.isoformat() if state.done_on else None
+    for entry, target in zip(data["targets"], task.targets, strict=True):
+        latest = target.latest
+        entry.update(
+            actual=None if latest is None else _json_number(latest.value),
+            actual_period=None if latest is None else latest.period,
+            met=target.met,
+            trend=[{"period": a.period, "value": _json_number(a.value)} for a in target.actuals],
+        )
     return data
 
 
@@ -336,6 +376,53 @@ def cmd_set(service: LiaisonService, args: argparse.Namespace) -> int:
     print(
         f"已保存:{task.unit} {task.item.id} → {task.status.label}"
         + (f"(完成日期 {task.completed_on.isoformat()})" if task.completed_on else "")
+    )
+    return EXIT_OK
+
+
+def _cli_date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ServiceError(f"{what}格式应为 YYYY-MM-DD:{text}") from None
+
+
+def cmd_milestone(service: LiaisonService, args: argparse.Namespace) -> int:
+    try:
+        number = int(args.index)
+    except ValueError:
+        raise ServiceError(f"--index 应为时间节点的序号(1、2…):{args.index}") from None
+    done_on = None if args.done.strip().lower() in ("no", "none", "否") else _cli_date(args.done, "完成日期")
+    service.tick_milestone(args.unit, args.item, number, done_on)
+    task = service.task(args.unit, args.item)
+    state = task.milestones[number - 1]
+    verb = f"已完成({done_on.isoformat()})" if done_on else "未完成"
+    print(f"已保存:{task.unit} {task.item.id} 第 {number} 个时间节点({state.date.isoformat()})→ {verb}")
+    if task.status is Status.DONE:
+        print(f"全部时间节点已完成，{task.item.id} 已标记为已完成")
+    return EXIT_OK
+
+
+def cmd_actual(service: LiaisonService, args: argparse.Namespace) -> int:
+    measured_on = _cli_date(args.date, "数据日期") if args.date else None
+    state = service.record_actual(
+        args.unit,
+        args.item,
+        args.target,
+        args.value,
+        period=args.period,
+        measured_on=measured_on,
+        source=args.source,
+    )
+    try:
+        period = parse_period(args.period) if args.period else service.clock.today().strftime("%Y-%m")
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    latest = next(a for a in state.actuals if a.period == period)
+    target = state.target
+    print(
+        f"已保存:{target.id} {target.text} {latest.period} 实际 {format_decimal(latest.value)} {target.unit}"
+        f"，目标 {describe_target(target)} → {state.attainment(latest.period).label}"
     )
     return EXIT_OK
 
@@ -656,6 +743,8 @@ COMMANDS = {
     "catalog": cmd_catalog,
     "tasks": cmd_tasks,
     "set": cmd_set,
+    "milestone": cmd_milestone,
+    "actual": cmd_actual,
     "attach": cmd_attach,
     "bundle": cmd_bundle,
     "verify": cmd_verify,

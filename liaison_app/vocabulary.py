@@ -192,6 +192,20 @@ _register(
 )
 
 
+# -- an actual figure against its target (指标) ------------------------------------------------
+class Attainment(Coded):
+    MET = "met"
+    NOT_MET = "not_met"
+    MISSING = "missing"
+
+
+_register(
+    Attainment,
+    "达标情况",
+    {Attainment.MET: "达标", Attainment.NOT_MET: "未达标", Attainment.MISSING: "未填报"},
+)
+
+
 # -- what a change-history line changed -----------------------------------------------------
 class ItemField(Coded):
     """A field of a unit's work on an item (table ``history``)."""
@@ -201,6 +215,8 @@ class ItemField(Coded):
     COMPLETED_ON = "completed_on"
     EVIDENCE = "evidence"
     EVIDENCE_DESCRIPTION = "evidence_description"
+    MILESTONE = "milestone"  # a milestone ticked off or opened again (#15)
+    ACTUAL = "actual"  # an actual figure recorded on a target (#15)
 
 
 _register(
@@ -212,6 +228,8 @@ _register(
         ItemField.COMPLETED_ON: "完成日期",
         ItemField.EVIDENCE: "佐证材料",
         ItemField.EVIDENCE_DESCRIPTION: "佐证材料说明",
+        ItemField.MILESTONE: "时间节点",
+        ItemField.ACTUAL: "指标实际值",
     },
 )
 

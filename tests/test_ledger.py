@@ -101,7 +101,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
 
 
 def office_run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.run(["office", *argv])
+    code = cli.main(["office", *argv])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

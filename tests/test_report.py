@@ -111,6 +111,8 @@ def test_layout_print_and_metadata(filled: LiaisonService, tmp_path: Path) -> No
         fmt.SHEET_DETAIL,
         fmt.SHEET_EVIDENCE,
         fmt.SHEET_CASES,
+        "指标",
+        "时间节点",
         fmt.SHEET_CHECK,  # more incomplete items than the cover lists
         fmt.SHEET_CODES,
         fmt.SHEET_META,

@@ -73,7 +73,8 @@ def test_a_carriage_return_note_round_trips_and_stays_accepted(
 def test_codes_travel_beside_the_labels(filled: LiaisonService, tmp_path: Path) -> None:
     report = read_report(export(filled, UNIT, tmp_path))
     assert report.version == 3
-    assert report.codes["1.1"] == ("lead", "done", "on_track")
+    # done on 2019-11-20, due 2019-09-30: finished late, not 正常
+    assert report.codes["1.1"] == ("lead", "done", "done_late")
     assert report.codes["1.2"][1] == "in_progress"
     assert set(report.codes) == {r.code for r in report.rows}
     assert report.meta["measures_status_code"] in ("not_started", "in_progress", "done", "ongoing", "blocked")

@@ -15,7 +15,7 @@ from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import Verdict, consolidate, receive
 from liaison_app.reports.consolidation_report import write_consolidation
 from liaison_app.reports.unit_report import default_file_name
-from tests.test_cli import cli
+from tests.helpers import run_cli as cli
 from tests.test_consolidation import AS_OF, PERIOD, _copy, catalog
 from tests.test_consolidation import world as world  # the module's returns, shared
 

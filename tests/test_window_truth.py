@@ -113,7 +113,7 @@ def _type_date(qtbot: QtBot, window: MainWindow, text: str) -> None:
     if text.isascii():
         qtbot.keyClicks(edit, text)
     else:
-        from tests.conftest import type_chinese
+        from tests.helpers import type_chinese
 
         qtbot.keyClick(edit, Qt.Key.Key_Delete)
         type_chinese(edit, text)
@@ -191,7 +191,7 @@ def test_the_calendar_pop_up_picks_a_date(
 def pick_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None:
     """Type in 本单位 (ASCII with key clicks, Chinese as an input method commits it), then take
     ``unit`` from the completer's list with the arrow keys and Enter, as a user does."""
-    from tests.conftest import type_chinese
+    from tests.helpers import type_chinese
 
     edit = window.picker.lineEdit()
     edit.setFocus()
@@ -210,7 +210,7 @@ def pick_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None:
 
 
 def fill_liaison_bar(qtbot: QtBot, window: MainWindow, name: str, phone: str, email: str) -> None:
-    from tests.conftest import type_chinese
+    from tests.helpers import type_chinese
 
     bar = window.liaison_bar
     type_chinese(bar.fields.name, name)
@@ -331,7 +331,7 @@ def test_the_unit_search_knows_short_names_and_pinyin_initials(
 def test_an_unmatched_unit_name_suggests_the_closest(
     qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
 ) -> None:
-    from tests.conftest import type_chinese
+    from tests.helpers import type_chinese
 
     window = window_at(clock)
     type_chinese(window.picker.lineEdit(), "发展改革局")
@@ -355,7 +355,7 @@ def test_every_short_name_points_at_a_real_unit(service: LiaisonService) -> None
 def test_autosaves_while_typing_make_one_history_entry_per_session(
     qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
 ) -> None:
-    from tests.conftest import type_chinese
+    from tests.helpers import type_chinese
 
     window = window_at(clock)
     _open_item(qtbot, window, "16")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liaison_app.reports.promises_sheets import Promises, PromisesSummary, unit_due
+from liaison_app.reports.promises_sheets import summarize as summarize_promises
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
 from liaison_app.vocabulary import (
     NOT_REPORTED_LABEL,
@@ -428,6 +430,7 @@ class Consolidation:
     cases: list[list[str]] = field(default_factory=list)  # [unit, 月份, 类型, 标题, 内容, 关联, 附件]
     deliverable_issues: list[DeliverableIssue] = field(default_factory=list)
     missing_reasons: dict[str, str] = field(default_factory=dict)  # unit -> why its file was not used
+    promises: PromisesSummary | None = None  # 指标完成情况, 未达标 targets, overdue milestones
 
     @property
     def overdue(self) -> list[ItemView]:
@@ -484,6 +487,11 @@ def consolidate(
         for row in report.rows
     }
     group_units = group[1] if group else None
+
+    def promises_of(unit: str) -> Promises | None:
+        report = intake.reports.get(unit)
+        return report.promises if report else None
+
     entries = [
         i
         for i in catalog.items
@@ -497,7 +505,9 @@ def consolidate(
                 status, note = rows.get((unit, entry.id), (None, ""))
                 states.append(UnitState(unit, role, status, note))
         status = _item_status([s for s in states if s.role is Role.LEAD])
-        late = (as_of - entry.deadline).days if entry.deadline and status not in SETTLED else 0
+        dues = [unit_due(promises_of(s.unit), entry) for s in states if s.role is Role.LEAD]
+        due = min((d for d in dues if d is not None), default=entry.deadline)
+        late = (as_of - due).days if due and status not in SETTLED else 0
         views.append(ItemView(entry, states, status, max(0, late), _inconsistency(states)))
     units = []
     scope_units = (
@@ -513,11 +523,8 @@ def consolidate(
             continue
         report = intake.reports.get(unit)
         statuses = [next(s.status for s in v.states if s.unit == unit) for v in own]
-        overdue = sum(
-            1
-            for v, s in zip(own, statuses, strict=True)
-            if v.item.deadline and v.item.deadline < as_of and s not in SETTLED
-        )
+        dues = [unit_due(report.promises if report else None, v.item) for v in own]
+        overdue = sum(1 for d, s in zip(dues, statuses, strict=True) if d and d < as_of and s not in SETTLED)
         cases = (len(report.cases) if report.version >= 2 else None) if report else None
         units.append(
             UnitLine(
@@ -553,6 +560,9 @@ def consolidate(
         missing_reasons={
             u.unit: reason for u in units if not u.reported and (reason := intake.refused(u.unit))
         },
+        promises=summarize_promises(
+            {u: r.promises for u, r in intake.reports.items() if u in scope_units}, entries, as_of
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
+from liaison_app.reports import promises_sheets
 from liaison_app.reports.consolidation import (
     STATUS_COLUMNS,
     Consolidation,
@@ -188,6 +189,11 @@ def build_workbook(result: Consolidation, continued: list[str] | None = None) ->
         ],
         found,
     )
+    if result.promises is not None:
+        promises_sheets.append_to_chase(workbook[SHEET_CHASE], result.promises)
+        promises_sheets.write_summary_sheet(
+            workbook.create_sheet(promises_sheets.SHEET_TARGET_SUMMARY), result.promises
+        )
     missing = result.missing_units
     _simple(
         workbook.create_sheet(SHEET_MISSING),

@@ -36,6 +36,7 @@ from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
 from liaison_app.reports import report_format as fmt
+from liaison_app.reports.promises_sheets import Promises, read_promises
 from liaison_app.reports.unit_report import CaseLine, EvidenceLine, ReportRow, data_hash, sheet_cells
 from liaison_app.signing import fingerprint, verify
 from liaison_app.vocabulary import Status
@@ -90,6 +91,7 @@ class UnitReport:
     # item code → status code, mapped once from what the file carries (None: unreadable)
     statuses: dict[str, Status | None] = field(default_factory=dict)
     cover_fingerprint: str = ""  # version 3: the key fingerprint printed on the cover
+    promises: Promises | None = None  # 指标 and 时间节点; None in a report made before them
 
     @property
     def signature(self) -> str:
@@ -438,6 +440,7 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
             if fmt.SHEET_CASES not in names:
                 raise ReportFormatError("报表不完整(缺少“典型案例”表)")
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS, budget)
+        promises = read_promises(workbook, budget.check) if version >= 2 else None
         codes: dict[str, tuple[str, str, str]] = {}
         cover_fingerprint = ""
         if version >= 3:
@@ -486,7 +489,9 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
         row.code: Status.lookup(codes[row.code][1]) if row.code in codes else _status(row.status)
         for row in rows
     }
-    return UnitReport(path, meta, rows, lines, computed, case_lines, codes, statuses, cover_fingerprint)
+    return UnitReport(
+        path, meta, rows, lines, computed, case_lines, codes, statuses, cover_fingerprint, promises
+    )
 
 
 def _cover_value(ws: Any, label: str) -> str:

@@ -24,7 +24,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
+from liaison_app.reports import promises_sheets
 from liaison_app.reports import report_format as fmt
+from liaison_app.reports.promises_sheets import Promises
 from liaison_app.reports.report_format import normalise_text
 from liaison_app.reports.styles import (
     BODY,
@@ -132,6 +134,7 @@ class ReportData:
     signer: Signer | None = field(default=None, repr=False, compare=False)
     plan_revision: int = 1
     email: str = ""  # the liaison's mail address
+    promises: Promises = field(default_factory=Promises)  # 指标 and 时间节点 (#15)
 
     def deliverable_meta(self) -> dict[str, str]:
         found = {d.kind: d for d in self.deliverables}
@@ -220,10 +223,12 @@ def data_hash(
     evidence: Sequence[Sequence[Any]],
     cases: Sequence[Sequence[Any]] | None = None,
     deliverables: dict[str, str] | None = None,
+    promises: Sequence[Sequence[Any]] | None = None,
 ) -> str:
     """SHA-256 over the report's data as written (and as read back).
 
-    Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables.
+    Version 1 covered the detail and evidence rows; version 2 adds the cases and deliverables;
+    a report with the 指标 and 时间节点 sheets adds their rows.
     """
     payload: list[Any] = [
         unit,
@@ -235,6 +240,8 @@ def data_hash(
     if cases is not None:
         payload.append([[_canonical(v) for v in row] for row in cases])
         payload.append([deliverables.get(k, "") if deliverables else "" for k in fmt.DELIVERABLE_META_KEYS])
+    if promises is not None:
+        payload.append([[_canonical(v) for v in row] for row in promises])
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
@@ -250,6 +257,12 @@ def build_workbook(data: ReportData) -> tuple[Workbook, str]:
     _detail(workbook.create_sheet(fmt.SHEET_DETAIL), data, detail)
     _evidence(workbook.create_sheet(fmt.SHEET_EVIDENCE), data, evidence)
     _cases(workbook.create_sheet(fmt.SHEET_CASES), data, cases)
+    promises_sheets.write_sheets(
+        workbook.create_sheet(promises_sheets.SHEET_TARGETS),
+        workbook.create_sheet(promises_sheets.SHEET_MILESTONES),
+        f"{data.unit} {period_label(data.period)}",
+        data.promises,
+    )
     if len(data.incomplete) > fmt.COVER_CHECK_LINES:
         _check(workbook.create_sheet(fmt.SHEET_CHECK), data)
     _codes(workbook.create_sheet(fmt.SHEET_CODES), code_values(data))

@@ -463,3 +463,86 @@ class OfficeDueRow(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     due_on: Mapped[dt.date] = mapped_column(Date)
+
+
+# -- what the plan promises: milestones, targets, and what a unit reports against them -------
+class MilestoneRow(Base):
+    """One dated clause of an item (时间节点), numbered from 1 in the order written."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("item_id", "number", name="uq_milestone_item_number"),
+        CheckConstraint("number >= 1", name="ck_milestone_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class TargetRow(Base):
+    """One quantitative promise of an item (指标). Numbers are exact decimal text, never floats."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        UniqueConstraint("item_id", "code", name="uq_target_item_code"),
+        CheckConstraint("op IN ('<=', '>=', '=')", name="ck_target_op"),
+        CheckConstraint("milestone IS NULL OR milestone >= 1", name="ck_target_milestone"),
+        Index("ix_target_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))  # "26.1-t1"
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    op: Mapped[str] = mapped_column(String(2))
+    value: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(Text)
+    baseline: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    baseline_unit: Mapped[str | None] = mapped_column(Text, nullable=True)
+    milestone: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class MilestoneDoneRow(Base):
+    """A unit ticked one of an item's milestones off, on ``done_on``. Absent row = still open."""
+
+    __tablename__ = "milestone_done"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "milestone_id", name="uq_milestone_done_unit"),
+        _assignment_of("milestone_done"),
+        Index("ix_milestone_done_unit_item", "unit_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"))
+    done_on: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")
+
+
+class ActualRow(Base):
+    """The figure a lead unit achieved on a target in one 报送期 (实际值), as exact decimal text."""
+
+    __tablename__ = "actual"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "target_id", "period", name="uq_actual_unit_target_period"),
+        _assignment_of("actual"),
+        CheckConstraint("length(period) = 7", name="ck_actual_period"),
+        Index("ix_actual_target", "target_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[str] = mapped_column(String(40))
+    measured_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(Text, default="")

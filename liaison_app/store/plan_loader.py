@@ -29,12 +29,14 @@ from liaison_app.store.models import (
     ItemLineageRow,
     ItemRow,
     MeasureRow,
+    MilestoneRow,
     PlanAnomalyRow,
     PlanRow,
     PlanUnitRow,
     ProgressRow,
     SpecialGroupMemberRow,
     SpecialGroupRow,
+    TargetRow,
     UnitAliasRow,
     UnitRow,
 )
@@ -152,6 +154,7 @@ def load_plan(
     session.flush()  # one batch: every item gets its id
     for item_row, item in placed:
         _assign(session, item_row.id, item, units, revision, {})
+        _add_promises(session, item, item_row.id)
     _anomalies(session, plan)
     load_groups(session, plan, units)
     if active:
@@ -211,6 +214,54 @@ def load_groups(session: Session, plan: Plan, unit_ids: Mapping[str, int]) -> No
             SpecialGroupMemberRow(group_id=row.id, unit_id=unit_ids[name], role=role, position=i)
             for i, (name, role) in enumerate(members)
         )
+
+
+def _add_promises(session: Session, item: Item, item_id: int) -> None:
+    session.add_all(
+        MilestoneRow(item_id=item_id, number=number, date=m.date, text=m.text)
+        for number, m in enumerate(item.milestones, start=1)
+    )
+    session.add_all(
+        TargetRow(
+            item_id=item_id,
+            code=t.id,
+            position=position,
+            text=t.text,
+            op=t.op,
+            value=str(t.value),
+            unit=t.unit,
+            baseline=None if t.baseline is None else str(t.baseline),
+            baseline_unit=t.baseline_unit,
+            milestone=t.milestone,
+        )
+        for position, t in enumerate(item.targets)
+    )
+
+
+def has_promises(session: Session, plan_id: str) -> bool:
+    """Whether the plan's milestones and targets are in the database (schema 0006 and later)."""
+    for row in (MilestoneRow, TargetRow):
+        found = session.scalar(
+            select(row.id).join(ItemRow, ItemRow.id == row.item_id).where(ItemRow.plan_id == plan_id).limit(1)
+        )
+        if found is not None:
+            return True
+    return False
+
+
+def load_promises(session: Session, plan: Plan, item_ids: dict[str, int]) -> int:
+    """Milestones and targets of ``plan`` for a database loaded before they were stored.
+
+    Only items the database has (by code) get them. Returns how many items got any. Caller commits.
+    """
+    filled = 0
+    for item in plan.items():
+        item_id = item_ids.get(item.code)
+        if item_id is None or not (item.milestones or item.targets):
+            continue
+        _add_promises(session, item, item_id)
+        filled += 1
+    return filled
 
 
 def has_any_plan(session: Session) -> bool:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from liaison_app.filenames import printable as printable  # re-exported for the CLI
-from liaison_app.store.status import Light, Status, days_late, light_for
+from liaison_app.plan.model import OP_SIGNS, Milestone, Target
+from liaison_app.store.status import SETTLED, Light, Status, days_late, light_for
+from liaison_app.vocabulary import Attainment
 
 MAX_NOTE_CHARS = 20000
 
@@ -133,6 +136,75 @@ class CatalogItem:
     deadline: dt.date | None
     position: int
     former: str = ""  # the item's code before the latest revision that renumbered or reworded it
+    milestones: tuple[Milestone, ...] = ()
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    """One of an item's milestones as one unit sees it: ticked off on ``done_on``, or open."""
+
+    number: int  # from 1, in the order written
+    date: dt.date
+    text: str
+    done_on: dt.date | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+
+@dataclass(frozen=True)
+class ActualRecord:
+    """A figure a lead unit reported on a target for one 报送期."""
+
+    target_id: str
+    unit: str
+    period: str
+    value: Decimal
+    measured_on: dt.date
+    source: str
+    recorded_at: dt.datetime
+    actor: str
+
+
+def format_decimal(value: Decimal) -> str:
+    """``Decimal('3')`` → ``3``, ``Decimal('99.960')`` → ``99.960`` (as entered; no exponent)."""
+    return format(value, "f")
+
+
+def describe_target(target: Target) -> str:
+    """``≤ 3 个工作日``: the promise in a few characters."""
+    return f"{OP_SIGNS[target.op]} {format_decimal(target.value)} {target.unit}"
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """A target with the figures reported against it, oldest 报送期 first (the trend)."""
+
+    target: Target
+    actuals: tuple[ActualRecord, ...] = ()
+
+    @property
+    def latest(self) -> ActualRecord | None:
+        return self.actuals[-1] if self.actuals else None
+
+    def in_period(self, period: str | None) -> ActualRecord | None:
+        """The figure of ``period``, or the latest one up to it (None: the latest of all)."""
+        found = [a for a in self.actuals if period is None or a.period <= period]
+        return found[-1] if found else None
+
+    def attainment(self, period: str | None = None) -> Attainment:
+        actual = self.in_period(period)
+        if actual is None:
+            return Attainment.MISSING
+        return Attainment.MET if self.target.met(actual.value) else Attainment.NOT_MET
+
+    @property
+    def met(self) -> bool | None:
+        """True 达标, False 未达标, None 未填报 (on the latest figure)."""
+        verdict = self.attainment()
+        return None if verdict is Attainment.MISSING else verdict is Attainment.MET
 
 
 @dataclass(frozen=True)
@@ -147,12 +219,32 @@ class UnitTask:
     completed_on: dt.date | None
     updated_at: dt.datetime | None
     evidence: int
+    milestones: tuple[MilestoneState, ...] = ()
+    targets: tuple[TargetState, ...] = ()
+
+    @property
+    def next_milestone(self) -> MilestoneState | None:
+        """The open milestone due first (None when there is none open, or no milestones)."""
+        open_ones = [m for m in self.milestones if not m.done]
+        return min(open_ones, key=lambda m: (m.date, m.number)) if open_ones else None
+
+    @property
+    def due(self) -> dt.date | None:
+        """The date the light follows: the next open milestone's, else the item's deadline."""
+        upcoming = self.next_milestone
+        return upcoming.date if upcoming else self.item.deadline
 
     def light(self, as_of: dt.date) -> Light:
-        return light_for(self.item.deadline, self.status, as_of, self.completed_on)
+        return light_for(self.due, self.status, as_of, self.completed_on)
 
     def days_late(self, as_of: dt.date) -> int:
-        return days_late(self.item.deadline, self.status, as_of, self.completed_on)
+        return days_late(self.due, self.status, as_of, self.completed_on)
+
+    def overdue_milestones(self, as_of: dt.date) -> list[MilestoneState]:
+        """Open milestones whose date has passed (none when the item is settled)."""
+        if self.status in SETTLED:
+            return []
+        return [m for m in self.milestones if not m.done and m.date < as_of]
 
 
 @dataclass(frozen=True)

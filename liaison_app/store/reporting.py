@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from liaison_app import __version__
 from liaison_app.reports.consolidation import Catalog
+from liaison_app.reports.promises_sheets import MilestoneLine, Promises, TargetLine
 from liaison_app.reports.unit_report import (
     CaseLine,
     DeliverableLine,
@@ -29,12 +30,47 @@ from liaison_app.reports.unit_report import (
 from liaison_app.signing import Signer, SigningError, load_or_create
 from liaison_app.store.duties import DutiesService
 from liaison_app.store.models import ReportExportRow
-from liaison_app.store.records import UnitTask, printable, summarize
+from liaison_app.store.records import UnitTask, describe_target, format_decimal, printable, summarize
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.vocabulary import Role, period_label
 
 log = logging.getLogger(__name__)
+
+
+def promises_of(tasks: list[UnitTask], period: str) -> Promises:
+    """The 指标 and 时间节点 sheets: the targets of the items the unit leads, with the figure of
+    ``period`` (or the latest before it), and the unit's own milestones."""
+    targets: list[TargetLine] = []
+    milestones: list[MilestoneLine] = []
+    for task in tasks:
+        for state in task.targets if task.role == Role.LEAD.value else ():
+            target, actual = state.target, state.in_period(period)
+            targets.append(
+                TargetLine(
+                    code=target.id,
+                    text=target.text,
+                    goal=describe_target(target),
+                    baseline=""
+                    if target.baseline is None
+                    else f"{format_decimal(target.baseline)} {target.baseline_unit or target.unit}",
+                    actual="" if actual is None else format_decimal(actual.value),
+                    attainment=state.attainment(period).label,
+                    period="" if actual is None else actual.period,
+                    source="" if actual is None else actual.source,
+                )
+            )
+        milestones.extend(
+            MilestoneLine(
+                task.item.id,
+                m.number,
+                m.date.isoformat(),
+                m.text,
+                m.done_on.isoformat() if m.done_on else "",
+            )
+            for m in task.milestones
+        )
+    return Promises(targets, milestones)
 
 
 @dataclass(frozen=True)
@@ -196,6 +232,7 @@ class ReportService:
         info = service.plan_info()
         liaison = service.liaison(unit)
         return ReportData(
+            promises=promises_of(tasks, period),
             plan_id=info.plan_id,
             plan_revision=info.revision,
             plan_name=info.name,

@@ -61,19 +61,30 @@ from liaison_app.store.models import (
     UnitAliasRow,
     UnitRow,
 )
-from liaison_app.store.plan_loader import bundled_plan, has_any_plan, load_groups, load_plan
+from liaison_app.store.plan_loader import (
+    bundled_plan,
+    has_any_plan,
+    has_promises,
+    load_groups,
+    load_plan,
+    load_promises,
+)
+from liaison_app.store.promises import PromisesMixin
 from liaison_app.store.records import (
     MAX_CELL_CHARS,
     MAX_NOTE_CHARS,
+    ActualRecord,
     Anomaly,
     CatalogItem,
     EvidenceProblem,
     EvidenceRecord,
     HistoryEntry,
     LiaisonProfile,
+    MilestoneState,
     NotAssignedError,
     PlanInfo,
     ServiceError,
+    TargetState,
     UnitInfo,
     UnitTask,
     UnknownItemError,
@@ -91,6 +102,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_NOTE_CHARS",
+    "ActualRecord",
     "Anomaly",
     "CatalogItem",
     "EvidenceError",
@@ -99,9 +111,11 @@ __all__ = [
     "HistoryEntry",
     "LiaisonProfile",
     "LiaisonService",
+    "MilestoneState",
     "NotAssignedError",
     "PlanInfo",
     "ServiceError",
+    "TargetState",
     "UnitInfo",
     "UnitTask",
     "UnknownItemError",
@@ -150,7 +164,7 @@ class EvidenceIntegrityError(ServiceError):
     """Stored evidence is missing, damaged, or named by an invalid hash."""
 
 
-class LiaisonService:
+class LiaisonService(PromisesMixin):
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
     def __init__(
@@ -182,6 +196,23 @@ class LiaisonService:
                 session.commit()
             self._load_catalogue(session, plan)
             self._fill_groups(session)
+            self._fill_promises(session)
+
+    def _fill_promises(self, session: Session) -> None:
+        """A database made before schema 0006 gets milestones and targets from the bundled plan."""
+        if has_promises(session, self.plan_id):
+            return
+        plan = bundled_plan()
+        if plan.plan_id != self.plan_id:
+            return
+        if load_promises(session, plan, {item.id: row_id for row_id, item in self._items.items()}):
+            session.flush()
+            self._load_catalogue(session)
+            self._tick_settled_items(session)
+            session.commit()
+
+    def _plan_issued_on(self) -> dt.date:
+        return self._plan.issued_on
 
     def _fill_groups(self, session: Session) -> None:
         """A database loaded before special groups existed gets them from the bundled plan."""
@@ -333,6 +364,13 @@ class LiaisonService:
             self._roles_by_unit[name][item_id] = role
         self._items: dict[int, CatalogItem] = {}
         self._item_ids: dict[str, int] = {}
+        milestones, targets = self._catalogue_promises(session, plan.id)
+        self._milestone_ids = {
+            (item_id, number): row_id
+            for item_id, rows in milestones.items()
+            for number, (row_id, _m) in enumerate(rows, start=1)
+        }
+        self._target_ids = {t.id: row_id for rows in targets.values() for row_id, t in rows}
         for row in session.scalars(
             select(ItemRow)
             .where(ItemRow.plan_id == plan.id, ItemRow.archived_revision.is_(None))
@@ -354,6 +392,8 @@ class LiaisonService:
                 deadline=row.deadline,
                 position=row.position,
                 former=self._lineage.get(row.id, ""),
+                milestones=tuple(m for _id, m in milestones.get(row.id, [])),
+                targets=tuple(t for _id, t in targets.get(row.id, [])),
             )
             self._item_ids[row.code] = row.id
         self._area_count = len(areas)
@@ -473,7 +513,14 @@ class LiaisonService:
         ).all()
         return {item_id: int(count) for item_id, count in rows}
 
-    def _task(self, unit: str, item_id: int, row: ProgressRow | None, evidence: int = 0) -> UnitTask:
+    def _task(
+        self,
+        unit: str,
+        item_id: int,
+        row: ProgressRow | None,
+        evidence: int = 0,
+        promises: tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]] = ((), ()),
+    ) -> UnitTask:
         return UnitTask(
             unit=unit,
             role=self._roles_by_unit[unit][item_id],
@@ -483,6 +530,8 @@ class LiaisonService:
             completed_on=row.completed_on if row else None,
             updated_at=row.updated_at if row else None,
             evidence=evidence,
+            milestones=promises[0],
+            targets=promises[1],
         )
 
     def tasks(self, unit: str) -> list[UnitTask]:
@@ -495,8 +544,11 @@ class LiaisonService:
                 for row in session.scalars(select(ProgressRow).where(ProgressRow.unit_id == unit_id))
             }
             counts = self._evidence_counts(session, unit_id)
-        item_ids = sorted(self._roles_by_unit[unit], key=lambda i: self._items[i].position)
-        return [self._task(unit, i, rows.get(i), counts.get(i, 0)) for i in item_ids]
+            item_ids = sorted(self._roles_by_unit[unit], key=lambda i: self._items[i].position)
+            promises = self._promise_states(session, unit, item_ids)
+        return [
+            self._task(unit, i, rows.get(i), counts.get(i, 0), promises.get(i, ((), ()))) for i in item_ids
+        ]
 
     def archived_tasks(self, unit: str) -> list[UnitTask]:
         """What a revision took from ``unit`` in this plan: kept read-only with its progress.
@@ -565,7 +617,8 @@ class LiaisonService:
                 )
             ).first()
             count = self._evidence_counts(session, self._unit_ids[unit]).get(item_id, 0)
-            return self._task(unit, item_id, row, count)
+            promises = self._promise_states(session, unit, [item_id]).get(item_id, ((), ()))
+            return self._task(unit, item_id, row, count, promises)
 
     def update(
         self,
@@ -622,6 +675,9 @@ class LiaisonService:
                     assert completed_on is None or isinstance(completed_on, dt.date)
                     changes.append(("completed_on", _iso(old_completed), _iso(completed_on)))
                     target_completed = completed_on
+                if target_status is Status.DONE and old_status is not Status.DONE:
+                    done_on = target_completed or self.clock.today()
+                    changes.extend(self._tick_open_on_done(session, unit_id, item_id, done_on))
                 if changes:
                     if row is None:
                         row = ProgressRow(unit_id=unit_id, item_id=item_id)
@@ -649,7 +705,9 @@ class LiaisonService:
                             session.flush()
                             self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)
                 count = self._evidence_counts(session, unit_id).get(item_id, 0)
-                return self._task(unit, item_id, row, count)
+                session.flush()
+                promises = self._promise_states(session, unit, [item_id]).get(item_id, ((), ()))
+                return self._task(unit, item_id, row, count, promises)
 
         return first_writer_wins(apply)
 

@@ -37,6 +37,8 @@ from liaison_app.ui.date_field import DateField
 from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
 from liaison_app.ui.item_text import repaired
+from liaison_app.ui.milestones_panel import MilestonesPanel
+from liaison_app.ui.targets_panel import TargetsPanel
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import Role
 
@@ -119,6 +121,10 @@ class DetailPane(QWidget):
         form.addRow("完成日期", completed_row)
         form.addRow("进展情况", self.note)
 
+        self.milestones = MilestonesPanel()
+        self.targets = TargetsPanel()
+        self.period = ""  # the window's 报送期, for figures entered here
+        self.today = dt.date.today()  # the window sets the service's clock
         self.evidence = EvidencePanel()
 
         self.history_model = HistoryModel(self)
@@ -149,6 +155,8 @@ class DetailPane(QWidget):
         body.addWidget(self.units)
         body.addWidget(self.deadline)
         body.addLayout(form)
+        body.addWidget(self.milestones)
+        body.addWidget(self.targets)
         body.addWidget(self.evidence)
         body.addWidget(history_box, 1)
         # Readable at 1280×800 and at 150 % scaling: each list keeps a few whole rows, and the
@@ -227,6 +235,8 @@ class DetailPane(QWidget):
         light = task.light(as_of)
         colour = LIGHT_COLOURS[light][1].name()
         deadline = item.deadline.isoformat() if item.deadline else "无明确时限(常态推进)"
+        if task.due is not None and task.due != item.deadline:  # the light follows this one (#15)
+            deadline += f"    下一时间节点:{task.due.isoformat()}"
         if light is Light.DONE_LATE:
             when = f"(完成于 {task.completed_on},晚 {task.days_late(as_of)} 天)"
         elif light is Light.OVERDUE:
@@ -250,6 +260,8 @@ class DetailPane(QWidget):
             self.evidence.show_records(evidence)
         self.evidence.setTitle(f"佐证材料({task.evidence} 个文件)" if task.evidence else "佐证材料")
         self.history_model.set_entries(history)
+        self.milestones.show_task(task, as_of, self.today)
+        self.targets.show_task(task, self.period or as_of.strftime("%Y-%m"))
 
     def _on_show_original(self, shown: bool) -> None:
         self.original.setVisible(shown and self.original_button.isVisible())

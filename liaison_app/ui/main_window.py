@@ -163,6 +163,21 @@ class MainWindow(QMainWindow):
             self, ReportService(service), self.evidence, self.runner, self.opener, self.url_opener or open_url
         )
         self.reports.go_to_item.connect(self.select_item)
+        from liaison_app.ui.promises_actions import PromisesActions
+
+        self.detail.today = service.clock.today()
+        self.detail.period = self.current_period()
+        self.period.dateChanged.connect(lambda _d: setattr(self.detail, "period", self.current_period()))
+        self.promises = PromisesActions(
+            self,
+            service,
+            self.detail.milestones,
+            self.detail.targets,
+            lambda: self.detail.task,
+            self.current_period,
+        )
+        self.promises.task_changed.connect(self._on_task_changed)
+        self.promises.message.connect(self._show_message)
         self.reports.message.connect(self._show_message)
         from liaison_app.store.duties import DutiesService
         from liaison_app.ui.duties_actions import DutiesActions

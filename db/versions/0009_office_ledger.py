@@ -6,8 +6,8 @@ file (the bytes kept in the evidence store under that name), the verdict and whe
 the files. ``office_due`` holds a one-off due date of a period (the default due day is a
 setting). Verdict, status and light codes are frozen here as of this revision.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26
 """
 
@@ -16,14 +16,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-VERDICTS = ("accepted", "superseded", "modified", "modified_accepted", "rejected")
+VERDICTS = ("accepted", "superseded", "modified", "modified_accepted", "rejected", "duplicate", "bad_signature")
 STATUSES = ("not_started", "in_progress", "done", "ongoing", "blocked")
-LIGHTS = ("overdue", "due_soon", "on_track")
+LIGHTS = ("overdue", "due_soon", "on_track", "done_late")
 
 
 def _in(column: str, codes: tuple[str, ...], name: str) -> sa.CheckConstraint:
