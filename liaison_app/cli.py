@@ -168,6 +168,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-modified", nargs="*", default=[], metavar="FILE", help="确认采用这些导出后被修改过的报表"
     )
 
+    office = sub.add_parser("office", help="领导小组办公室台账:接收、报送登记、趋势、催办、通报")
+    osub = office.add_subparsers(dest="office_command", metavar="ACTION", required=True)
+    receive = osub.add_parser("receive", help="接收报表并记入台账(文件或文件夹)")
+    receive.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR", help="报表文件或文件夹")
+    receive.add_argument("--period", type=_period, help="只接收该报送期 YYYY-MM 的报表")
+    receive.add_argument(
+        "--accept-modified",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="确认采用该已被修改的报表(可重复)",
+    )
+    due = osub.add_parser("due", help="设置或查看报送截止日")
+    due.add_argument("--period", type=_period, help="报送期 YYYY-MM")
+    due.add_argument("--date", type=_date, help="该报送期的截止日期 YYYY-MM-DD(单次设置)")
+    due.add_argument("--day", type=int, help="每月的默认截止日(如 25)")
+    register = osub.add_parser("register", help="报送登记:各单位按时、迟报、未报…")
+    register.add_argument("--period", type=_period, help="报送期(默认为最近一期)")
+    register.add_argument("--json", action="store_true", help="以 JSON 输出")
+    trend = osub.add_parser("trend", help="各月完成率、逾期数与序时进度")
+    scope = trend.add_mutually_exclusive_group()
+    scope.add_argument("--unit", help="单位名称")
+    scope.add_argument("--area", type=int, help="领域序号")
+    trend.add_argument("--json", action="store_true", help="以 JSON 输出")
+    remind = osub.add_parser("remind", help="为未报、迟报或有逾期事项的单位各写一份催办通知")
+    remind.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
+    remind.add_argument("-o", "--output", required=True, help="输出文件夹")
+    remind.add_argument("--by", type=_date, help="请于此日期前办理(默认为今天起 5 天)")
+    bulletin = osub.add_parser("bulletin", help="生成月度通报(xlsx)")
+    bulletin.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
+    bulletin.add_argument("-o", "--output", required=True, help="通报 xlsx 文件")
+
     cases = sub.add_parser("cases", help="列出某单位的典型案例")
     cases.add_argument("--unit", required=True, help="单位名称")
     cases.add_argument("--period", type=_period, help="只列出这个月(YYYY-MM)")
@@ -597,6 +629,12 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.all_used else EXIT_FAILURE
 
 
+def cmd_office(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app import office_cli
+
+    return office_cli.run(service, args)
+
+
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.store.duties import DutiesService
 
@@ -712,6 +750,7 @@ COMMANDS = {
     "verify": cmd_verify,
     "export": cmd_export,
     "consolidate": cmd_consolidate,
+    "office": cmd_office,
     "cases": cmd_cases,
     "groups": cmd_groups,
     "backup": cmd_backup,
@@ -770,6 +809,10 @@ READERS = {
     "bundle",
     "backup",
     "consolidate",
+    "office register",
+    "office trend",
+    "office remind",
+    "office bulletin",
 }
 ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
 RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
@@ -830,8 +873,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import selftest
 
         return selftest(data_dir)
+    # office actions that only read the ledger (and write files elsewhere) are readers too
+    command = f"office {args.office_command}" if args.command == "office" else args.command
     try:
-        service = open_for(args.command, data_dir, getattr(args, "plan", None))
+        service = open_for(command, data_dir, getattr(args, "plan", None))
     except UnknownPlanError as exc:  # --plan names no loaded plan
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -373,6 +373,15 @@ def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: 
         from liaison_app.store.reporting import ReportService
 
         assert ReportService(service).last_export("区城管局").period == "2019-11"
+    if revision >= "0009":
+        from liaison_app.store.ledger import OfficeLedger
+
+        ledger = OfficeLedger(service)
+        assert ledger.due_on("2019-11") == dt.date(2019, 11, 26)
+        (received,) = [line for line in ledger.register("2019-11") if line.received_at]
+        assert received.unit == "区城管局" and ledger.trend()[0].figures.items == len(
+            service.tasks("区城管局")
+        )
     from liaison_app.store.duties import DutiesService
 
     assert len(DutiesService(service).groups()) == 13  # filled in for databases made before groups

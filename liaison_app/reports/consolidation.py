@@ -45,6 +45,7 @@ __all__ = [
     "consolidate",
     "default_as_of",
     "expand",
+    "judge",
     "receive",
     "status_label",
 ]
@@ -179,6 +180,14 @@ def _judge(
     if report.signature == "bad":
         return verdict(Verdict.BAD_SIGNATURE, "签名与内容或封面上的密钥指纹不符(导出后被改动过)"), report
     return verdict(Verdict.ACCEPTED), report
+
+
+def judge(
+    path: Path, catalog: Catalog, period: str | None = None, cancelled: Callable[[], bool] | None = None
+) -> tuple[FileVerdict, UnitReport | None]:
+    """One file's verdict, and its report when it was readable and of this plan's unit (the
+    office ledger records each file as it is judged)."""
+    return _judge(path, catalog, period, cancelled)
 
 
 def receive(

@@ -38,7 +38,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from liaison_app.vocabulary import CaseKind, DeliverableKind, DutyField, GroupRole, ItemField, Role, Status
+from liaison_app.vocabulary import (
+    CaseKind,
+    DeliverableKind,
+    DutyField,
+    GroupRole,
+    ItemField,
+    Light,
+    Role,
+    Status,
+    Verdict,
+)
 
 
 def one_of(column: str, codes: type[StrEnum], name: str) -> CheckConstraint:
@@ -393,6 +403,66 @@ class DutyHistoryRow(Base):
     after: Mapped[str | None] = mapped_column(Text, nullable=True)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(Text, default="")
+
+
+class OfficeReturnRow(Base):
+    """One file the office received and judged; the bytes live in the evidence store by SHA-256.
+
+    Receiving the same bytes twice finds this row (unique per plan). A newer export of the same
+    unit and period turns the older one's verdict into ``superseded``; both stay on record.
+    """
+
+    __tablename__ = "office_return"
+    __table_args__ = (
+        one_of("verdict", Verdict, "ck_office_return_verdict"),
+        UniqueConstraint("plan_id", "sha256", name="uq_office_return_file"),
+        Index("ix_office_return_period", "plan_id", "period", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    as_of: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    exported_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    original_name: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    liaison: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(Text, default="")
+
+
+class OfficeReturnItemRow(Base):
+    """One item of a received return: what the unit reported, kept for later months."""
+
+    __tablename__ = "office_return_row"
+    __table_args__ = (
+        one_of("status", Status, "ck_office_return_row_status"),
+        one_of("light", Light, "ck_office_return_row_light"),
+        one_of("role", Role, "ck_office_return_row_role"),
+    )
+
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("office_return.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    light: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class OfficeDueRow(Base):
+    """A one-off due date of a period (otherwise the default due day of the month applies)."""
+
+    __tablename__ = "office_due"
+
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    due_on: Mapped[dt.date] = mapped_column(Date)
 
 
 # -- what the plan promises: milestones, targets, and what a unit reports against them -------

@@ -50,6 +50,7 @@ from liaison_app.store.models import (
     ItemLineageRow,
     ItemRow,
     MeasureRow,
+    OfficeReturnRow,
     PlanAnomalyRow,
     PlanRow,
     PlanUnitRow,
@@ -924,10 +925,12 @@ class LiaisonService(PromisesMixin):
         return record
 
     def delete_blob_if_unused(self, sha256: str) -> None:
-        """Remove stored bytes once no evidence row and no attachment refers to them."""
+        """Remove stored bytes once no evidence row, no attachment and no return the office
+        received refers to them."""
         with self.database.sessions() as session:
             used = session.scalar(select(func.count()).where(EvidenceRow.sha256 == sha256))
             used = used or session.scalar(select(func.count()).where(AttachmentRow.sha256 == sha256))
+            used = used or session.scalar(select(func.count()).where(OfficeReturnRow.sha256 == sha256))
         if not used:
             self.evidence_store.delete(sha256)
 

@@ -7,6 +7,7 @@ progress bar and a cancel button; the window stays usable meanwhile.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,9 @@ from liaison_app.reports.consolidation import (
 )
 from liaison_app.reports.consolidation_report import default_file_name
 from liaison_app.settings import OFFICE_DIR, OFFICE_GEOMETRY, OFFICE_PERIOD
+from liaison_app.store.ledger import OfficeLedger
 from liaison_app.ui.evidence_panel import local_files
+from liaison_app.ui.ledger_panel import LedgerPanel
 from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.periods import default_period, parse_period
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
@@ -197,6 +200,9 @@ class OfficeWindow(QMainWindow):
             self.views[1:], ("各领域完成情况", "督办清单", "各单位报送情况", "牵头与配合不一致"), strict=True
         ):
             tabs.addTab(view, title)
+        self.ledger_panel = LedgerPanel(OfficeLedger(service), self)
+        self.ledger_panel.record_button.clicked.connect(self.record)
+        self.ledger_tab = tabs.addTab(self.ledger_panel, "报送登记")
         self.tabs = tabs
 
         central = QWidget()
@@ -234,6 +240,31 @@ class OfficeWindow(QMainWindow):
             model.set_rows([])
         self.summary.setText("已清空。")
         self._update_buttons()
+
+    def record(self) -> BackgroundTask | None:
+        """记入台账: judge and keep every file received (each in its own transaction), then
+        show the register of the period they were for."""
+        if not self.paths:
+            QMessageBox.information(self, "记入台账", "请先添加各单位报送的报表或文件夹。")
+            return None
+        ledger, files, confirmed = self.ledger_panel.ledger, list(self.paths), set(self.accepted_edits)
+        task = BackgroundTask(
+            lambda progress, cancelled: ledger.receive(files, None, progress, cancelled, confirmed)
+        )
+        task.signals.progress.connect(self._on_progress)
+        task.signals.finished.connect(self._recorded)
+        task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "记入台账失败", str(exc)))
+        self.ledger_panel.record_button.setEnabled(False)
+        self.runner.start(task)
+        return task
+
+    def _recorded(self, verdicts: list[FileVerdict]) -> None:
+        self.ledger_panel.record_button.setEnabled(True)
+        kept = sum(v.verdict is not Verdict.REJECTED for v in verdicts)
+        periods = Counter(v.period for v in verdicts if v.verdict is not Verdict.REJECTED)
+        self.ledger_panel.reload(periods.most_common(1)[0][0] if periods else None)
+        self.tabs.setCurrentIndex(self.ledger_tab)
+        self.statusBar().showMessage(f"已记入台账:{kept} 个文件;拒收 {len(verdicts) - kept} 个", 15000)
 
     def accept_selected(self) -> None:
         verdict = self.verdict_view.currentIndex().data(RECORD_ROLE)

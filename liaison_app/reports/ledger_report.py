@@ -1,0 +1,259 @@
+"""The office ledger's paper: one 催办通知 per unit to chase, and the monthly 通报.
+
+Both are print-ready like the other reports (A4, 宋体 10.5 pt, header rows repeated, page
+numbers) and written atomically. The figures come from :class:`OfficeLedger` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from liaison_app.filenames import safe_name
+from liaison_app.reports.styles import print_setup, set_text, title_row, write_table
+from liaison_app.reports.workbook_io import save_atomically
+from liaison_app.store.ledger import OfficeLedger, OverdueLine, RegisterLine, RegisterState
+from liaison_app.vocabulary import period_label
+
+NOT_IN = (RegisterState.MISSING, RegisterState.MODIFIED, RegisterState.REJECTED)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    unit: str
+    state: RegisterLine
+    overdue: list[OverdueLine]
+    liaison: str
+    phone: str
+
+
+def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
+    """Units to chase in ``period``: no usable return, a late one, or items marked 逾期."""
+    overdue: dict[str, list[OverdueLine]] = {}
+    for item in ledger.overdue(period):
+        overdue.setdefault(item.unit, []).append(item)
+    found = []
+    for line in ledger.register(period):
+        if line.state in NOT_IN or line.state == RegisterState.LATE or overdue.get(line.unit):
+            liaison, phone = ledger.contact(line.unit)
+            found.append(Reminder(line.unit, line, overdue.get(line.unit, []), liaison, phone))
+    return found
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date) -> list[Path]:
+    """One 催办通知 workbook per unit to chase, in ``folder``; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    due = ledger.due_on(period)
+    written = []
+    for reminder in reminders(ledger, period):
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "催办通知"
+        title_row(ws, f"催办通知({period_label(period)})", 6)
+        lines = [
+            ("单位", reminder.unit),
+            (
+                "联络员",
+                " ".join(part for part in (reminder.liaison, reminder.phone) if part) or "(未留联系方式)",
+            ),
+            ("报送截止日期", f"{due:%Y-%m-%d}"),
+        ]
+        state = reminder.state
+        if state.state in NOT_IN:
+            lines.append(("报送情况", f"{state.state}:请报送{period_label(period)}的工作进展报表"))
+        elif state.state == RegisterState.LATE:
+            lines.append(("报送情况", f"迟报 {state.days_late} 天(收到于 {state.received_at:%Y-%m-%d})"))
+        else:
+            lines.append(("报送情况", "按时"))
+        if reminder.overdue:
+            lines.append(("逾期事项", f"{len(reminder.overdue)} 条，见下表"))
+        lines.append(("请于此日期前办理", f"{by:%Y-%m-%d}"))
+        for row, (label, value) in enumerate(lines, start=3):
+            set_text(ws.cell(row=row, column=1), label)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+            set_text(ws.cell(row=row, column=2), value)
+        header = 3 + len(lines) + 1
+        write_table(
+            ws,
+            header,
+            (
+                ("编号", 8, False),
+                ("工作措施", 50, True),
+                ("完成时限", 12, False),
+                ("进展状态", 11, False),
+                ("进展情况", 30, True),
+                ("备注", 8, False),
+            ),
+            [
+                (
+                    o.code,
+                    o.text,
+                    f"{o.deadline:%Y-%m-%d}" if o.deadline else "",
+                    o.status.label if o.status else "",
+                    o.note,
+                    "逾期",
+                )
+                for o in reminder.overdue
+            ],
+        )
+        ws.column_dimensions["A"].width = 16
+        print_setup(ws, f"{header}:{header}", landscape=False)
+        path = folder / safe_name(f"催办通知-{reminder.unit}-{period}.xlsx")
+        save_atomically(wb, path)
+        written.append(path)
+    return written
+
+
+@dataclass(frozen=True)
+class Headline:
+    units: int
+    counts: dict[str, int]  # RegisterState word → units
+    completion: float
+    overdue: int
+    schedule: float
+
+
+def headline(ledger: OfficeLedger, period: str) -> Headline:
+    register = ledger.register(period)
+    counts = {
+        state: sum(line.state == state for line in register)
+        for state in (
+            RegisterState.ON_TIME,
+            RegisterState.LATE,
+            RegisterState.MISSING,
+            RegisterState.MODIFIED,
+            RegisterState.REJECTED,
+        )
+    }
+    point = next((p for p in ledger.trend() if p.figures.period == period), None)
+    if point is None:
+        return Headline(len(register), counts, 0.0, 0, 0.0)
+    f = point.figures
+    return Headline(len(register), counts, f.completion, f.overdue, f.schedule)
+
+
+def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
+    """The monthly 通报: 概况, 排名, 督办清单, 迟报未报, 环比 (one sheet each)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "概况"
+    title_row(ws, f"营商环境优化提升工作通报({period_label(period)})", 2)
+    head = headline(ledger, period)
+    rows: list[tuple[str, object]] = [("应报单位", head.units)]
+    rows += [(f"{state}单位", count) for state, count in head.counts.items()]
+    rows += [
+        ("完成率", _percent(head.completion)),
+        ("逾期事项", head.overdue),
+        ("序时进度", _percent(head.schedule)),
+    ]
+    write_table(ws, 2, (("项目", 20, False), ("数值", 20, False)), rows)
+    print_setup(ws, "2:2", landscape=False)
+
+    ranking = wb.create_sheet("排名")
+    title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 6)
+    write_table(
+        ranking,
+        2,
+        (
+            ("名次", 6, False),
+            ("单位", 24, True),
+            ("序时进度", 11, False),
+            ("完成率", 11, False),
+            ("逾期", 8, False),
+            ("事项", 8, False),
+        ),
+        [
+            (
+                r.rank,
+                r.unit,
+                _percent(r.figures.schedule),
+                _percent(r.figures.completion),
+                r.figures.overdue,
+                r.figures.items,
+            )
+            for r in ledger.ranking(period)
+        ],
+    )
+    print_setup(ranking, "2:2", landscape=False)
+
+    chase = wb.create_sheet("督办清单")
+    title_row(chase, f"督办清单(逾期事项)  {period_label(period)}", 6)
+    write_table(
+        chase,
+        2,
+        (
+            ("单位", 20, True),
+            ("编号", 8, False),
+            ("工作措施", 50, True),
+            ("完成时限", 12, False),
+            ("进展状态", 11, False),
+            ("进展情况", 30, True),
+        ),
+        [
+            (
+                o.unit,
+                o.code,
+                o.text,
+                f"{o.deadline:%Y-%m-%d}" if o.deadline else "",
+                o.status.label if o.status else "",
+                o.note,
+            )
+            for o in ledger.overdue(period)
+        ],
+    )
+    print_setup(chase, "2:2")
+
+    late = wb.create_sheet("迟报未报")
+    title_row(late, f"迟报、未报单位  {period_label(period)}(截止 {ledger.due_on(period):%Y-%m-%d})", 4)
+    write_table(
+        late,
+        2,
+        (("单位", 24, True), ("报送情况", 12, False), ("迟报天数", 10, False), ("收到时间", 18, False)),
+        [
+            (
+                line.unit,
+                line.state,
+                line.days_late or "",
+                f"{line.received_at:%Y-%m-%d %H:%M}" if line.received_at else "",
+            )
+            for line in ledger.register(period)
+            if line.state != RegisterState.ON_TIME
+        ],
+    )
+    print_setup(late, "2:2", landscape=False)
+
+    changes = wb.create_sheet("环比")
+    title_row(changes, f"与上期相比  {period_label(period)}", 5)
+    write_table(
+        changes,
+        2,
+        (
+            ("报送期", 12, False),
+            ("完成率", 11, False),
+            ("环比(百分点)", 14, False),
+            ("逾期", 8, False),
+            ("序时进度", 11, False),
+        ),
+        [
+            (
+                p.figures.period,
+                _percent(p.figures.completion),
+                "—" if p.change is None else f"{p.change * 100:+.1f}",
+                p.figures.overdue,
+                _percent(p.figures.schedule),
+            )
+            for p in ledger.trend()
+            if p.figures.period <= period
+        ],
+    )
+    print_setup(changes, "2:2", landscape=False)
+    save_atomically(wb, path)

@@ -1,0 +1,540 @@
+"""The leading-group office's own ledger: every return received, the reporting calendar,
+and the figures across months (register, trend, ranking) computed from the stored rows.
+
+Receiving judges each file exactly like ``consolidate`` (the report reader and the catalogue
+checks), refuses a future period or one before the plan was issued, keeps the file in the
+evidence store by its SHA-256 and records the return with its rows in one transaction per file.
+No Qt here: the CLI and the office window both call it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+
+from liaison_app.evidence import EvidenceError
+from liaison_app.store.models import OfficeDueRow, OfficeReturnItemRow, OfficeReturnRow, SettingRow
+from liaison_app.store.service import LiaisonService, ServiceError
+from liaison_app.vocabulary import SETTLED, Light, Role, Status, Verdict, period_label
+
+if TYPE_CHECKING:
+    from liaison_app.reports.consolidation import Catalog, FileVerdict
+
+DUE_DAY_KEY = "office.due_day"
+DEFAULT_DUE_DAY = 25
+USED = (Verdict.ACCEPTED.value, Verdict.MODIFIED_ACCEPTED.value, Verdict.SUPERSEDED.value)
+
+
+class RegisterState:
+    """The register's words for a unit in a period."""
+
+    ON_TIME = "按时"
+    LATE = "迟报"
+    MISSING = "未报"
+    MODIFIED = "已被修改"
+    REJECTED = "已拒收"
+
+
+def period_end(period: str) -> dt.date:
+    year, month = (int(part) for part in period.split("-"))
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def _file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    unit: str
+    state: str  # a RegisterState word
+    received_at: dt.datetime | None
+    days_late: int
+    exported_at: dt.datetime | None
+    file_name: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "unit": self.unit,
+            "state": self.state,
+            "received_at": self.received_at.isoformat(timespec="seconds") if self.received_at else None,
+            "days_late": self.days_late,
+            "exported_at": self.exported_at.isoformat(timespec="seconds") if self.exported_at else None,
+            "file": self.file_name,
+        }
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One unit's (or area's, or the district's) figures in one period."""
+
+    period: str
+    items: int  # rows: one per unit and item
+    settled: int  # 已完成 + 常态化推进
+    overdue: int  # rows whose light was 逾期 in the return
+    due: int  # rows whose item's deadline falls on or before the period's end
+    due_settled: int
+
+    @property
+    def completion(self) -> float:
+        return self.settled / self.items if self.items else 0.0
+
+    @property
+    def schedule(self) -> float:
+        """序时进度: the share of what was due by the period's end that is done (1.0 if none)."""
+        return self.due_settled / self.due if self.due else 1.0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "period": self.period,
+            "items": self.items,
+            "completion": round(self.completion, 4),
+            "overdue": self.overdue,
+            "schedule": round(self.schedule, 4),
+        }
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    figures: Figures
+    change: float | None  # completion minus the previous period's (None: no earlier period)
+
+    def as_json(self) -> dict[str, object]:
+        data = self.figures.as_json()
+        data["completion_change"] = None if self.change is None else round(self.change, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class RankLine:
+    rank: int
+    unit: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    unit: str
+    code: str
+    text: str
+    deadline: dt.date | None
+    status: Status | None
+    note: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    item_id: int
+    status: str | None
+    note: str
+    light: str | None
+
+
+class OfficeLedger:
+    """The office's ledger over one open :class:`LiaisonService` (its database and clock)."""
+
+    def __init__(self, service: LiaisonService) -> None:
+        self.service = service
+        # Plain copies of the catalogue: reading the ledger never imports the report reader
+        # (openpyxl), so `office register` starts as fast as the service itself.
+        self.plan_id = service.plan_id
+        self.units = [u.name for u in service.units() if u.lead_items or u.coop_items]
+        self.items = service.catalog()
+        self._catalog: Catalog | None = None
+        self._items = {service.item_id(item.id): item for item in self.items}
+        self._unit_names = {service.unit_id(unit): unit for unit in self.units}
+
+    @property
+    def catalog(self) -> Catalog:
+        """What returns are judged against (the same snapshot ``consolidate`` uses)."""
+        if self._catalog is None:
+            from liaison_app.store.reporting import ReportService
+
+            self._catalog = ReportService(self.service).catalog_snapshot()
+        return self._catalog
+
+    # -- receiving -----------------------------------------------------------------------
+    def _refusal_of_period(self, period: str) -> str:
+        today = self.service.clock.today()
+        if period > f"{today.year}-{today.month:02d}":
+            return f"报送期 {period_label(period)} 尚未到来"
+        issued = self.service.plan_info().issued_on
+        if period < f"{issued.year}-{issued.month:02d}":
+            return f"报送期 {period_label(period)} 早于工作方案印发({issued:%Y年%m月})"
+        return ""
+
+    def receive(
+        self,
+        paths: Iterable[Path],
+        period: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        accept_modified: Iterable[Path] = (),
+    ) -> list[FileVerdict]:
+        """Judge and record every file (folders: their workbooks). One transaction per file.
+
+        A file in ``accept_modified`` that was edited after export is used all the same (the
+        office confirmed it); one already recorded as 已被修改 is turned into a used return."""
+        from liaison_app.reports.consolidation import expand
+
+        files = expand(paths)
+        confirmed = {Path(p) for p in accept_modified}
+        verdicts: list[FileVerdict] = []
+        for index, path in enumerate(files, start=1):
+            if cancelled is not None and cancelled():
+                raise InterruptedError("已取消")
+            verdicts.append(self._receive_one(path, period, cancelled, path in confirmed))
+            if progress is not None:
+                progress(index, len(files))
+        return verdicts
+
+    def _receive_one(
+        self, path: Path, period: str | None, cancelled: Callable[[], bool] | None, confirmed: bool = False
+    ) -> FileVerdict:
+        from liaison_app.reports.consolidation import FileVerdict, judge
+
+        verdict, report = judge(path, self.catalog, period, cancelled)
+        if report is not None and verdict.verdict is not Verdict.REJECTED:
+            reason = self._refusal_of_period(report.period)
+            if reason:
+                verdict = FileVerdict(
+                    path, Verdict.REJECTED, reason, verdict.unit, verdict.period, verdict.exported_at
+                )
+        if verdict.verdict is Verdict.MODIFIED and confirmed:
+            verdict = FileVerdict(
+                path,
+                Verdict.MODIFIED_ACCEPTED,
+                "导出后内容被修改过，已由办公室确认采用",
+                verdict.unit,
+                verdict.period,
+                verdict.exported_at,
+            )
+        if verdict.unit not in self.units or not verdict.period:
+            return verdict  # unreadable, or not a unit of this plan: nothing to record against
+        try:
+            sha256, _size = _file_sha256(path)
+        except OSError as exc:
+            return FileVerdict(path, Verdict.REJECTED, f"无法读取:{exc.strerror or exc}")
+        unit_id = self.service.unit_id(verdict.unit)
+        with self.service.database.transaction() as session:
+            known = session.scalar(
+                select(OfficeReturnRow).where(
+                    OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
+                )
+            )
+            confirming = (
+                known is not None
+                and known.verdict == Verdict.MODIFIED.value
+                and verdict.verdict is Verdict.MODIFIED_ACCEPTED
+            )
+            known_id = known.id if known is not None and confirming else None
+            if known is not None and not confirming:
+                return FileVerdict(
+                    path,
+                    Verdict(known.verdict),
+                    f"同一文件已于 {known.received_at:%Y-%m-%d %H:%M} 接收，未重复记录",
+                    verdict.unit,
+                    verdict.period,
+                    verdict.exported_at,
+                )
+        try:
+            ingested = self.service.evidence_store.ingest(path, cancelled=cancelled)
+        except EvidenceError as exc:
+            return FileVerdict(
+                path, Verdict.REJECTED, str(exc), verdict.unit, verdict.period, verdict.exported_at
+            )
+        now = self.service.clock.now()
+        meta = report.meta if report is not None else {}
+        with self.service.database.transaction() as session:
+            stored = verdict.verdict
+            if stored in (Verdict.ACCEPTED, Verdict.MODIFIED_ACCEPTED) and verdict.exported_at is not None:
+                current = session.scalars(
+                    select(OfficeReturnRow).where(
+                        OfficeReturnRow.plan_id == self.plan_id,
+                        OfficeReturnRow.unit_id == unit_id,
+                        OfficeReturnRow.period == verdict.period,
+                        OfficeReturnRow.verdict.in_(
+                            (Verdict.ACCEPTED.value, Verdict.MODIFIED_ACCEPTED.value)
+                        ),
+                        OfficeReturnRow.id != (known_id or 0),
+                    )
+                ).all()
+                for older in current:
+                    if older.exported_at is not None and older.exported_at >= verdict.exported_at:
+                        stored = Verdict.SUPERSEDED
+                    else:
+                        older.verdict = Verdict.SUPERSEDED.value
+                        older.reason = f"同一单位有更新的报表({verdict.exported_at:%Y-%m-%d %H:%M} 导出)"
+                if stored is Verdict.SUPERSEDED:
+                    verdict = FileVerdict(
+                        path,
+                        stored,
+                        "同一单位同一报送期已有更新的报表",
+                        verdict.unit,
+                        verdict.period,
+                        verdict.exported_at,
+                    )
+            if known_id is not None:  # confirmed later: the record and its rows are already kept
+                confirmed_row = session.get(OfficeReturnRow, known_id)
+                assert confirmed_row is not None
+                confirmed_row.verdict, confirmed_row.reason = stored.value, verdict.reason
+                return verdict
+            row = OfficeReturnRow(
+                plan_id=self.plan_id,
+                unit_id=unit_id,
+                period=verdict.period,
+                as_of=report.as_of if report is not None else None,
+                exported_at=verdict.exported_at,
+                sha256=ingested.sha256,
+                size=ingested.size,
+                original_name=path.name,
+                verdict=stored.value,
+                reason=verdict.reason,
+                received_at=now,
+                liaison=meta.get("liaison", ""),
+                phone=meta.get("phone", ""),
+            )
+            session.add(row)
+            session.flush()
+            if report is not None and stored is not Verdict.REJECTED:
+                roles = self.service.roles(verdict.unit)
+                for line in report.rows:
+                    light = Light.lookup(line.light)
+                    session.add(
+                        OfficeReturnItemRow(
+                            return_id=row.id,
+                            item_id=self.service.item_id(line.code),
+                            role=Role(roles[line.code]).value,
+                            status=status.value if (status := report.status_of(line.code)) else None,
+                            note=line.note,
+                            light=light.value if light else None,
+                        )
+                    )
+        return verdict
+
+    # -- the calendar --------------------------------------------------------------------
+    def due_day(self) -> int:
+        with self.service.database.sessions() as session:
+            value = session.scalar(select(SettingRow.value).where(SettingRow.key == DUE_DAY_KEY))
+        return int(value) if value and value.isdigit() else DEFAULT_DUE_DAY
+
+    def set_due_day(self, day: int) -> None:
+        if not 1 <= day <= 31:
+            raise ServiceError(f"每月报送截止日应在 1 到 31 之间，不是 {day}")
+        with self.service.database.transaction() as session:
+            session.merge(SettingRow(key=DUE_DAY_KEY, value=str(day)))
+
+    def due_on(self, period: str) -> dt.date:
+        """The period's due date: a one-off date if set, else the due day of the period's month."""
+        with self.service.database.sessions() as session:
+            one_off = session.scalar(
+                select(OfficeDueRow.due_on).where(
+                    OfficeDueRow.plan_id == self.plan_id, OfficeDueRow.period == period
+                )
+            )
+        if one_off is not None:
+            return one_off
+        end = period_end(period)
+        return end.replace(day=min(self.due_day(), end.day))
+
+    def set_due(self, period: str, due_on: dt.date | None) -> None:
+        """Set (or with None, clear) the one-off due date of ``period``."""
+        with self.service.database.transaction() as session:
+            session.execute(
+                delete(OfficeDueRow).where(
+                    OfficeDueRow.plan_id == self.plan_id, OfficeDueRow.period == period
+                )
+            )
+            if due_on is not None:
+                session.add(OfficeDueRow(plan_id=self.plan_id, period=period, due_on=due_on))
+
+    # -- reading back --------------------------------------------------------------------
+    def _returns(self, period: str | None = None) -> list[OfficeReturnRow]:
+        query = select(OfficeReturnRow).where(OfficeReturnRow.plan_id == self.plan_id)
+        if period is not None:
+            query = query.where(OfficeReturnRow.period == period)
+        with self.service.database.sessions() as session:
+            rows = list(session.scalars(query.order_by(OfficeReturnRow.received_at, OfficeReturnRow.id)))
+            session.expunge_all()
+        return rows
+
+    def periods(self, used_only: bool = False) -> list[str]:
+        """Every period with at least one return (or one in use), oldest first."""
+        query = select(OfficeReturnRow.period).where(OfficeReturnRow.plan_id == self.plan_id)
+        if used_only:
+            query = query.where(OfficeReturnRow.verdict.in_(USED))
+        with self.service.database.sessions() as session:
+            found = session.scalars(query.distinct()).all()
+        return sorted(found)
+
+    def register(self, period: str) -> list[RegisterLine]:
+        """Per unit of the plan, in plan order: its state in ``period`` and when it arrived."""
+        due = self.due_on(period)
+        by_unit: dict[int, list[OfficeReturnRow]] = {}
+        for row in self._returns(period):
+            by_unit.setdefault(row.unit_id, []).append(row)
+        lines = []
+        for unit_id, unit in self._unit_names.items():
+            returns = by_unit.get(unit_id, [])
+            used = [r for r in returns if r.verdict in USED]
+            if used:
+                first = min(used, key=lambda r: r.received_at)
+                current = self._current(used)
+                late = (first.received_at.date() - due).days
+                state = RegisterState.LATE if late > 0 else RegisterState.ON_TIME
+                lines.append(
+                    RegisterLine(
+                        unit,
+                        state,
+                        first.received_at,
+                        max(late, 0),
+                        current.exported_at,
+                        current.original_name,
+                    )
+                )
+                continue
+            for verdict, state in (
+                (Verdict.MODIFIED, RegisterState.MODIFIED),
+                (Verdict.REJECTED, RegisterState.REJECTED),
+            ):
+                kind = [r for r in returns if r.verdict == verdict.value]
+                if kind:
+                    last = kind[-1]
+                    lines.append(
+                        RegisterLine(unit, state, last.received_at, 0, last.exported_at, last.original_name)
+                    )
+                    break
+            else:
+                lines.append(RegisterLine(unit, RegisterState.MISSING, None, 0, None, ""))
+        return lines
+
+    @staticmethod
+    def _current(used: list[OfficeReturnRow]) -> OfficeReturnRow:
+        live = [r for r in used if r.verdict != Verdict.SUPERSEDED.value] or used
+        return max(live, key=lambda r: (r.exported_at or dt.datetime.min, r.id))
+
+    def _current_rows(self, period: str | None = None) -> dict[tuple[str, int], list[_Row]]:
+        """(period, unit id) → the rows of the return in use, for one period or every period."""
+        by_key: dict[tuple[str, int], list[OfficeReturnRow]] = {}
+        for row in self._returns(period):
+            if row.verdict in USED:
+                by_key.setdefault((row.period, row.unit_id), []).append(row)
+        current = {self._current(rows).id: key for key, rows in by_key.items()}
+        result: dict[tuple[str, int], list[_Row]] = {key: [] for key in current.values()}
+        if not current:
+            return result
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(
+                    OfficeReturnItemRow.return_id,
+                    OfficeReturnItemRow.item_id,
+                    OfficeReturnItemRow.status,
+                    OfficeReturnItemRow.note,
+                    OfficeReturnItemRow.light,
+                ).where(OfficeReturnItemRow.return_id.in_(list(current)))
+            ).all()
+        for return_id, item_id, status, note, light in found:
+            result[current[return_id]].append(_Row(item_id, status, note, light))
+        return result
+
+    def _figures(self, period: str, rows: Iterable[_Row]) -> Figures:
+        end = period_end(period)
+        items = settled = overdue = due = due_settled = 0
+        for row in rows:
+            done = row.status is not None and Status(row.status) in SETTLED
+            deadline = self._items[row.item_id].deadline
+            items += 1
+            settled += done
+            overdue += row.light == Light.OVERDUE.value
+            if deadline is not None and deadline <= end:
+                due += 1
+                due_settled += done
+        return Figures(period, items, settled, overdue, due, due_settled)
+
+    def trend(self, unit: str | None = None, area: int | None = None) -> list[TrendPoint]:
+        """Per period with returns: the figures of one unit, one area, or everything received."""
+        unit_id = self.service.unit_id(unit) if unit else None
+        if area is not None and area not in {item.area for item in self.items}:
+            raise ServiceError(f"没有第 {area} 个领域")
+        current = self._current_rows()
+        points: list[TrendPoint] = []
+        previous: Figures | None = None
+        for period in self.periods(used_only=True):
+            rows = [
+                row
+                for (p, uid), found in current.items()
+                if p == period and (unit_id is None or uid == unit_id)
+                for row in found
+                if area is None or self._items[row.item_id].area == area
+            ]
+            if unit_id is not None and (period, unit_id) not in current:
+                continue  # the unit sent nothing usable that month
+            figures = self._figures(period, rows)
+            change = None if previous is None else figures.completion - previous.completion
+            points.append(TrendPoint(figures, change))
+            previous = figures
+        return points
+
+    def ranking(self, period: str) -> list[RankLine]:
+        """Units that reported in ``period``: by 序时进度 (highest first), then fewer overdue."""
+        current = self._current_rows(period)
+        figures = [
+            (self._unit_names[uid], self._figures(period, rows))
+            for (p, uid), rows in current.items()
+            if p == period and uid in self._unit_names
+        ]
+        order = {unit: i for i, unit in enumerate(self.units)}
+        figures.sort(key=lambda pair: (-pair[1].schedule, pair[1].overdue, order[pair[0]]))
+        return [RankLine(rank, unit, f) for rank, (unit, f) in enumerate(figures, start=1)]
+
+    def overdue(self, period: str) -> list[OverdueLine]:
+        """督办清单: every item a unit's return in use marks 逾期, in plan order."""
+        current = self._current_rows(period)
+        lines = []
+        for (p, uid), rows in current.items():
+            if p != period or uid not in self._unit_names:
+                continue
+            for row in rows:
+                if row.light == Light.OVERDUE.value:
+                    item = self._items[row.item_id]
+                    status = Status(row.status) if row.status else None
+                    lines.append(
+                        OverdueLine(
+                            self._unit_names[uid], item.id, item.text, item.deadline, status, row.note
+                        )
+                    )
+        order = {unit: i for i, unit in enumerate(self.units)}
+        codes = {item.id: i for i, item in enumerate(self.items)}
+        lines.sort(key=lambda line: (order[line.unit], codes[line.code]))
+        return lines
+
+    def contact(self, unit: str) -> tuple[str, str]:
+        """(liaison, phone) from the unit's latest readable return, or ("", "")."""
+        unit_id = self.service.unit_id(unit)
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(OfficeReturnRow.liaison, OfficeReturnRow.phone)
+                .where(OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.unit_id == unit_id)
+                .where(OfficeReturnRow.liaison != "")
+                .order_by(OfficeReturnRow.exported_at.desc(), OfficeReturnRow.id.desc())
+                .limit(1)
+            ).first()
+        return (found[0], found[1]) if found else ("", "")
