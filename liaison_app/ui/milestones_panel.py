@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.store.records import MilestoneState, UnitTask
+from liaison_app.ui.rows_model import HeadedRowsModel
 
 MILESTONE_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_TEXT = QColor("#b3261e")
@@ -33,7 +34,7 @@ DONE_TEXT = QColor("#2e7d32")
 NEXT_GROUND = QColor("#fff1cc")
 
 
-class MilestonesModel(QAbstractTableModel):
+class MilestonesModel(HeadedRowsModel[MilestoneState]):
     """One row per milestone. Column 0 is checkable: checked = ticked off."""
 
     DONE, DATE, TEXT, DONE_ON = range(4)
@@ -42,7 +43,6 @@ class MilestonesModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[MilestoneState] = []
         self._next: int | None = None
         self._as_of = dt.date.today()
 
@@ -60,19 +60,6 @@ class MilestonesModel(QAbstractTableModel):
 
     def is_overdue(self, state: MilestoneState) -> bool:
         return not state.done and state.date < self._as_of
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

@@ -31,6 +31,30 @@ class Column(Generic[T]):
         self.tooltip = tooltip
 
 
+class HeadedRowsModel(QAbstractTableModel, Generic[T]):
+    """The row/column/header plumbing of a table whose columns are the fixed ``HEADERS``; the
+    subclass answers ``data`` (and ``flags``/``setData`` when it is editable)."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[T] = []
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+
 class RowsModel(QAbstractTableModel, Generic[T]):
     HIGHLIGHT = QBrush(QColor("#fde2e1"))
 

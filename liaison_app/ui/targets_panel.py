@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.store.records import TargetState, UnitTask, describe_target, format_decimal
+from liaison_app.ui.rows_model import HeadedRowsModel
 from liaison_app.vocabulary import Attainment, Role
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -49,7 +50,7 @@ def trend_text(state: TargetState) -> str:
     return " → ".join(parts[-4:]) + arrow
 
 
-class TargetsModel(QAbstractTableModel):
+class TargetsModel(HeadedRowsModel[TargetState]):
     """One row per target of the shown item."""
 
     TEXT, GOAL, BASELINE, ACTUAL, PERIOD, VERDICT, TREND = range(7)
@@ -57,7 +58,6 @@ class TargetsModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[TargetState] = []
 
     def set_task(self, task: UnitTask | None) -> None:
         """The single reset."""
@@ -67,19 +67,6 @@ class TargetsModel(QAbstractTableModel):
 
     def state(self, row: int) -> TargetState:
         return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
