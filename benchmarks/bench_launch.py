@@ -1,15 +1,28 @@
-"""Launch to the unit's items shown, on a real X display (issue #14). Median of 5.
+"""Time to a usable window (issue #18 goal 1, and goal 5 for the installed program).
 
-    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
-        .venv/bin/python benchmarks/bench_launch.py
+    .venv/bin/python benchmarks/bench_launch.py                      # offscreen
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
+        .venv/bin/python benchmarks/bench_launch.py                  # a real X display
+    .venv/bin/python benchmarks/bench_launch.py --bundle build-linux/dist/liaison-app
 
-Each run is a fresh process doing what ``liaison_app.app.run_gui`` does (window first, then the
-data, then the last unit), timed from spawn to the moment the tree holds the unit's items and the
-event loop has painted them. The data folder is made once, with a unit already chosen.
+Each run is a fresh process, timed from spawn:
+
+* **bare window**: ``python -c`` making a QApplication and an empty QMainWindow, shown and painted
+  (the baseline, measured in the same run, alternating with the app so load hits both alike);
+* **window shown** and **usable**: the real program (``python -m liaison_app``, exactly what the
+  desktop shortcut starts) with ``LIAISON_APP_REPORT_STARTUP`` set, which prints the moment its
+  window was first painted and the moment the last unit's items were in it, painted and
+  selectable, and then quits.
+
+The data folder is made once (bundled plan, a unit already chosen, today's snapshot taken), and
+one unmeasured run of each warms the disk cache. Medians; the load average is printed because the
+machine is shared. With ``--bundle`` the PyInstaller bundle is timed the same way beside the
+venv, and its size is printed.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -21,16 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-CHILD = """
-import time, sys
-from pathlib import Path
-from liaison_app.app import make_application, open_service
-app = make_application()
-from liaison_app.ui.main_window import MainWindow
-w = MainWindow(); w.show(); app.processEvents()
-w.attach(open_service(Path(sys.argv[1]))); app.processEvents()
-assert w.unit and w.model.rowCount() > 0, "the unit's items are not shown"
-print(app.platformName(), time.perf_counter())
+UNIT = "区市场监管局"
+BARE = """
+import time
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+w = QMainWindow(); w.resize(1280, 800); w.show(); app.processEvents()
+print(f"startup platform={app.platformName()} shown={time.perf_counter():.6f}", flush=True)
 """
 
 
@@ -43,27 +53,87 @@ def prepare(folder: Path, unit: str) -> None:
     service.close()
 
 
+def launch(command: list[str], env: dict[str, str]) -> dict[str, str]:
+    """Run one start; the child's ``startup key=value …`` line, plus ``start`` (spawn time)."""
+    start = time.perf_counter()
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    line = next(line for line in out.stdout.splitlines() if line.startswith("startup "))
+    fields = dict(pair.split("=", 1) for pair in line.split()[1:])
+    fields["start"] = f"{start:.6f}"
+    return fields
+
+
+def since_start(fields: dict[str, str], key: str) -> float:
+    return (float(fields[key]) - float(fields["start"])) * 1000
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def row(label: str, samples: list[float], bare: float | None = None) -> str:
+    median = statistics.median(samples)
+    ratio = f"  {median / bare:5.2f}× bare" if bare else ""
+    runs = ", ".join(f"{s:.0f}" for s in samples)
+    return f"{label:<28}{median:7.0f} ms{ratio}   (runs: {runs})"
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--bundle", type=Path, help="a PyInstaller one-folder bundle (…/dist/liaison-app)")
+    options = parser.parse_args()
+    # PYTHONDONTWRITEBYTECODE off: an installed program runs from compiled modules
+    unwanted = ("LIAISON_APP_DATA_DIR", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = str(ROOT)
+    bundle_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "data"
-        prepare(folder, "区市场监管局")
-        samples, platform = [], ""
-        for _ in range(5):
-            start = time.perf_counter()
-            out = subprocess.run(
-                [sys.executable, "-c", CHILD, str(folder)],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+        prepare(folder, UNIT)
+        app_env = {**env, "LIAISON_APP_REPORT_STARTUP": "1", "LIAISON_APP_CONFIG_DIR": tmp}
+        starts = {
+            "bare": ([sys.executable, "-c", BARE], env),
+            "venv": ([sys.executable, "-m", "liaison_app", "--data-dir", str(folder)], app_env),
+        }
+        if options.bundle:
+            program = options.bundle / "liaison-app"
+            starts["bundle"] = (
+                [str(program), "--data-dir", str(folder)],
+                {**bundle_env, "LIAISON_APP_REPORT_STARTUP": "1", "LIAISON_APP_CONFIG_DIR": tmp},
             )
-            platform, shown = out.stdout.strip().splitlines()[-1].split()
-            samples.append((float(shown) - start) * 1000)
+        results: dict[str, list[dict[str, str]]] = {name: [] for name in starts}
+        for command, child_env in starts.values():
+            launch(command, child_env)  # warm the disk cache, unmeasured
+        for _ in range(options.runs):
+            for name, (command, child_env) in starts.items():  # alternate: load hits all alike
+                results[name].append(launch(command, child_env))
+    for name in starts:
+        if name != "bare":
+            rows = {fields["rows"] for fields in results[name]}
+            assert rows != {"0"}, f"{name}: the unit's items were not shown"
+    platform = results["bare"][0]["platform"]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"platform {platform}; launch to the unit's items shown, median of 5: "
-        f"{statistics.median(samples):.0f} ms (runs: {', '.join(f'{s:.0f}' for s in samples)})"
+        f"platform {platform}; {options.runs} runs each, medians; load average {load} ({os.cpu_count()} CPUs)"
     )
+    bare = [since_start(f, "shown") for f in results["bare"]]
+    bare_median = statistics.median(bare)
+    print(row("bare QMainWindow shown", bare))
+    for name in [n for n in starts if n != "bare"]:
+        shown = [since_start(f, "shown") for f in results[name]]
+        usable = [since_start(f, "usable") for f in results[name]]
+        print(row(f"{name}: window shown", shown, bare_median))
+        print(row(f"{name}: usable (items shown)", usable, bare_median))
+    usable_venv = statistics.median(since_start(f, "usable") for f in results["venv"])
+    print(f"ratio usable / bare window: {usable_venv / bare_median:.2f}×  (goal ≤ 2.5×)")
+    if options.bundle:
+        usable_bundle = statistics.median(since_start(f, "usable") for f in results["bundle"])
+        print(
+            f"bundle / venv usable: {usable_bundle / usable_venv:.2f}×; "
+            f"bundle size {folder_size(options.bundle) / 2**20:.1f} MiB ({options.bundle})"
+        )
 
 
 if __name__ == "__main__":

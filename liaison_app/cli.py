@@ -20,27 +20,27 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+# Only what parsing the command line needs is imported here: the window starts without
+# SQLAlchemy (Qt first, the data after the first paint) and each command imports what it uses.
 from liaison_app import __version__, logs, paths, plan_cli
 from liaison_app.data_lock import DataInUseError
 from liaison_app.errors import is_expected, user_message
 from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
-from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
-from liaison_app.reports.evidence_bundle import write_bundle
-from liaison_app.store.backup import BackupError
-from liaison_app.store.database import DatabaseError, MissingDatabaseError
 from liaison_app.store.records import (
+    ServiceError,
     StorageError,
     UnknownPlanError,
     describe_target,
     format_decimal,
     printable,
 )
-from liaison_app.store.service import CatalogItem, LiaisonService, ServiceError, UnitTask
-from liaison_app.store.status import Status
-from liaison_app.vocabulary import Role, parse_period
+from liaison_app.vocabulary import Role, Status, parse_period
+
+if TYPE_CHECKING:
+    from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -251,6 +251,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], limits: S
 
 
 def _item_json(item: CatalogItem, plan: str) -> dict[str, Any]:
+    from liaison_app.plan.bundle import milestone_to_dict, target_to_dict
+
     return {
         "plan": plan,
         "id": item.id,
@@ -482,6 +484,8 @@ def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     out = _output(args.output)
     service.check_output(out)
     try:
+        from liaison_app.reports.evidence_bundle import write_bundle
+
         result = write_bundle(files, out, args.split_mb)
     except OSError as exc:
         return _write_failed(out, exc)
@@ -723,6 +727,8 @@ def cmd_backups(data_dir: Path) -> int:
 
 
 def cmd_backup(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.store.backup import BackupError
+
     out = _output(args.output)
     if out.is_dir():
         out = out / f"营商环境台账备份_{service.clock.now():%Y%m%d-%H%M%S}.zip"
@@ -829,6 +835,9 @@ def bad_argument(argv: Sequence[str]) -> str:
 
 def open_for(command: str, data_dir: Path, plan: str | None = None) -> LiaisonService:
     """The service a command needs: locked for writers, read-only when a reader cannot lock."""
+    from liaison_app.store.database import DatabaseError
+    from liaison_app.store.service import LiaisonService
+
     try:
         wait = float(os.environ.get(ENV_LOCK_WAIT, "10"))
     except ValueError:
@@ -873,6 +882,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import selftest
 
         return selftest(data_dir)
+    from liaison_app.store.database import DatabaseError, MissingDatabaseError
+
     # office actions that only read the ledger (and write files elsewhere) are readers too
     command = f"office {args.office_command}" if args.command == "office" else args.command
     try:

@@ -248,6 +248,7 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
     earlier ledger existed. Before a schema upgrade the database is snapshotted.
     """
     check_not_lost(db_path)
+    checked: str | None = None
     if db_path.exists() and db_path.stat().st_size > 0:
         check = backup.check_database(db_path, KNOWN_REVISIONS)
         if not check.ok and check.revision is not None:
@@ -262,9 +263,12 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
             backup.before_migration(
                 db_path.parent, db_path, check.revision, HEAD_REVISION, now or dt.datetime.now()
             )
+        checked = check.revision
     try:
         engine = make_engine(db_path)
-        revision = current_revision(engine)
+        # The read-only check above already read the revision; the usual start (schema current)
+        # asks nothing more. Only a database to create or upgrade is asked again, then migrated.
+        revision = checked if checked == HEAD_REVISION else current_revision(engine)
     except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
         raise DatabaseError(f"无法读取数据库 {db_path}:{exc}") from exc
     if revision is not None and revision not in KNOWN_REVISIONS:

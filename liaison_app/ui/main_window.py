@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.url_opener = url_opener
         self.machine = machine or MachineSettings()
         self.liaison_asked: set[str] = set()  # units whose liaison was asked for this session
-        self.reports: ReportActions | None = None
+        self._reports: ReportActions | None = None
         self.duties: DutiesActions | None = None
         self.office_window: OfficeWindow | None = None
         self.plans: PlanActions | None = None
@@ -156,13 +156,7 @@ class MainWindow(QMainWindow):
         panel.remove_requested.connect(lambda record: self._evidence().remove(record))
         panel.model.description_edited.connect(self._on_description_edited)
         self.tree.files_dropped.connect(lambda task, files: self._evidence().attach(task, files))
-        from liaison_app.store.reporting import ReportService  # with the data, not before
-        from liaison_app.ui.report_actions import ReportActions, open_url
-
-        self.reports = ReportActions(
-            self, ReportService(service), self.evidence, self.runner, self.opener, self.url_opener or open_url
-        )
-        self.reports.go_to_item.connect(self.select_item)
+        self._reports = None  # made on first use: it loads openpyxl, which the first screen never needs
         from liaison_app.ui.promises_actions import PromisesActions
 
         self.detail.today = service.clock.today()
@@ -178,7 +172,6 @@ class MainWindow(QMainWindow):
         )
         self.promises.task_changed.connect(self._on_task_changed)
         self.promises.message.connect(self._show_message)
-        self.reports.message.connect(self._show_message)
         from liaison_app.store.duties import DutiesService
         from liaison_app.ui.duties_actions import DutiesActions
 
@@ -211,6 +204,21 @@ class MainWindow(QMainWindow):
             self.show_unit(last)
         else:
             self.show_unit("")
+
+    @property
+    def reports(self) -> ReportActions | None:
+        """Export, PDF and print of the unit report (None until the data is attached)."""
+        if self._reports is None and self.service is not None and self.evidence is not None:
+            from liaison_app.store.reporting import ReportService
+            from liaison_app.ui.report_actions import ReportActions, open_url
+
+            service, opener = self.service, self.url_opener or open_url
+            self._reports = ReportActions(
+                self, ReportService(service), self.evidence, self.runner, self.opener, opener
+            )
+            self._reports.go_to_item.connect(self.select_item)
+            self._reports.message.connect(self._show_message)
+        return self._reports
 
     def _update_summary(self) -> None:
         extra = self.duties.summary() if self.duties is not None else ""

@@ -1,0 +1,124 @@
+"""Start-up loads only what the first screen or the command needs (issue #18 goals 1 and 3).
+
+Each test starts the real program in a fresh process, exactly as the desktop shortcut or a script
+does, and lists the modules loaded at the moment the work is done: for the window, when the unit's
+items are painted (``LIAISON_APP_REPORT_STARTUP``); for a command, when it returns. What a liaison's
+start never needs (workbooks, migrations, signatures, the office's modules) must not be among
+them, so that the time won cannot be lost again by one careless import.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from liaison_app.store.service import LiaisonService
+from tests.helpers import REPO
+
+UNIT = "区市场监管局"
+SPY = """
+import sys
+from liaison_app import cli
+
+window = len(sys.argv) == 3  # only --data-dir DIR: the window; else a command
+if window:
+    from liaison_app import app
+
+    def spy(application, shown_window, shown):
+        report(application, shown_window, shown)  # prints 'startup …' once the items are painted
+        print("modules", *sorted(sys.modules))
+
+    report, app.report_startup = app.report_startup, spy
+code = cli.main(sys.argv[1:])
+if not window:  # what the command loaded by the time it returned
+    print("modules", *sorted(sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+# What only exports, consolidation, the office, signing or a schema upgrade needs.
+NOT_AT_START = {
+    "openpyxl",
+    "alembic",
+    "cryptography",
+    "pypinyin",
+    "liaison_app.reports.consolidation",
+    "liaison_app.reports.unit_report",
+    "liaison_app.reports.report_reader",
+    "liaison_app.store.reporting",
+    "liaison_app.store.ledger",
+    "liaison_app.signing",
+    "liaison_app.office_cli",
+    "liaison_app.ui.office_window",
+    "liaison_app.ui.report_actions",
+}
+NOT_IN_THE_CLI = {"PySide6", "shiboken6", "openpyxl", "alembic", "cryptography"}
+
+
+def start(data_dir: Path, *args: str, config: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
+    env.update(QT_QPA_PLATFORM="offscreen", LIAISON_APP_REPORT_STARTUP="1")
+    env["LIAISON_APP_CONFIG_DIR"] = str(config)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-c", SPY, "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+def modules(output: str) -> set[str]:
+    line = next(line for line in output.splitlines() if line.startswith("modules "))
+    return set(line.split()[1:])
+
+
+def top_level(names: set[str]) -> set[str]:
+    return names | {name.split(".")[0] for name in names}
+
+
+@pytest.fixture
+def started(data_dir: Path, bundled_template: Path) -> Path:
+    """A data folder after the first start, its liaison's unit chosen."""
+    shutil.copytree(bundled_template, data_dir)
+    service = LiaisonService.open(data_dir)
+    service.set_settings({"ui.last_unit": UNIT})
+    service.close()
+    return data_dir
+
+
+def test_the_window_is_usable_before_reports_office_or_migrations_load(started: Path, tmp_path: Path) -> None:
+    result = start(started, config=tmp_path / "config")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("startup "))
+    fields = dict(pair.split("=", 1) for pair in line.split()[1:])
+    assert int(fields["rows"]) > 0, "the unit's items are in the window"
+    assert float(fields["shown"]) < float(fields["usable"])
+    loaded = modules(result.stdout)
+    assert "sqlalchemy" in loaded and "PySide6.QtWidgets" in loaded  # the spy saw the real start
+    assert top_level(loaded) & NOT_AT_START == set()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("tasks", "--unit", UNIT, "--json"),
+        ("set", "--unit", UNIT, "--item", "1.1", "--status", "in_progress"),
+        ("office", "register", "--period", "2019-11", "--json"),
+    ],
+    ids=["tasks", "set", "office-register"],
+)
+def test_a_command_loads_neither_qt_nor_workbooks_nor_migrations(
+    started: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = start(started, *command, config=tmp_path / "config")
+    assert result.returncode == 0, result.stderr
+    loaded = top_level(modules(result.stderr))
+    assert "sqlalchemy" in loaded  # it did open the data
+    assert loaded & NOT_IN_THE_CLI == set()
