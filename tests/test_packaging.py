@@ -97,6 +97,87 @@ def test_installed_program_runs_the_cli_and_opens_the_window(installed: Path, tm
     assert not (installed / "opt" / "liaison-app" / "liaison.sqlite3").exists()
 
 
+UNIT = "区市场监管局"
+# What the spec leaves out (never loaded by the app) and what must stay (see liaison-app.spec).
+TRIMMED = [
+    "PySide6/Qt/plugins/platforms/libqwayland.so",
+    "PySide6/Qt/plugins/platforms/libqeglfs.so",
+    "PySide6/Qt/plugins/platforms/libqvnc.so",
+    "PySide6/Qt/plugins/platforms/libqlinuxfb.so",
+    "PySide6/Qt/plugins/platforms/libqminimal.so",
+    "PySide6/Qt/plugins/wayland-shell-integration",
+    "PySide6/Qt/plugins/egldeviceintegrations",
+    "PySide6/Qt/plugins/xcbglintegrations",
+    "PySide6/Qt/plugins/tls",
+    "PySide6/Qt/plugins/networkinformation",
+    "PySide6/Qt/plugins/generic",
+    "PySide6/Qt/plugins/platformthemes",
+    "PySide6/Qt/plugins/imageformats/libqtiff.so",
+    "PySide6/Qt/plugins/imageformats/libqwebp.so",
+    "PySide6/Qt/lib/libQt6WaylandClient.so.6",
+    "PySide6/Qt/lib/libQt6OpenGL.so.6",
+    "libQt6WaylandClient.so.6",
+    "libgio-2.0.so.0",
+    "libharfbuzz.so.0",
+    "libpixman-1.so.0",
+]
+KEPT = [
+    "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
+    "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
+    "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+    "PySide6/Qt/plugins/imageformats/libqsvg.so",
+    "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+    "PySide6/Qt/translations/qtbase_zh_CN.qm",
+]
+
+
+@pytest.mark.slow
+def test_the_bundle_leaves_out_what_the_app_never_loads(build: Path) -> None:
+    internal = build / "dist" / "liaison-app" / "_internal"
+    assert [name for name in KEPT if not (internal / name).exists()] == []
+    assert [name for name in TRIMMED if (internal / name).exists() or (internal / name).is_symlink()] == []
+    assert {p.name for p in internal.rglob("*.qm")} == {"qt_zh_CN.qm", "qtbase_zh_CN.qm"}
+
+
+def start_installed(installed: Path, data: Path, platform: str) -> subprocess.CompletedProcess[str]:
+    """Start the installed window as the desktop does and let it report when the unit's items are
+    painted (LIAISON_APP_REPORT_STARTUP), then close."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LIAISON_APP_DATA_DIR", "VIRTUAL_ENV")
+    }
+    env.update(QT_QPA_PLATFORM=platform, LIAISON_APP_REPORT_STARTUP="1", QT_DEBUG_PLUGINS="1")
+    env["LIAISON_APP_CONFIG_DIR"] = str(data.parent / "config")
+    command = [str(installed / "opt" / "liaison-app" / "liaison-app"), "--data-dir", str(data)]
+    if platform == "xcb":
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("platform", ["offscreen", "xcb"])
+def test_the_trimmed_program_shows_the_units_items(installed: Path, tmp_path: Path, platform: str) -> None:
+    if platform == "xcb" and shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run is not installed (Debian's xvfb package)")
+    from liaison_app.store.service import LiaisonService
+
+    data = tmp_path / "data"
+    first = run_installed(installed, "set", "--unit", UNIT, "--item", "1.1", "--status", "done", data=data)
+    assert first.returncode == 0, first.stderr  # the installed program made the database
+    service = LiaisonService.open(data)
+    service.set_settings({"ui.last_unit": UNIT})  # as after the liaison's first start
+    service.close()
+    result = start_installed(installed, data, platform)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("startup "))
+    fields = dict(pair.split("=", 1) for pair in line.split()[1:])
+    assert fields["platform"] == platform
+    assert int(fields["rows"]) > 0, "the unit's items are shown"
+    loaded = re.findall(r'"([^"]+)" loaded library', result.stderr)
+    assert any(path.endswith(f"platforms/libq{platform}.so") for path in loaded), result.stderr[-3000:]
+
+
 @pytest.mark.slow
 def test_the_inno_script_names_only_files_that_exist(build: Path) -> None:
     text = ISS.read_text(encoding="utf-8")
