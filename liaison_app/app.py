@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import getpass
 import logging
 import os
@@ -200,6 +201,9 @@ def run_gui(data_dir: Path) -> int:
             window.close()
             return 1
         window.attach(service)
+        if not gc.isenabled():  # cli.main holds the collector off during start-up
+            gc.freeze()  # what start-up made lives as long as the program: never scan it again
+            gc.enable()
         for warning in service.warnings:
             window.statusBar().showMessage(warning, 30000)
         if not window.unit and not window.ask_profile(first_run=True):
