@@ -8,19 +8,21 @@ The file is read off the GUI thread (a big table takes a while), then reviewed i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from liaison_app.plan.importers import ImportResult, PlanImportError, bundled_registry, read_plan
 from liaison_app.plan.units import UnitRegistry
 from liaison_app.store import plans
 from liaison_app.store.records import ServiceError
 from liaison_app.store.service import LiaisonService
-from liaison_app.ui.plan_import_dialog import PlanImportDialog
 from liaison_app.ui.workers import BackgroundTask, Runner
+
+if TYPE_CHECKING:  # the readers (python-docx, the table and notice parsers) load when a file is chosen
+    from liaison_app.plan.importers import ImportResult
+    from liaison_app.ui.plan_import_dialog import PlanImportDialog
 
 PLAN_SUFFIXES = (".xlsx", ".docx", ".txt", ".json")
 
@@ -97,11 +99,15 @@ class PlanActions(QObject):
             self.import_file(Path(name))
 
     def _known_units(self) -> UnitRegistry:
+        from liaison_app.plan.importers import bundled_registry
+
         known = plans.registry(self.service.database)
         return known if known.units else bundled_registry()
 
     def import_file(self, path: Path) -> None:
         """Read ``path`` in the background, then show the review; nothing is written yet."""
+        from liaison_app.plan.importers import read_plan
+
         self._path = path
         self._registry = registry = self._known_units()
         task = BackgroundTask(lambda _progress, _cancelled: read_plan(path, registry=registry))
@@ -125,6 +131,8 @@ class PlanActions(QObject):
         return cancelled
 
     def _on_failed(self, exc: BaseException) -> None:
+        from liaison_app.plan.importers import PlanImportError
+
         if self._close_progress():
             return
         reason = str(exc) if isinstance(exc, PlanImportError) else f"读取失败:{exc}"
@@ -134,6 +142,8 @@ class PlanActions(QObject):
         if self._close_progress():
             self.message.emit("已取消导入，数据没有改动")
             return
+        from liaison_app.ui.plan_import_dialog import PlanImportDialog
+
         dialog = PlanImportDialog(result.preview, self.window)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._confirm(result, dialog.chosen_aliases()))
@@ -141,6 +151,8 @@ class PlanActions(QObject):
         dialog.open()
 
     def _confirm(self, result: ImportResult, aliases: dict[str, str]) -> None:
+        from liaison_app.plan.importers import PlanImportError, read_plan
+
         assert self._path is not None and self._registry is not None
         try:
             if aliases:  # the office mapped some names: review again with them
