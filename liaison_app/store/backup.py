@@ -21,6 +21,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 import uuid
 import zipfile
 import zlib
@@ -133,13 +134,30 @@ def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseChec
     return DatabaseCheck(True, revision, "")
 
 
-def snapshot(db_path: Path, target: Path) -> Path:
-    """A consistent copy of a (possibly open) database via the online backup API."""
+def pin(db_path: Path) -> sqlite3.Connection:
+    """A read-only connection holding a read transaction: a snapshot taken through it is the
+    database exactly as it is now, whatever is committed meanwhile (WAL keeps that state for it)."""
+    try:
+        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # starts the read
+        except sqlite3.Error:
+            source.close()
+            raise
+    except sqlite3.Error as exc:
+        raise BackupError(f"无法备份数据库:{_reason(exc)}") from exc
+    return source
+
+
+def snapshot(db_path: Path, target: Path, pinned: sqlite3.Connection | None = None) -> Path:
+    """A consistent copy of a (possibly open) database via the online backup API; of the state
+    ``pinned`` holds when given (see :func:`pin`; it is closed here)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")
     temporary.unlink(missing_ok=True)
     try:
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        source = pinned or sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
             destination = sqlite3.connect(temporary)
             try:
@@ -175,14 +193,23 @@ def before_migration(
     return snapshot(db_path, backups_dir(data_dir) / "pre-migration" / name)
 
 
-def daily(data_dir: Path, db_path: Path, today: dt.date) -> Path | None:
-    """Today's snapshot if there is none yet, a weekly one per ISO week, older ones rotated."""
+def daily_file(data_dir: Path, today: dt.date) -> Path:
+    return backups_dir(data_dir) / "daily" / f"liaison-{today:%Y%m%d}.sqlite3"
+
+
+def daily(
+    data_dir: Path, db_path: Path, today: dt.date, pinned: sqlite3.Connection | None = None
+) -> Path | None:
+    """Today's snapshot if there is none yet (of the state ``pinned`` holds, when given), a
+    weekly one per ISO week, older ones rotated."""
     folder = backups_dir(data_dir)
-    day_file = folder / "daily" / f"liaison-{today:%Y%m%d}.sqlite3"
+    day_file = daily_file(data_dir, today)
     made = None
     if not day_file.exists():
-        made = snapshot(db_path, day_file)
+        made = snapshot(db_path, day_file, pinned)
         log.info("daily backup %s", day_file)
+    elif pinned is not None:
+        pinned.close()
     year, week, _weekday = today.isocalendar()
     week_file = folder / "weekly" / f"liaison-{year}-W{week:02d}.sqlite3"
     try:
@@ -196,6 +223,54 @@ def daily(data_dir: Path, db_path: Path, today: dt.date) -> Path | None:
     except OSError as exc:
         raise BackupError(f"无法写入每周备份:{_reason(exc)}") from exc
     return made
+
+
+class DailyBackup:
+    """Today's automatic backups, taken off the window's start path.
+
+    Made at start-up, before anything is written, it pins the database as it is (:func:`pin`),
+    so the daily snapshot is the state at start-up exactly as when it was copied there and then
+    (docs/reliability.md: restoring it loses the changes made since that start-up, no more, no
+    less); :meth:`start` copies it in a background thread once the window is usable, and
+    :meth:`wait` (which starts it if nobody did) is called before the data is closed.
+    """
+
+    def __init__(self, data_dir: Path, db_path: Path, today: dt.date) -> None:
+        self._args = (data_dir, db_path, today)
+        self._pinned = None if daily_file(data_dir, today).exists() else pin(db_path)
+        self._thread: threading.Thread | None = None
+        self.made: Path | None = None
+        self.error: BackupError | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="daily-backup", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        data_dir, db_path, today = self._args
+        pinned, self._pinned = self._pinned, None
+        try:
+            self.made = daily(data_dir, db_path, today, pinned)
+        except BackupError as exc:
+            log.warning("daily backup not made: %s", exc)
+            self.error = exc
+        except Exception as exc:  # a thread must not die silently: the window shows it
+            log.exception("daily backup failed")
+            self.error = BackupError(f"无法备份数据库:{exc}")
+        finally:
+            if pinned is not None:
+                pinned.close()  # (already closed when the copy was made)
+
+    def done(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def wait(self) -> BackupError | None:
+        """Finish the backups (starting them if needed); the failure, if any."""
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        return self.error
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:
