@@ -179,6 +179,30 @@ def test_the_trimmed_program_shows_the_units_items(installed: Path, tmp_path: Pa
 
 
 @pytest.mark.slow
+def test_the_installed_command_line_loads_no_qt(installed: Path, tmp_path: Path) -> None:
+    """A script's command does not pay for Qt (PyInstaller's own PySide6 hook loaded it at every
+    start): the dynamic loader's own log lists every library the process opens."""
+    data = tmp_path / "data"
+    assert run_installed(installed, "units", data=data).returncode == 0  # creates the database
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LIAISON_APP_DATA_DIR")}
+    env["LD_DEBUG"] = "files"
+    program = installed / "opt" / "liaison-app" / "liaison-app"
+    result = subprocess.run(
+        [str(program), "--data-dir", str(data), "tasks", "--unit", UNIT, "--json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout), "the unit's items"
+    assert "libpython3" in result.stderr  # the loader's log is there
+    assert "libQt6Core" not in result.stderr and "libpyside6" not in result.stderr
+
+
+@pytest.mark.slow
 def test_the_inno_script_names_only_files_that_exist(build: Path) -> None:
     text = ISS.read_text(encoding="utf-8")
     build_dir = re.search(r'#define BuildDir "(.+)"', text).group(1)
