@@ -1,11 +1,15 @@
 """Start-up of the command line (issue #18 goal 3): each command a new process, end to end.
 
-    .venv/bin/python benchmarks/bench_cli.py [--runs 9]
+    .venv/bin/python benchmarks/bench_cli.py [--runs 9] [--office]
 
 Baseline, measured in the same run and alternating with the commands so that load on a shared
 machine hits all alike: ``python -c "import sqlalchemy"`` (the goal: ``tasks --unit U --json`` and
 ``set`` ≤ 1.5× it). ``python -c pass`` is printed too, for scale. The data folder is made once
 (bundled plan, first start done); ``set`` alternates two statuses so that every run writes.
+
+``--office`` adds ``office register --json`` on the office ledger of bench_office_ledger.py
+(52 units × 24 periods) against issue #16's baseline, a new Python process running the bare
+SQLite query of the same rows, and against ``import sqlalchemy``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def run(args: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--office", action="store_true", help="office register on a 52 × 24 ledger")
     options = parser.parse_args()
     # an installed program runs from compiled modules: let Python write and use them
     unwanted = ("LIAISON_APP_DATA_DIR", "PYTHONDONTWRITEBYTECODE")
@@ -50,6 +55,26 @@ def main() -> None:
                 "in_progress" if i % 2 else "blocked",
             ],
         }
+        if options.office:
+            sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+            from bench_office_ledger import PERIODS, fill
+
+            ledger = Path(folder) / "ledger"
+            fill(ledger)
+            office = [sys.executable, "-m", "liaison_app", "--data-dir", str(ledger)]
+            query = (
+                "import sqlite3,json,sys;c=sqlite3.connect(sys.argv[1]);"
+                'print(json.dumps(c.execute("SELECT u.name,r.verdict,r.received_at,r.exported_at,'
+                'r.original_name FROM office_return r JOIN unit u ON u.id=r.unit_id WHERE r.period=?",'
+                "(sys.argv[2],)).fetchall(),ensure_ascii=False))"
+            )
+            commands["bare sqlite3 query (#16 baseline)"] = lambda _i: [
+                *(sys.executable, "-c", query, str(ledger / "liaison.sqlite3"), PERIODS[-1])
+            ]
+            commands["office register --json"] = lambda _i: [
+                *office,
+                *("office", "register", "--period", PERIODS[-1], "--json"),
+            ]
         for make in commands.values():
             run(make(0), env)  # warm the disk cache and the compiled modules, unmeasured
         samples: dict[str, list[float]] = {name: [] for name in commands}
@@ -64,8 +89,13 @@ def main() -> None:
     for name, median in medians.items():
         runs = ", ".join(f"{s:.0f}" for s in samples[name])
         print(f"{name:<38}{median:7.1f} ms  {median / base:5.2f}× import sqlalchemy   ({runs})")
-    for name in list(commands)[2:]:
-        print(f"ratio {name.split()[0]} / import sqlalchemy: {medians[name] / base:.2f}×  (goal ≤ 1.5×)")
+    for name in ("tasks", "set"):
+        (full,) = [n for n in commands if n.startswith(name)]
+        print(f"ratio {name} / import sqlalchemy: {medians[full] / base:.2f}×  (goal ≤ 1.5×)")
+    if options.office:
+        register, bare = medians["office register --json"], medians["bare sqlite3 query (#16 baseline)"]
+        print(f"ratio office register / bare sqlite3 query: {register / bare:.2f}×  (#16 goal ≤ 1.5×)")
+        print(f"ratio office register / import sqlalchemy: {register / base:.2f}×")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from liaison_app import APP_NAME, APP_TITLE, __version__, logs, paths
 
 if TYPE_CHECKING:
+    from liaison_app.store.backup import DailyBackup
     from liaison_app.store.service import LiaisonService
     from liaison_app.ui.main_window import MainWindow
 
@@ -73,13 +74,36 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def open_service(data_dir: Path) -> LiaisonService:
+    """The window's data. Today's automatic backup is pinned (the state at start-up) but not yet
+    copied: :func:`watch_daily_backup` copies it once the window is usable."""
     from liaison_app.store.service import LiaisonService  # SQLAlchemy loads here, not earlier
 
     try:
         actor = getpass.getuser()
     except (KeyError, OSError):
         actor = ""
-    return LiaisonService.open(data_dir, actor=actor)  # the window names the unit's liaison
+    # the window names the unit's liaison
+    return LiaisonService.open(data_dir, actor=actor, defer_backup=True)
+
+
+def watch_daily_backup(window: QMainWindow, pending: DailyBackup) -> QTimer:
+    """Copy today's backup in a background thread once the window has painted (the first tick of
+    the event loop's timer); say so in the status bar if it failed. The data is closed only after
+    it is done (LiaisonService.close waits for it)."""
+    timer = QTimer(window)
+    timer.setInterval(200)
+
+    def check() -> None:
+        pending.start()  # once; later ticks only look
+        if not pending.done():
+            return
+        timer.stop()
+        if pending.error is not None:
+            window.statusBar().showMessage(f"今天的自动备份没有完成:{pending.error}", 30000)
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
 
 
 def open_or_recover(window: QWidget | None, data_dir: Path) -> LiaisonService | None:
@@ -206,6 +230,8 @@ def run_gui(data_dir: Path) -> int:
             gc.enable()
         for warning in service.warnings:
             window.statusBar().showMessage(warning, 30000)
+        if service.daily_backup is not None:
+            watch_daily_backup(window, service.daily_backup)
         if not window.unit and not window.ask_profile(first_run=True):
             window.statusBar().showMessage("尚未选择本单位:请在上方“本单位”中选择。")
         if os.environ.get(ENV_REPORT_STARTUP):

@@ -150,6 +150,7 @@ class LiaisonService:
         self.context = StoreContext(database, clock or SystemClock(), actor)
         self.data_dir = database.path.parent
         self.warnings: list[str] = []  # things the user should hear about, e.g. a failed backup
+        self.daily_backup: backup.DailyBackup | None = None  # the window's, copied once it is usable
         self.evidence_store = EvidenceStore(self.data_dir / "evidence")
         self._locked: Path | None = None
         self.catalogue = Catalogue(database)
@@ -230,11 +231,14 @@ class LiaisonService:
         wait_seconds: float = LOCK_WAIT_SECONDS,
         plan: str | None = None,
         first_plan: Plan | None = None,
+        defer_backup: bool = False,
     ) -> LiaisonService:
         """Open the data folder for writing: take its lock (one writer per folder), check,
         migrate (after a snapshot), load, and take today's snapshot if there is none yet.
         ``plan`` chooses the plan shown (default: the active one); ``first_plan`` is what an empty
-        database is filled with (the bundled plan unless given; tests use a small synthetic one)."""
+        database is filled with (the bundled plan unless given; tests use a small synthetic one).
+        ``defer_backup`` (the window): today's snapshot is only pinned here, before anything can
+        be written, and copied later (``daily_backup``: its ``start``; ``close`` waits for it)."""
         folder = paths.ensure_data_dir(data_dir)
         clock = clock or SystemClock()
         data_lock.acquire(folder, wait_seconds)
@@ -252,7 +256,10 @@ class LiaisonService:
         service._locked = folder
         log.info("opened %s (plan %s)", db_path, service.plan_id)
         try:
-            backup.daily(folder, db_path, clock.today())
+            if defer_backup:
+                service.daily_backup = backup.DailyBackup(folder, db_path, clock.today())
+            else:
+                backup.daily(folder, db_path, clock.today())
         except backup.BackupError as exc:
             log.warning("daily backup not made: %s", exc)
             service.warnings.append(f"今天的自动备份没有完成:{exc}")
@@ -293,6 +300,9 @@ class LiaisonService:
             raise UnsafeOutputError(f"不能写到 {printable(str(path))}:{reason}。请选择数据文件夹以外的位置。")
 
     def close(self) -> None:
+        if self.daily_backup is not None:  # finished while the data is still ours
+            self.daily_backup.wait()
+            self.daily_backup = None
         self.database.dispose()
         if self._locked is not None:
             data_lock.release(self._locked)
