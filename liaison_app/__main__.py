@@ -1,5 +1,8 @@
+import gc
 import sys
 
-from liaison_app.cli import main
+gc.disable()  # from the very start: see cli.main (turned back on once start-up is over)
+
+from liaison_app.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import getpass
 import logging
 import os
@@ -225,9 +224,9 @@ def run_gui(data_dir: Path) -> int:
             window.close()
             return 1
         window.attach(service)
-        if not gc.isenabled():  # cli.main holds the collector off during start-up
-            gc.freeze()  # what start-up made lives as long as the program: never scan it again
-            gc.enable()
+        from liaison_app.cli import start_collecting
+
+        start_collecting()  # cli.main held the collector off during start-up
         for warning in service.warnings:
             window.statusBar().showMessage(warning, 30000)
         if service.daily_backup is not None:

@@ -859,6 +859,15 @@ def open_for(command: str, data_dir: Path, plan: str | None = None) -> LiaisonSe
     return LiaisonService.open_read_only(data_dir, plan=plan)
 
 
+def start_collecting() -> None:
+    """The collector back on after start-up (see main). What start-up made is frozen first:
+    it lives as long as the process, and unfrozen, the first collection would scan all of it
+    (nothing was collected, so nothing was promoted to an older generation)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     problem = bad_argument(arguments)
@@ -871,7 +880,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return int(run_gui(paths.data_dir(args.data_dir)))
     if args.command in ("plan", "restore", "backups", "selftest"):
-        gc.enable()  # these work without opening the data first
+        start_collecting()  # these work without opening the data first
     if args.command == "plan":  # file-level plan commands open the data folder only if they must
         return plan_cli.run(args, args.data_dir)
     data_dir = paths.data_dir(args.data_dir)
@@ -908,7 +917,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         log.warning("command %s: the data could not be opened: %s", args.command, exc)
         print(f"错误:{exc}{hint}", file=sys.stderr)
         return EXIT_FAILURE
-    gc.enable()  # start-up is over: the command's own work may make garbage
+    start_collecting()  # start-up is over: the command's own work may make garbage
     try:
         return COMMANDS[args.command](service, args)
     finally:
