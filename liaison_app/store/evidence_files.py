@@ -4,7 +4,6 @@ files of a bundle. The bytes themselves live in :class:`~liaison_app.evidence.Ev
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,6 @@ from liaison_app.store.models import (
     AttachmentRow,
     DeliverableRow,
     EvidenceRow,
-    HistoryRow,
     OfficeReturnRow,
     TypicalCaseRow,
 )
@@ -136,35 +134,15 @@ class EvidenceFiles:
                     added_by=actor,
                 )
                 session.add(row)
-                self._history(session, row, None, ingested.original_name, field="evidence", now=now)
+                self._context.log_change(
+                    session, unit_id, item_id, ("evidence", None, ingested.original_name), now
+                )
                 session.flush()
                 record = _evidence_record(row, unit, code)
         except Exception:
             self.discard(ingested)
             raise
         return record
-
-    def _history(
-        self,
-        session: Session,
-        row: EvidenceRow,
-        before: str | None,
-        after: str | None,
-        *,
-        field: str,
-        now: dt.datetime | None = None,
-    ) -> None:
-        session.add(
-            HistoryRow(
-                unit_id=row.unit_id,
-                item_id=row.item_id,
-                field=field,
-                before=before,
-                after=after,
-                changed_at=now or self._context.clock.now(),
-                actor=self._context.actor,
-            )
-        )
 
     def _check_cell_room(self, unit: str, code: str, name: str) -> None:
         """The report lists an item's file names in one cell, which holds 32,767 characters:
@@ -213,7 +191,9 @@ class EvidenceFiles:
             row = self._evidence_row(session, evidence_id, writing=True)
             if row.description != description:
                 before, after = f"{row.original_name}:{row.description}", f"{row.original_name}:{description}"
-                self._history(session, row, before, after, field="evidence_description")
+                self._context.log_change(
+                    session, row.unit_id, row.item_id, ("evidence_description", before, after)
+                )
                 row.description = description
             return self._record_of(row)
 
@@ -222,7 +202,7 @@ class EvidenceFiles:
         with self._context.database.transaction() as session:
             row = self._evidence_row(session, evidence_id, writing=True)
             record = self._record_of(row)
-            self._history(session, row, row.original_name, None, field="evidence")
+            self._context.log_change(session, row.unit_id, row.item_id, ("evidence", row.original_name, None))
             session.delete(row)
         self.delete_blob_if_unused(record.sha256)
         return record

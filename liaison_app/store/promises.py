@@ -30,7 +30,6 @@ from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext, history_date
 from liaison_app.store.models import (
     ActualRow,
-    HistoryRow,
     MilestoneDoneRow,
     ProgressRow,
 )
@@ -204,18 +203,8 @@ class PromisesService:
         self, session: Session, unit_id: int, item_id: int, changes: list[tuple[str, str | None, str | None]]
     ) -> None:
         now = self._context.clock.now()
-        session.add_all(
-            HistoryRow(
-                unit_id=unit_id,
-                item_id=item_id,
-                field=field,
-                before=before,
-                after=after,
-                changed_at=now,
-                actor=self._context.actor,
-            )
-            for field, before, after in changes
-        )
+        for change in changes:
+            self._context.log_change(session, unit_id, item_id, change, now)
 
     def tick_milestone(self, unit: str, code: str, number: int, done_on: dt.date | None) -> None:
         """Tick milestone ``number`` (from 1) off on ``done_on``, or open it again with None.
