@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
 
     def _update_summary(self) -> None:
         extra = self.duties.summary() if self.duties is not None else ""
-        self.summary.show_summary(self.unit, self.model.tasks(), self.current_as_of(), extra)
+        self.summary.show_counts(self.unit, self.model.counts(), extra)
 
     def _on_undo_text(self, text: str) -> None:
         self.undo_action.setText(f"撤销 {text}" if text else "撤销")
@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
         tasks = self._service().tasks(unit) if unit else []
         self.model.set_tasks(unit, tasks, self.current_as_of())
         self.expand_groups()
-        self.summary.show_summary(unit, tasks, self.current_as_of())
+        self.summary.show_counts(unit, self.model.counts())
         self.detail.show_task(None, [], self.current_as_of())
         self._update_item_actions()
         if self.duties is not None:
