@@ -17,10 +17,11 @@ is opening or closing a group).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QPixmap, QStandardItemModel
 
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
@@ -49,6 +50,10 @@ class TaskFilterProxy(QStandardItemModel):
         self._rows: list[Node] = []
         self._row_of: dict[Node, int] | None = None  # built when first asked for
         self._haystacks: dict[str, str] = {}  # item id → its searchable text, casefolded
+        # the code cell's decoration: the row's indentation and branch arrow, and the cell's size
+        # (a decoration would make every row 2 px taller); the view provides both
+        self.branch_pixmap: Callable[[int, bool], QPixmap] | None = None
+        self.code_size: Callable[[int, str], QSize] | None = None
 
     # -- the source ----------------------------------------------------------------------------
     def setSourceModel(self, model: TaskTreeModel) -> None:
@@ -257,4 +262,12 @@ class TaskFilterProxy(QStandardItemModel):
         node = self._rows[index.row()]
         if role == EXPANDED_ROLE:
             return node.task is None and node.key not in self._collapsed
+        if role == Qt.ItemDataRole.DecorationRole:
+            if index.column() != Column.CODE or self.branch_pixmap is None:
+                return None
+            return self.branch_pixmap(int(node.kind), node.key not in self._collapsed)
+        if role == Qt.ItemDataRole.SizeHintRole:
+            if index.column() != Column.CODE or self.code_size is None:
+                return None
+            return self.code_size(int(node.kind), node.code)
         return self.source().node_data(node, index.column(), role)

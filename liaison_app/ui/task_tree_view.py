@@ -2,25 +2,32 @@
 onto an item row.
 
 The proxy lists the rows flat (see :mod:`liaison_app.ui.task_filter`), so the view draws the tree
-itself: each row's code cell is indented by its level, with the style's branch arrow before an
-area or a measure. A click on the arrow, a double click on the row, ←/→ and +/−/* open and close
-groups as in any tree view; ← on an item goes to its measure.
+itself: each row's code cell starts with a picture as wide as its level's indentation, holding
+the style's branch arrow for an area or a measure (made once per level and state, here, and
+handed to the proxy as the cell's decoration). A click on the arrow, a double click on the row,
+←/→ and +/−/* open and close groups as in any tree view; ← on an item goes to its measure.
+
+No Python ``paint()``: with PySide6 6.12 on Python 3.11 each call from Qt into a Python override
+of a ``void`` virtual drops one reference to ``None``, and a delegate's ``paint`` runs for every
+cell on screen at every repaint; in a long session that count reaches zero and Python aborts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOption,
-    QStyleOptionViewItem,
-    QTreeView,
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
 )
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOption, QTreeView
 
 from liaison_app.store.records import UnitTask
 from liaison_app.ui.evidence_panel import local_files
@@ -28,37 +35,6 @@ from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import EXPANDED_ROLE, LEVEL_ROLE, TASK_ROLE, Column, Kind
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-class BranchDelegate(QStyledItemDelegate):
-    """Paints the code cell indented by the row's level, after the branch arrow of a group."""
-
-    def __init__(self, view: TaskTreeView) -> None:
-        super().__init__(view)
-        self.view = view
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        level = index.data(LEVEL_ROLE)
-        if level is None:
-            super().paint(painter, option, index)
-            return
-        indent = self.view.indentation()
-        style = self.view.style()
-        cell = QStyleOptionViewItem(option)
-        self.initStyleOption(cell, index)
-        full = QRect(cell.rect)
-        # the whole cell's background and selection first, as a tree paints under its branches
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, cell, painter, self.view)
-        if level < Kind.ITEM:
-            branch = QStyleOption()
-            branch.rect = QRect(full.left() + level * indent, full.top(), indent, full.height())
-            branch.palette = cell.palette
-            branch.state = cell.state | QStyle.StateFlag.State_Children
-            if index.data(EXPANDED_ROLE):
-                branch.state |= QStyle.StateFlag.State_Open
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorBranch, branch, painter, self.view)
-        cell.rect = full.adjusted((level + 1) * indent, 0, 0, 0)
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, self.view)
 
 
 class TaskTreeView(QTreeView):
@@ -73,7 +49,43 @@ class TaskTreeView(QTreeView):
         self.setRootIsDecorated(False)
         self.setItemsExpandable(False)
         self.setUniformRowHeights(True)
-        self.setItemDelegateForColumn(Column.CODE, BranchDelegate(self))
+        self._pixmaps: dict[tuple[int, bool, int, int, float], QPixmap] = {}
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if isinstance(model, TaskFilterProxy):
+            model.branch_pixmap = self.branch_pixmap
+            model.code_size = self.code_size
+
+    def code_size(self, level: int, text: str) -> QSize:
+        """The code cell's size: its indentation and text, as high as a cell of text alone."""
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        metrics = self.fontMetrics()
+        return QSize((level + 1) * self.indentation() + metrics.horizontalAdvance(text) + 4 * margin, -1)
+
+    def branch_pixmap(self, level: int, expanded: bool) -> QPixmap:
+        """The indentation of a row of ``level``, ending in a group's branch arrow."""
+        indent = self.indentation()
+        height = max(1, min(self.fontMetrics().height() - 2, indent))
+        ratio = self.devicePixelRatioF()
+        key = (level, expanded, indent, height, ratio)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(QSize(round((level + 1) * indent * ratio), round(height * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(QColor(0, 0, 0, 0))
+            if level < Kind.ITEM:
+                branch = QStyleOption()
+                branch.initFrom(self)
+                branch.rect = QRect(level * indent, 0, indent, height)
+                branch.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Children
+                if expanded:
+                    branch.state |= QStyle.StateFlag.State_Open
+                painter = QPainter(pixmap)
+                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorBranch, branch, painter, self)
+                painter.end()
+            self._pixmaps[key] = pixmap
+        return pixmap
 
     # -- groups --------------------------------------------------------------------------------
     def _proxy(self) -> TaskFilterProxy | None:
@@ -108,7 +120,8 @@ class TaskTreeView(QTreeView):
         if not self._is_group(index):
             return False
         cell = self.visualRect(index.siblingAtColumn(Column.CODE))
-        left: int = cell.left() + int(index.data(LEVEL_ROLE)) * self.indentation()
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        left: int = cell.left() + margin + int(index.data(LEVEL_ROLE)) * self.indentation()
         return left <= x < left + self.indentation()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
