@@ -122,6 +122,7 @@ class TaskTreeModel(QAbstractItemModel):
     def set_tasks(self, unit: str, tasks: list[UnitTask], as_of: dt.date) -> None:
         """Show ``unit``'s tasks (the one reset)."""
         self.beginResetModel()
+        old = self._root
         self.unit = unit
         self._as_of = as_of
         self._root = _Node(Kind.AREA, "", "")
@@ -147,6 +148,18 @@ class TaskTreeModel(QAbstractItemModel):
             node = self._add(measure, _Node(Kind.ITEM, item.id, item.text, key=item.id, task=task))
             self._by_code[item.id] = node
         self.endResetModel()
+        self._dismantle(old)
+
+    @staticmethod
+    def _dismantle(root: _Node) -> None:
+        """Break the parent ↔ children cycles of rows no longer shown, so that they are freed at
+        once by reference counting instead of piling up for the cyclic garbage collector (whose
+        full passes over 4,000 rows per switch were pauses of a tenth of a second)."""
+        for area in root.children:
+            for measure in area.children:
+                measure.children = []
+            area.children = []
+        root.children = []
 
     @staticmethod
     def _add(parent: _Node, node: _Node) -> _Node:
