@@ -14,6 +14,7 @@ unit's summary counts (:meth:`TaskTreeModel.counts`).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -22,7 +23,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from liaison_app.store.records import UnitTask
-from liaison_app.store.status import Light, Status
+from liaison_app.store.status import Light, Status, light_for
 from liaison_app.ui.item_text import repaired
 from liaison_app.vocabulary import Role, chinese_numeral
 
@@ -233,8 +234,11 @@ class TaskTreeModel(QAbstractItemModel):
         """An item's light at the model's date, computed once."""
         light = node.light
         if light is None:
-            assert node.task is not None
-            light = node.light = node.task.light(self._as_of)
+            task = node.task
+            assert task is not None
+            # UnitTask.light, without looking for a next milestone where there are none
+            due = task.due if task.milestones else task.item.deadline
+            light = node.light = light_for(due, task.status, self._as_of, task.completed_on)
         return light
 
     def _figures(self, node: _Node) -> tuple[int, int]:
@@ -246,11 +250,15 @@ class TaskTreeModel(QAbstractItemModel):
         """The unit's figures for the summary strip, as :func:`~liaison_app.store.records.summarize`
         counts them; kept up to date by :meth:`update_task` instead of recounted per change."""
         if self._counts is None:
-            self._counts = {"total": 0, "lead": 0, "coop": 0}
-            self._counts.update({light.value: 0 for light in Light if light is not Light.ON_TRACK})
-            self._counts.update({s.value: 0 for s in Status})
-            for node in self._by_code.values():
-                self._count(node, +1)
+            nodes = list(self._by_code.values())
+            tasks = [node.task for node in nodes if node.task is not None]
+            roles = Counter(task.role for task in tasks)
+            statuses = Counter(task.status for task in tasks)
+            lights = Counter(self.light_of(node) for node in nodes)
+            self._counts = {"total": len(tasks), "lead": roles["lead"], "coop": roles["coop"]}
+            warned = [light for light in Light if light is not Light.ON_TRACK]
+            self._counts.update({light.value: lights[light] for light in warned})
+            self._counts.update({status.value: statuses[status] for status in Status})
         return dict(self._counts)
 
     def _count(self, node: _Node, sign: int) -> None:
