@@ -138,7 +138,7 @@ def main() -> None:
             f"{shown:.1f} MB, {shown / base:.2f}× the bare window, +{shown - base:.1f} MB; "
             f"after {SWITCHES // 2} unit switches {warm:.1f} MB, after {SWITCHES} {switched:.1f} MB "
             f"({switched - warm:+.1f} MB over the last {SWITCHES // 2}); "
-            f"references to None dropped per switch (PySide6 6.12.0 lost ~47; must be 0) {median(runs, 'nones'):.0f}"
+            f"references to None lost per switch (must be 0) {median(runs, 'nones'):.0f}"
         )
 
 
