@@ -144,6 +144,36 @@ def cmd_bulletin(ledger: OfficeLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_keys(ledger: OfficeLedger, args: argparse.Namespace) -> int:
+    from liaison_app.store.keys import UnitKeys, claims_from
+
+    keys = UnitKeys(ledger.service)
+    if args.keys_command == "register":
+        unit = ledger.service.resolve_unit(args.unit) if args.unit else None
+        registered, verdicts = ledger.register_keys(claims_from(unit, args.sources))
+        for key in registered:
+            print(f"已登记 {key.unit} 的签名密钥 {key.fingerprint}({key.source.label})")
+        for verdict in verdicts:
+            print(f"重新判定:{verdict.line()}")
+        return EXIT_OK
+    if args.keys_command == "revoke":
+        key = keys.revoke(args.unit, args.fingerprint)
+        print(f"已撤销 {key.unit} 的签名密钥 {key.fingerprint}(撤销于 {key.revoked_at:%Y-%m-%d %H:%M})")
+        return EXIT_OK
+    listed = keys.keys()
+    if args.json:
+        print(json.dumps({"keys": [key.as_json() for key in listed]}, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not listed:
+        print("办公室还没有登记任何单位的签名密钥(接收各单位的第一份签名报表时自动登记)")
+        return EXIT_OK
+    print("单位\t签名密钥指纹\t登记时间\t来源\t状态")
+    for key in listed:
+        state = f"已撤销({key.revoked_at:%Y-%m-%d})" if key.revoked_at else "有效"
+        print(f"{key.unit}\t{key.fingerprint}\t{key.first_seen:%Y-%m-%d %H:%M}\t{key.source.label}\t{state}")
+    return EXIT_OK
+
+
 ACTIONS = {
     "receive": cmd_receive,
     "due": cmd_due,
@@ -151,6 +181,7 @@ ACTIONS = {
     "trend": cmd_trend,
     "remind": cmd_remind,
     "bulletin": cmd_bulletin,
+    "keys": cmd_keys,
 }
 
 

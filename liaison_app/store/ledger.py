@@ -13,13 +13,15 @@ import calendar
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
 from liaison_app.evidence import EvidenceError
+from liaison_app.signing import fingerprint, pin_refusal
+from liaison_app.store.keys import KeyClaim, UnitKey, UnitKeys, key_of_return
 from liaison_app.store.models import OfficeDueRow, OfficeReturnItemRow, OfficeReturnRow, SettingRow
 from liaison_app.store.service import LiaisonService, ServiceError
 from liaison_app.vocabulary import SETTLED, Light, Role, Status, Verdict, period_label
@@ -40,6 +42,7 @@ class RegisterState:
     MISSING = "未报"
     MODIFIED = "已被修改"
     REJECTED = "已拒收"
+    BAD_SIGNATURE = "签名不符"  # signed by a key the office does not trust for the unit
 
 
 def period_end(period: str) -> dt.date:
@@ -168,7 +171,8 @@ class OfficeLedger:
         if self._catalog is None:
             from liaison_app.store.reporting import ReportService
 
-            self._catalog = ReportService(self.service).catalog_snapshot()
+            # the ledger checks the pinned keys itself, against the database as it is now
+            self._catalog = replace(ReportService(self.service).catalog_snapshot(), keys=None)
         return self._catalog
 
     # -- receiving -----------------------------------------------------------------------
@@ -235,15 +239,30 @@ class OfficeLedger:
             return FileVerdict(path, Verdict.REJECTED, f"无法读取:{exc.strerror or exc}")
         unit_id = self.service.unit_id(verdict.unit)
         with self.service.database.transaction() as session:
+            if verdict.verdict is Verdict.ACCEPTED and report is not None:
+                refusal = pin_refusal(
+                    report.key_fingerprint, report.signature, UnitKeys.trusted_in(session, unit_id)
+                )
+                if refusal:
+                    verdict = FileVerdict(
+                        path,
+                        Verdict.BAD_SIGNATURE,
+                        refusal,
+                        verdict.unit,
+                        verdict.period,
+                        verdict.exported_at,
+                    )
             known = session.scalar(
                 select(OfficeReturnRow).where(
                     OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
                 )
             )
+            # an edited return the office now confirms, or one refused for its key whose key
+            # the office has since registered: the record and its rows become a used return
             confirming = (
                 known is not None
-                and known.verdict == Verdict.MODIFIED.value
-                and verdict.verdict is Verdict.MODIFIED_ACCEPTED
+                and known.verdict in (Verdict.MODIFIED.value, Verdict.BAD_SIGNATURE.value)
+                and verdict.verdict in (Verdict.MODIFIED_ACCEPTED, Verdict.ACCEPTED)
             )
             known_id = known.id if known is not None and confirming else None
             if known is not None and not confirming:
@@ -265,6 +284,14 @@ class OfficeLedger:
         meta = report.meta if report is not None else {}
         with self.service.database.transaction() as session:
             stored = verdict.verdict
+            signed_validly = report is not None and report.signature == "valid"
+            if (
+                stored is Verdict.ACCEPTED
+                and signed_validly
+                and UnitKeys.trusted_in(session, unit_id) is None
+            ):
+                assert report is not None
+                UnitKeys.pin_in(session, unit_id, report.key_fingerprint, report.meta["signing_key"], now)
             if stored in (Verdict.ACCEPTED, Verdict.MODIFIED_ACCEPTED) and verdict.exported_at is not None:
                 current = session.scalars(
                     select(OfficeReturnRow).where(
@@ -311,6 +338,8 @@ class OfficeLedger:
                 received_at=now,
                 liaison=meta.get("liaison", ""),
                 phone=meta.get("phone", ""),
+                email=report.cover_email if report is not None else "",
+                fingerprint=report.key_fingerprint if report is not None else "",
             )
             session.add(row)
             session.flush()
@@ -329,6 +358,70 @@ class OfficeLedger:
                         )
                     )
         return verdict
+
+    # -- signing keys ---------------------------------------------------------------------
+    def register_keys(self, claims: list[KeyClaim]) -> tuple[list[UnitKey], list[FileVerdict]]:
+        """Register keys (all or none), then take again every return refused as 签名不符 that
+        one of them signed: the office now trusts that key, so the return is judged afresh."""
+        registered = UnitKeys(self.service).register(claims)
+        return registered, self.recheck({(k.unit, k.fingerprint) for k in registered})
+
+    def recheck(self, keys: set[tuple[str, str]]) -> list[FileVerdict]:
+        """Judge again the kept files of returns refused as 签名不符 signed by one of ``keys``
+        ((unit, fingerprint) pairs)."""
+        unit_ids = {self.service.unit_id(unit): (unit, fp) for unit, fp in keys}
+        with self.service.database.sessions() as session:
+            refused = session.execute(
+                select(OfficeReturnRow.unit_id, OfficeReturnRow.fingerprint, OfficeReturnRow.sha256)
+                .where(
+                    OfficeReturnRow.plan_id == self.plan_id,
+                    OfficeReturnRow.verdict == Verdict.BAD_SIGNATURE.value,
+                    OfficeReturnRow.unit_id.in_(list(unit_ids)),
+                )
+                .order_by(OfficeReturnRow.exported_at, OfficeReturnRow.id)
+            ).all()
+        verdicts = []
+        for unit_id, signed_by, sha256 in refused:
+            if (self._unit_names.get(unit_id), signed_by) in keys:
+                verdicts.append(self._receive_one(self.service.evidence_store.blob_path(sha256), None, None))
+        return verdicts
+
+    def refused_for_key(self, period: str) -> list[tuple[int, str, str, str]]:
+        """(return id, unit, fingerprint, reason) of the returns of ``period`` refused as 签名不符
+        while validly signed by a key the office has not registered: what 接受新密钥 can take."""
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(
+                    OfficeReturnRow.id,
+                    OfficeReturnRow.unit_id,
+                    OfficeReturnRow.fingerprint,
+                    OfficeReturnRow.reason,
+                )
+                .where(
+                    OfficeReturnRow.plan_id == self.plan_id,
+                    OfficeReturnRow.period == period,
+                    OfficeReturnRow.verdict == Verdict.BAD_SIGNATURE.value,
+                    OfficeReturnRow.fingerprint != "",
+                )
+                .order_by(OfficeReturnRow.id)
+            ).all()
+        names = self._unit_names
+        return [(rid, names[uid], fp, why) for rid, uid, fp, why in found if uid in names]
+
+    def accept_key_of(self, return_id: int) -> list[FileVerdict]:
+        """The office confirms the new key a refused return is signed with (a liaison's new PC):
+        the key is registered from the kept file itself and the unit's returns it signed are
+        judged again. ServiceError when the file is not validly signed."""
+        with self.service.database.sessions() as session:
+            row = session.get(OfficeReturnRow, return_id)
+            if row is None or row.plan_id != self.plan_id:
+                raise ServiceError("台账中没有这份报表")
+            unit, sha256 = self._unit_names[row.unit_id], row.sha256
+        report_unit, public_key = key_of_return(self.service.evidence_store.blob_path(sha256))
+        if report_unit != unit:
+            raise ServiceError(f"这份报表是 {report_unit} 的，不是 {unit} 的")
+        _keys, verdicts = self.register_keys([KeyClaim(unit, fingerprint(public_key), public_key)])
+        return verdicts
 
     # -- the calendar --------------------------------------------------------------------
     def due_day(self) -> int:
@@ -412,6 +505,7 @@ class OfficeLedger:
                 )
                 continue
             for verdict, state in (
+                (Verdict.BAD_SIGNATURE, RegisterState.BAD_SIGNATURE),
                 (Verdict.MODIFIED, RegisterState.MODIFIED),
                 (Verdict.REJECTED, RegisterState.REJECTED),
             ):

@@ -44,6 +44,7 @@ from liaison_app.vocabulary import (
     DutyField,
     GroupRole,
     ItemField,
+    KeySource,
     Light,
     Role,
     Status,
@@ -433,6 +434,8 @@ class OfficeReturnRow(Base):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     liaison: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")  # 联络员邮箱 on the return's cover
+    fingerprint: Mapped[str] = mapped_column(Text, default="")  # the key the return is signed with
 
 
 class OfficeReturnItemRow(Base):
@@ -463,6 +466,25 @@ class OfficeDueRow(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     due_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class UnitKeyRow(Base):
+    """A signing key the office trusts for a unit (pinned or registered); revoked keys stay on
+    record so that a revoked key is never pinned again by a later return."""
+
+    __tablename__ = "unit_key"
+    __table_args__ = (
+        one_of("source", KeySource, "ck_unit_key_source"),
+        UniqueConstraint("unit_id", "fingerprint", name="uq_unit_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(Text, default="")  # "" when registered by fingerprint
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # -- what the plan promises: milestones, targets, and what a unit reports against them -------
