@@ -382,6 +382,12 @@ def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: 
         assert received.unit == "区城管局" and ledger.trend()[0].figures.items == len(
             service.tasks("区城管局")
         )
+    if revision >= "0010":
+        from liaison_app.store.keys import UnitKeys
+
+        keys = {key.unit: key for key in UnitKeys(service).keys()}
+        assert keys["区城管局"].source.value == "first_return"
+        assert keys["区市场监管局"].fingerprint == "0123 4567 89AB CDEF 0123 4567 89AB CDEF"
     from liaison_app.store.duties import DutiesService
 
     assert len(DutiesService(service).groups()) == 13  # filled in for databases made before groups
