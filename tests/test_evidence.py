@@ -14,6 +14,7 @@ from liaison_app.evidence import CopyCancelled, EvidenceError
 from liaison_app.filenames import safe_name, unique_name
 from liaison_app.paths import database_path
 from liaison_app.reports.evidence_bundle import MANIFEST_NAME, read_manifest, write_bundle
+from liaison_app.store import evidence_files
 from liaison_app.store.service import LiaisonService, NotAssignedError, ServiceError
 from tests.helpers import make_file
 
@@ -171,7 +172,7 @@ def test_failure_after_the_copy_removes_the_new_blob(
     def broken(*_args, **_kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(LiaisonService, "_evidence_record", staticmethod(broken))
+    monkeypatch.setattr(evidence_files, "_evidence_record", broken)
     with pytest.raises(RuntimeError):
         service.attach(UNIT, "1.1", make_file(tmp_path, "a.pdf"))
     assert evidence_rows(data_dir) == 0 and stray_files(service) == []

@@ -7,7 +7,7 @@ The rules, without Qt:
 * ticking the last open milestone makes the item 已完成 (completion date: the latest tick);
   ticking one of several makes a 未启动 item 推进中; opening one of a 已完成 item makes it
   推进中 again. Setting 已完成 directly ticks every open milestone with the completion date
-  (:meth:`PromisesMixin._tick_open_on_done`, called by ``update``);
+  (:meth:`PromisesService.tick_open_on_done`, called by ``update``);
 * only a lead unit (牵头单位) reports actual figures; cooperating units see the lead units'
   figures. A figure is an exact decimal in the target's unit: a different unit, a percentage
   over 100, a negative count, a fraction of a count, or anything that is not a number is
@@ -21,26 +21,21 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison_app.clock import Clock
-from liaison_app.plan.model import Milestone, Target
-from liaison_app.store.database import Database
+from liaison_app.plan.model import Target
+from liaison_app.store.catalogue import Catalogue
+from liaison_app.store.context import StoreContext, history_date
 from liaison_app.store.models import (
     ActualRow,
     HistoryRow,
-    ItemRow,
     MilestoneDoneRow,
-    MilestoneRow,
     ProgressRow,
-    TargetRow,
 )
 from liaison_app.store.records import (
     ActualRecord,
-    CatalogItem,
     MilestoneState,
     ServiceError,
     TargetState,
@@ -101,74 +96,27 @@ def parse_actual(text: str, target: Target) -> Decimal:
     return value
 
 
-class PromisesMixin:
-    """The milestone and target methods of :class:`~liaison_app.store.service.LiaisonService`."""
+class PromisesService:
+    """Milestone ticks and actual figures of one unit's items, on the catalogue shown."""
 
-    database: Database
-    clock: Clock
-    actor: str
-    _items: dict[int, CatalogItem]
-    _unit_ids: dict[str, int]
-    _unit_names: dict[int, str]
-    _roles_by_unit: dict[str, dict[int, str]]
-    _milestone_ids: dict[tuple[int, int], int]  # (item row id, number) → milestone row id
-    _target_ids: dict[str, int]  # "26.1-t1" → target row id
-
-    if TYPE_CHECKING:  # provided by the service
-
-        def resolve_unit(self, written: str) -> str: ...
-
-        def _item_id(self, code: str) -> int: ...
-
-        def _role(self, unit: str, item_id: int) -> str: ...
-
-        def _plan_issued_on(self) -> dt.date: ...
+    def __init__(self, context: StoreContext, catalogue: Catalogue) -> None:
+        self._context = context
+        self._catalogue = catalogue
 
     # -- reading ------------------------------------------------------------------------------
-    @staticmethod
-    def _catalogue_promises(
-        session: Session, plan_id: str
-    ) -> tuple[dict[int, list[tuple[int, Milestone]]], dict[int, list[tuple[int, Target]]]]:
-        """Per item row id: (row id, milestone) in number order and (row id, target) in text order."""
-        milestones: dict[int, list[tuple[int, Milestone]]] = {}
-        for m in session.scalars(
-            select(MilestoneRow)
-            .join(ItemRow, ItemRow.id == MilestoneRow.item_id)
-            .where(ItemRow.plan_id == plan_id)
-            .order_by(MilestoneRow.item_id, MilestoneRow.number)
-        ):
-            milestones.setdefault(m.item_id, []).append((m.id, Milestone(m.date, m.text)))
-        targets: dict[int, list[tuple[int, Target]]] = {}
-        for t in session.scalars(
-            select(TargetRow)
-            .join(ItemRow, ItemRow.id == TargetRow.item_id)
-            .where(ItemRow.plan_id == plan_id)
-            .order_by(TargetRow.item_id, TargetRow.position)
-        ):
-            target = Target(
-                id=t.code,
-                text=t.text,
-                op=t.op,  # type: ignore[arg-type]  # CHECK ck_target_op keeps it one of OPS
-                value=Decimal(t.value),
-                unit=t.unit,
-                baseline=None if t.baseline is None else Decimal(t.baseline),
-                baseline_unit=t.baseline_unit,
-                milestone=t.milestone,
-            )
-            targets.setdefault(t.item_id, []).append((t.id, target))
-        return milestones, targets
-
-    def _promise_states(
+    def promise_states(
         self, session: Session, unit: str, item_ids: Iterable[int]
     ) -> dict[int, tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]]:
         """Milestones (with this unit's ticks) and targets (with figures) of the given items.
 
         A lead unit sees its own figures; a cooperating unit sees the lead units' (the latest
         recorded per 报送期 when several lead units report)."""
-        wanted = [i for i in item_ids if self._items[i].milestones or self._items[i].targets]
+        wanted = [
+            i for i in item_ids if self._catalogue.items[i].milestones or self._catalogue.items[i].targets
+        ]
         if not wanted:
             return {}
-        unit_id = self._unit_ids[unit]
+        unit_id = self._catalogue.unit_ids[unit]
         done = {
             row.milestone_id: row.done_on
             for row in session.scalars(
@@ -177,7 +125,7 @@ class PromisesMixin:
                 )
             )
         }
-        with_targets = [i for i in wanted if self._items[i].targets]
+        with_targets = [i for i in wanted if self._catalogue.items[i].targets]
         actual_rows = (
             session.scalars(
                 select(ActualRow)
@@ -187,16 +135,16 @@ class PromisesMixin:
             if with_targets
             else []
         )
-        codes = {row_id: code for code, row_id in self._target_ids.items()}
+        codes = {row_id: code for code, row_id in self._catalogue.target_ids.items()}
         by_target: dict[str, dict[str, ActualRecord]] = {}
-        roles = self._roles_by_unit[unit]
+        roles = self._catalogue.roles_by_unit[unit]
         for row in actual_rows:
             if roles.get(row.item_id) == "lead" and row.unit_id != unit_id:
                 continue
             code = codes[row.target_id]
             by_target.setdefault(code, {})[row.period] = ActualRecord(
                 target_id=code,
-                unit=self._unit_names[row.unit_id],
+                unit=self._catalogue.unit_names[row.unit_id],
                 period=row.period,
                 value=Decimal(row.value),
                 measured_on=row.measured_on,
@@ -206,13 +154,13 @@ class PromisesMixin:
             )
         result: dict[int, tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]] = {}
         for item_id in wanted:
-            item = self._items[item_id]
+            item = self._catalogue.items[item_id]
             milestones = tuple(
                 MilestoneState(
                     number,
                     m.date,
                     m.text,
-                    done.get(self._milestone_ids[(item_id, number)]),
+                    done.get(self._catalogue.milestone_ids[(item_id, number)]),
                 )
                 for number, m in enumerate(item.milestones, start=1)
             )
@@ -224,7 +172,7 @@ class PromisesMixin:
         return result
 
     def _target(self, item_id: int, target_id: str) -> Target:
-        item = self._items[item_id]
+        item = self._catalogue.items[item_id]
         for target in item.targets:
             if target.id == target_id.strip():
                 return target
@@ -235,27 +183,27 @@ class PromisesMixin:
 
     def target_trend(self, unit: str, code: str, target_id: str) -> TargetState:
         """A target with every figure reported on it, oldest 报送期 first."""
-        unit = self.resolve_unit(unit)
-        item_id = self._item_id(code)
-        self._role(unit, item_id)
+        unit = self._catalogue.resolve_unit(unit)
+        item_id = self._catalogue.item_id(code)
+        self._catalogue.role(unit, item_id)
         target = self._target(item_id, target_id)
-        with self.database.sessions() as session:
-            _milestones, targets = self._promise_states(session, unit, [item_id])[item_id]
+        with self._context.database.sessions() as session:
+            _milestones, targets = self.promise_states(session, unit, [item_id])[item_id]
         return next(t for t in targets if t.target.id == target.id)
 
     # -- milestones ---------------------------------------------------------------------------
     def _check_done_date(self, day: dt.date) -> None:
-        today = self.clock.today()
+        today = self._context.clock.today()
         if day > today:
             raise ServiceError(f"完成日期 {day.isoformat()} 晚于今天({today.isoformat()})，不能预先勾选")
-        issued = self._plan_issued_on()
+        issued = self._catalogue.plan.issued_on
         if day < issued:
             raise ServiceError(f"完成日期 {day.isoformat()} 早于工作方案印发日期 {issued.isoformat()}")
 
     def _history(
         self, session: Session, unit_id: int, item_id: int, changes: list[tuple[str, str | None, str | None]]
     ) -> None:
-        now = self.clock.now()
+        now = self._context.clock.now()
         session.add_all(
             HistoryRow(
                 unit_id=unit_id,
@@ -264,7 +212,7 @@ class PromisesMixin:
                 before=before,
                 after=after,
                 changed_at=now,
-                actor=self.actor,
+                actor=self._context.actor,
             )
             for field, before, after in changes
         )
@@ -273,10 +221,10 @@ class PromisesMixin:
         """Tick milestone ``number`` (from 1) off on ``done_on``, or open it again with None.
 
         The item's status follows (see the module's rules); all in one transaction."""
-        unit = self.resolve_unit(unit)
-        item_id = self._item_id(code)
-        self._role(unit, item_id)
-        item = self._items[item_id]
+        unit = self._catalogue.resolve_unit(unit)
+        item_id = self._catalogue.item_id(code)
+        self._catalogue.role(unit, item_id)
+        item = self._catalogue.items[item_id]
         if not item.milestones:
             raise UnknownItemError(f"工作措施 {item.id} 没有时间节点")
         if not 1 <= number <= len(item.milestones):
@@ -285,10 +233,10 @@ class PromisesMixin:
             )
         if done_on is not None:
             self._check_done_date(done_on)
-        unit_id = self._unit_ids[unit]
-        milestone_id = self._milestone_ids[(item_id, number)]
-        now = self.clock.now()
-        with self.database.transaction() as session:
+        unit_id = self._catalogue.unit_ids[unit]
+        milestone_id = self._catalogue.milestone_ids[(item_id, number)]
+        now = self._context.clock.now()
+        with self._context.database.transaction() as session:
             ticks = {
                 row.milestone_id: row
                 for row in session.scalars(
@@ -315,12 +263,12 @@ class PromisesMixin:
                     milestone_id=milestone_id,
                     done_on=done_on,
                     updated_at=now,
-                    actor=self.actor,
+                    actor=self._context.actor,
                 )
                 session.add(row)
                 ticks[milestone_id] = row
             else:
-                row.done_on, row.updated_at, row.actor = done_on, now, self.actor
+                row.done_on, row.updated_at, row.actor = done_on, now, self._context.actor
             progress = session.scalars(
                 select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
             ).first()
@@ -338,7 +286,7 @@ class PromisesMixin:
             if new_status is not status:
                 changes.append(("status", status.value, new_status.value))
             if new_completed != completed:
-                changes.append(("completed_on", _iso(completed), _iso(new_completed)))
+                changes.append(("completed_on", history_date(completed), history_date(new_completed)))
             if new_status is not status or new_completed != completed:
                 if progress is None:
                     progress = ProgressRow(unit_id=unit_id, item_id=item_id, note="")
@@ -348,13 +296,13 @@ class PromisesMixin:
                 progress.updated_at = now
             self._history(session, unit_id, item_id, changes)
 
-    def _tick_open_on_done(
+    def tick_open_on_done(
         self, session: Session, unit_id: int, item_id: int, done_on: dt.date
     ) -> list[tuple[str, str | None, str | None]]:
         """已完成 set directly: every open milestone is ticked off on the completion date.
 
         Returns the history changes (the caller writes them with its own)."""
-        item = self._items[item_id]
+        item = self._catalogue.items[item_id]
         if not item.milestones:
             return []
         ticked = set(
@@ -366,7 +314,7 @@ class PromisesMixin:
         )
         changes: list[tuple[str, str | None, str | None]] = []
         for number in range(1, len(item.milestones) + 1):
-            milestone_id = self._milestone_ids[(item_id, number)]
+            milestone_id = self._catalogue.milestone_ids[(item_id, number)]
             if milestone_id in ticked:
                 continue
             session.add(
@@ -375,21 +323,21 @@ class PromisesMixin:
                     item_id=item_id,
                     milestone_id=milestone_id,
                     done_on=done_on,
-                    updated_at=self.clock.now(),
-                    actor=self.actor,
+                    updated_at=self._context.clock.now(),
+                    actor=self._context.actor,
                 )
             )
             changes.append(("milestone", _tick_text(number, None), _tick_text(number, done_on)))
         return changes
 
-    def _tick_settled_items(self, session: Session) -> int:
+    def tick_settled_items(self, session: Session) -> int:
         """After milestones arrive in an older database: items a unit already marked 已完成
         get their milestones ticked off on the completion date (caller commits)."""
         ticked = 0
         for row in session.scalars(select(ProgressRow).where(ProgressRow.status == Status.DONE.value)):
-            if row.item_id in self._items and self._items[row.item_id].milestones:
+            if row.item_id in self._catalogue.items and self._catalogue.items[row.item_id].milestones:
                 done_on = row.completed_on or row.updated_at.date()
-                ticked += len(self._tick_open_on_done(session, row.unit_id, row.item_id, done_on))
+                ticked += len(self.tick_open_on_done(session, row.unit_id, row.item_id, done_on))
         return ticked
 
     # -- actual figures -----------------------------------------------------------------------
@@ -408,28 +356,28 @@ class PromisesMixin:
 
         ``period`` defaults to this month, ``measured_on`` to today. Returns the target with
         its figures. Refused, with nothing written, for anything the module's rules refuse."""
-        unit = self.resolve_unit(unit)
-        item_id = self._item_id(code)
-        role = self._role(unit, item_id)
+        unit = self._catalogue.resolve_unit(unit)
+        item_id = self._catalogue.item_id(code)
+        role = self._catalogue.role(unit, item_id)
         target = self._target(item_id, target_id)
         if role != "lead":
             raise ServiceError(
-                f"{unit} 是工作措施 {self._items[item_id].id} 的配合单位;指标实际值由牵头单位填报"
+                f"{unit} 是工作措施 {self._catalogue.items[item_id].id} 的配合单位;指标实际值由牵头单位填报"
             )
         number = parse_actual(value, target)
         try:
-            period = parse_period(period) if period else self.clock.today().strftime("%Y-%m")
+            period = parse_period(period) if period else self._context.clock.today().strftime("%Y-%m")
         except ValueError as exc:
             raise ServiceError(str(exc)) from exc
-        measured_on = measured_on or self.clock.today()
-        if measured_on > self.clock.today():
+        measured_on = measured_on or self._context.clock.today()
+        if measured_on > self._context.clock.today():
             raise ServiceError(f"数据日期 {measured_on.isoformat()} 晚于今天，不能预先填报")
         source = check_text(source.strip(), "数据来源", MAX_SOURCE_CHARS)
-        unit_id = self._unit_ids[unit]
-        target_row_id = self._target_ids[target.id]
-        now = self.clock.now()
+        unit_id = self._catalogue.unit_ids[unit]
+        target_row_id = self._catalogue.target_ids[target.id]
+        now = self._context.clock.now()
         text = format_decimal(number)
-        with self.database.transaction() as session:
+        with self._context.database.transaction() as session:
             row = session.scalars(
                 select(ActualRow).where(
                     ActualRow.unit_id == unit_id,
@@ -448,7 +396,7 @@ class PromisesMixin:
             )
             if changed:
                 row.value, row.measured_on, row.source = text, measured_on, source
-                row.recorded_at, row.actor = now, self.actor
+                row.recorded_at, row.actor = now, self._context.actor
                 entry = f"{target.id} {period} "
                 self._history(
                     session,
@@ -457,14 +405,10 @@ class PromisesMixin:
                     [("actual", None if before is None else entry + before, entry + text)],
                 )
             session.flush()
-            _milestones, targets = self._promise_states(session, unit, [item_id])[item_id]
+            _milestones, targets = self.promise_states(session, unit, [item_id])[item_id]
         return next(t for t in targets if t.target.id == target.id)
 
 
 def _tick_text(number: int, day: dt.date | None) -> str:
     """A milestone's state in the change history: ``第1个 2019-12-20`` or ``第1个 未完成``."""
     return f"第{number}个 {day.isoformat() if day else '未完成'}"
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
