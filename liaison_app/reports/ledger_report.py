@@ -7,6 +7,7 @@ numbers) and written atomically. The figures come from :class:`OfficeLedger` onl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Reminder:
     overdue: list[OverdueLine]
     liaison: str
     phone: str
+    email: str
 
 
 def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
@@ -38,8 +40,17 @@ def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
     found = []
     for line in ledger.register(period):
         if line.state in NOT_IN or line.state == RegisterState.LATE or overdue.get(line.unit):
-            liaison, phone = ledger.contact(line.unit)
-            found.append(Reminder(line.unit, line, overdue.get(line.unit, []), liaison, phone))
+            contact = ledger.contact(line.unit)
+            found.append(
+                Reminder(
+                    line.unit,
+                    line,
+                    overdue.get(line.unit, []),
+                    contact.liaison,
+                    contact.phone,
+                    contact.email,
+                )
+            )
     return found
 
 
@@ -47,12 +58,27 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date) -> list[Path]:
-    """One 催办通知 workbook per unit to chase, in ``folder``; the paths written."""
+def reminder_file_name(unit: str, period: str) -> str:
+    return safe_name(f"催办通知-{unit}-{period}.xlsx")
+
+
+def write_reminders(
+    ledger: OfficeLedger,
+    period: str,
+    folder: Path,
+    by: dt.date,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Path]:
+    """One 催办通知 workbook per unit to chase, in ``folder``; the paths written. Cancel is
+    checked before each unit (InterruptedError): the notices written so far stay, whole."""
     folder.mkdir(parents=True, exist_ok=True)
     due = ledger.due_on(period)
-    written = []
-    for reminder in reminders(ledger, period):
+    written: list[Path] = []
+    chased = reminders(ledger, period)
+    for number, reminder in enumerate(chased, start=1):
+        if cancelled is not None and cancelled():
+            raise InterruptedError(f"已取消:已生成 {len(written)} 份催办通知，其余未生成")
         wb = Workbook()
         ws = wb.active
         assert ws is not None
@@ -62,7 +88,8 @@ def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date
             ("单位", reminder.unit),
             (
                 "联络员",
-                " ".join(part for part in (reminder.liaison, reminder.phone) if part) or "(未留联系方式)",
+                " ".join(p for p in (reminder.liaison, reminder.phone, reminder.email) if p)
+                or "(未留联系方式)",
             ),
             ("报送截止日期", f"{due:%Y-%m-%d}"),
         ]
@@ -106,9 +133,11 @@ def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date
         )
         ws.column_dimensions["A"].width = 16
         print_setup(ws, f"{header}:{header}", landscape=False)
-        path = folder / safe_name(f"催办通知-{reminder.unit}-{period}.xlsx")
+        path = folder / reminder_file_name(reminder.unit, period)
         save_atomically(wb, path)
         written.append(path)
+        if progress is not None:
+            progress(number, len(chased))
     return written
 
 
@@ -140,8 +169,28 @@ def headline(ledger: OfficeLedger, period: str) -> Headline:
     return Headline(len(register), counts, f.completion, f.overdue, f.schedule)
 
 
-def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
-    """The monthly 通报: 概况, 排名, 督办清单, 迟报未报, 环比 (one sheet each)."""
+BULLETIN_STEPS = 6
+
+
+def write_bulletin(
+    ledger: OfficeLedger,
+    period: str,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
+    """The monthly 通报: 概况, 排名, 督办清单, 迟报未报, 典型案例, 环比 (one sheet each).
+    Nothing is written until every sheet is made; cancel (InterruptedError) writes nothing."""
+    step = 0
+
+    def done_one() -> None:
+        nonlocal step
+        step += 1
+        if progress is not None:
+            progress(step, BULLETIN_STEPS)
+        if cancelled is not None and cancelled():
+            raise InterruptedError("已取消:通报没有生成")
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -157,6 +206,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
     ]
     write_table(ws, 2, (("项目", 20, False), ("数值", 20, False)), rows)
     print_setup(ws, "2:2", landscape=False)
+    done_one()
 
     ranking = wb.create_sheet("排名")
     title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 6)
@@ -184,6 +234,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(ranking, "2:2", landscape=False)
+    done_one()
 
     chase = wb.create_sheet("督办清单")
     title_row(chase, f"督办清单(逾期事项)  {period_label(period)}", 6)
@@ -211,6 +262,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(chase, "2:2")
+    done_one()
 
     late = wb.create_sheet("迟报未报")
     title_row(late, f"迟报、未报单位  {period_label(period)}(截止 {ledger.due_on(period):%Y-%m-%d})", 4)
@@ -230,6 +282,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(late, "2:2", landscape=False)
+    done_one()
 
     changes = wb.create_sheet("环比")
     title_row(changes, f"与上期相比  {period_label(period)}", 5)
@@ -256,4 +309,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(changes, "2:2", landscape=False)
+    done_one()
     save_atomically(wb, path)
+    if progress is not None:
+        progress(BULLETIN_STEPS, BULLETIN_STEPS)

@@ -144,6 +144,15 @@ class OverdueLine:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """A unit's liaison as the last return gave them (the cover's 联络员, 联系电话, 联络员邮箱)."""
+
+    liaison: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class _Row:
     item_id: int
     status: str | None
@@ -192,11 +201,14 @@ class OfficeLedger:
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         accept_modified: Iterable[Path] = (),
+        recorded: Callable[[FileVerdict], None] | None = None,
     ) -> list[FileVerdict]:
         """Judge and record every file (folders: their workbooks). One transaction per file.
 
         A file in ``accept_modified`` that was edited after export is used all the same (the
-        office confirmed it); one already recorded as 已被修改 is turned into a used return."""
+        office confirmed it); one already recorded as 已被修改 is turned into a used return.
+        ``cancelled`` is checked before each file and inside its reading (InterruptedError):
+        the files done so far stay recorded, each whole; ``recorded`` hears of each."""
         from liaison_app.reports.consolidation import expand
 
         files = expand(paths)
@@ -206,6 +218,8 @@ class OfficeLedger:
             if cancelled is not None and cancelled():
                 raise InterruptedError("已取消")
             verdicts.append(self._receive_one(path, period, cancelled, path in confirmed))
+            if recorded is not None:
+                recorded(verdicts[-1])
             if progress is not None:
                 progress(index, len(files))
         return verdicts
@@ -339,7 +353,7 @@ class OfficeLedger:
                 liaison=meta.get("liaison", ""),
                 phone=meta.get("phone", ""),
                 email=report.cover_email if report is not None else "",
-                fingerprint=report.key_fingerprint if report is not None else "",
+                fingerprint=report.key_fingerprint if signed_validly and report is not None else "",
             )
             session.add(row)
             session.flush()
@@ -388,7 +402,8 @@ class OfficeLedger:
 
     def refused_for_key(self, period: str) -> list[tuple[int, str, str, str]]:
         """(return id, unit, fingerprint, reason) of the returns of ``period`` refused as 签名不符
-        while validly signed by a key the office has not registered: what 接受新密钥 can take."""
+        while validly signed by a key the office has not registered: what 接受新密钥 can take
+        (oldest first). A return whose own signature does not fit has no fingerprint kept."""
         with self.service.database.sessions() as session:
             found = session.execute(
                 select(
@@ -620,15 +635,15 @@ class OfficeLedger:
         lines.sort(key=lambda line: (order[line.unit], codes[line.code]))
         return lines
 
-    def contact(self, unit: str) -> tuple[str, str]:
-        """(liaison, phone) from the unit's latest readable return, or ("", "")."""
+    def contact(self, unit: str) -> Contact:
+        """The liaison's name, phone and e-mail from the unit's latest return that gave any."""
         unit_id = self.service.unit_id(unit)
         with self.service.database.sessions() as session:
             found = session.execute(
-                select(OfficeReturnRow.liaison, OfficeReturnRow.phone)
+                select(OfficeReturnRow.liaison, OfficeReturnRow.phone, OfficeReturnRow.email)
                 .where(OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.unit_id == unit_id)
-                .where(OfficeReturnRow.liaison != "")
+                .where((OfficeReturnRow.liaison != "") | (OfficeReturnRow.email != ""))
                 .order_by(OfficeReturnRow.exported_at.desc(), OfficeReturnRow.id.desc())
                 .limit(1)
             ).first()
-        return (found[0], found[1]) if found else ("", "")
+        return Contact(*found) if found else Contact()
