@@ -611,8 +611,13 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
         service.check_output(pdf)
         out = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     service.check_output(out)
+    from liaison_app.reports.ledger_report import ledger_appendix
+    from liaison_app.store.ledger import OfficeLedger
+
+    # in the office's data folder, the ledger's ranking and trend of the period join the 汇总
+    appendix = ledger_appendix(OfficeLedger(service), result.period)
     try:
-        continued = write_consolidation(result, out)
+        continued = write_consolidation(result, out, appendix)
     except OSError as exc:
         return _write_failed(out, exc)
     if pdf is not None:

@@ -96,11 +96,14 @@ def cmd_trend(ledger: OfficeLedger, args: argparse.Namespace) -> int:
             }
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return EXIT_OK
-    print("报送期\t完成率\t环比\t逾期\t序时进度")
+    print("报送期\t完成率\t环比\t逾期事项\t逾期时间节点\t序时进度")
     for point in points:
         f = point.figures
         change = "—" if point.change is None else f"{point.change * 100:+.1f}"
-        print(f"{f.period}\t{_percent(f.completion)}\t{change}\t{f.overdue}\t{_percent(f.schedule)}")
+        print(
+            f"{f.period}\t{_percent(f.completion)}\t{change}\t{f.overdue}\t{f.overdue_milestones}"
+            f"\t{_percent(f.schedule)}"
+        )
     if ranking:
         print(f"\n{period_label(periods[-1])} 单位排名(按序时进度，再按逾期数)")
         for r in ranking:

@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import DataBarRule
+from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
 from liaison_app.reports.styles import print_setup, set_text, title_row, write_table
 from liaison_app.reports.workbook_io import save_atomically
-from liaison_app.store.ledger import OfficeLedger, OverdueLine, RegisterLine, RegisterState
+from liaison_app.store.ledger import (
+    OfficeLedger,
+    OverdueLine,
+    RankLine,
+    RegisterLine,
+    RegisterState,
+    TrendPoint,
+)
 from liaison_app.vocabulary import period_label
 
 NOT_IN = (RegisterState.MISSING, RegisterState.MODIFIED, RegisterState.REJECTED)
@@ -148,6 +157,7 @@ class Headline:
     completion: float
     overdue: int
     schedule: float
+    overdue_milestones: int = 0
 
 
 def headline(ledger: OfficeLedger, period: str) -> Headline:
@@ -159,6 +169,7 @@ def headline(ledger: OfficeLedger, period: str) -> Headline:
             RegisterState.LATE,
             RegisterState.MISSING,
             RegisterState.MODIFIED,
+            RegisterState.BAD_SIGNATURE,
             RegisterState.REJECTED,
         )
     }
@@ -166,10 +177,10 @@ def headline(ledger: OfficeLedger, period: str) -> Headline:
     if point is None:
         return Headline(len(register), counts, 0.0, 0, 0.0)
     f = point.figures
-    return Headline(len(register), counts, f.completion, f.overdue, f.schedule)
+    return Headline(len(register), counts, f.completion, f.overdue, f.schedule, f.overdue_milestones)
 
 
-BULLETIN_STEPS = 6
+BULLETIN_STEPS = 7
 
 
 def write_bulletin(
@@ -202,6 +213,7 @@ def write_bulletin(
     rows += [
         ("完成率", _percent(head.completion)),
         ("逾期事项", head.overdue),
+        ("逾期时间节点", head.overdue_milestones),
         ("序时进度", _percent(head.schedule)),
     ]
     write_table(ws, 2, (("项目", 20, False), ("数值", 20, False)), rows)
@@ -284,8 +296,26 @@ def write_bulletin(
     print_setup(late, "2:2", landscape=False)
     done_one()
 
+    received = wb.create_sheet("典型案例")
+    title_row(received, f"收到的典型案例  {period_label(period)}", 5)
+    cases = ledger.cases(period)
+    write_table(
+        received,
+        2,
+        (
+            ("序号", 6, False),
+            ("单位", 18, True),
+            ("类型", 6, False),
+            ("标题", 28, True),
+            ("内容", 60, True),
+        ),
+        [(n, c.unit, c.kind.label, c.title, c.body) for n, c in enumerate(cases, start=1)],
+    )
+    print_setup(received, "2:2")
+    done_one()
+
     changes = wb.create_sheet("环比")
-    title_row(changes, f"与上期相比  {period_label(period)}", 5)
+    title_row(changes, f"与上期相比  {period_label(period)}", 6)
     write_table(
         changes,
         2,
@@ -293,7 +323,8 @@ def write_bulletin(
             ("报送期", 12, False),
             ("完成率", 11, False),
             ("环比(百分点)", 14, False),
-            ("逾期", 8, False),
+            ("逾期事项", 9, False),
+            ("逾期时间节点", 13, False),
             ("序时进度", 11, False),
         ),
         [
@@ -302,6 +333,7 @@ def write_bulletin(
                 _percent(p.figures.completion),
                 "—" if p.change is None else f"{p.change * 100:+.1f}",
                 p.figures.overdue,
+                p.figures.overdue_milestones,
                 _percent(p.figures.schedule),
             )
             for p in ledger.trend()
@@ -313,3 +345,92 @@ def write_bulletin(
     save_atomically(wb, path)
     if progress is not None:
         progress(BULLETIN_STEPS, BULLETIN_STEPS)
+
+
+# -- the ledger's ranking and trend in the 汇总 ---------------------------------------------------
+SHEET_RANKING = "台账排名"
+SHEET_TREND = "台账趋势"
+BAR_COLOR = "8FB8E0"  # the office window's bars
+
+
+def _bars(ws: Worksheet, columns: str, first: int, last: int) -> None:
+    """Percentages as numbers (0.0 %) with a data bar in each cell: the xlsx's own small bars."""
+    for column in columns:
+        for row in range(first, last + 1):
+            ws[f"{column}{row}"].number_format = "0.0%"
+        if last >= first:
+            ws.conditional_formatting.add(
+                f"{column}{first}:{column}{last}",
+                DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=BAR_COLOR),
+            )
+
+
+def write_ranking_sheets(wb: Workbook, period: str, ranking: list[RankLine], trend: list[TrendPoint]) -> None:
+    """单位排名 (by 序时进度, then overdue) of ``period`` and the trend up to it, from the ledger."""
+    ranked = wb.create_sheet(SHEET_RANKING)
+    title_row(ranked, f"单位排名(办公室台账，按序时进度，再按逾期数)  {period_label(period)}", 7)
+    last = write_table(
+        ranked,
+        2,
+        (
+            ("名次", 6, False),
+            ("单位", 24, True),
+            ("序时进度", 12, False),
+            ("完成率", 12, False),
+            ("逾期事项", 9, False),
+            ("逾期时间节点", 13, False),
+            ("事项", 7, False),
+        ),
+        [
+            (
+                r.rank,
+                r.unit,
+                r.figures.schedule,
+                r.figures.completion,
+                r.figures.overdue,
+                r.figures.overdue_milestones,
+                r.figures.items,
+            )
+            for r in ranking
+        ],
+    )
+    _bars(ranked, "CD", 3, last)
+    print_setup(ranked, "2:2", landscape=False)
+    trend_ws = wb.create_sheet(SHEET_TREND)
+    title_row(trend_ws, f"各月趋势(办公室台账，截至 {period_label(period)})", 6)
+    points = [p for p in trend if p.figures.period <= period]
+    last = write_table(
+        trend_ws,
+        2,
+        (
+            ("报送期", 12, False),
+            ("完成率", 12, False),
+            ("环比(百分点)", 14, False),
+            ("逾期事项", 9, False),
+            ("逾期时间节点", 13, False),
+            ("序时进度", 12, False),
+        ),
+        [
+            (
+                p.figures.period,
+                p.figures.completion,
+                "—" if p.change is None else f"{p.change * 100:+.1f}",
+                p.figures.overdue,
+                p.figures.overdue_milestones,
+                p.figures.schedule,
+            )
+            for p in points
+        ],
+    )
+    _bars(trend_ws, "BF", 3, last)
+    print_setup(trend_ws, "2:2", landscape=False)
+
+
+def ledger_appendix(ledger: OfficeLedger, period: str) -> Callable[[Workbook], None] | None:
+    """The ranking and trend sheets for a 汇总 of ``period``, read from the ledger now (plain
+    data, so the writing can run in a worker thread); None when the ledger has no return of
+    ``period`` in use (a one-off consolidation in a folder with no ledger)."""
+    if period not in ledger.periods(used_only=True):
+        return None
+    ranking, trend = ledger.ranking(period), ledger.trend()
+    return lambda wb: write_ranking_sheets(wb, period, ranking, trend)

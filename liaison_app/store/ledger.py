@@ -22,12 +22,20 @@ from sqlalchemy import delete, select
 from liaison_app.evidence import EvidenceError
 from liaison_app.signing import fingerprint, pin_refusal
 from liaison_app.store.keys import KeyClaim, UnitKey, UnitKeys, key_of_return
-from liaison_app.store.models import OfficeDueRow, OfficeReturnItemRow, OfficeReturnRow, SettingRow
+from liaison_app.store.models import (
+    OfficeDueRow,
+    OfficeReturnCaseRow,
+    OfficeReturnItemRow,
+    OfficeReturnMilestoneRow,
+    OfficeReturnRow,
+    SettingRow,
+)
 from liaison_app.store.service import LiaisonService, ServiceError
-from liaison_app.vocabulary import SETTLED, Light, Role, Status, Verdict, period_label
+from liaison_app.vocabulary import SETTLED, CaseKind, Light, Role, Status, Verdict, period_label
 
 if TYPE_CHECKING:
     from liaison_app.reports.consolidation import Catalog, FileVerdict
+    from liaison_app.reports.report_reader import UnitReport
 
 DUE_DAY_KEY = "office.due_day"
 DEFAULT_DUE_DAY = 25
@@ -95,6 +103,12 @@ class Figures:
     overdue: int  # rows whose light was 逾期 in the return
     due: int  # rows whose item's deadline falls on or before the period's end
     due_settled: int
+    milestones_due: int = 0  # the rows' milestones dated on or before the period's end
+    milestones_done: int = 0  # of those, marked done in the return or whose item is settled
+
+    @property
+    def overdue_milestones(self) -> int:
+        return self.milestones_due - self.milestones_done
 
     @property
     def completion(self) -> float:
@@ -102,8 +116,10 @@ class Figures:
 
     @property
     def schedule(self) -> float:
-        """序时进度: the share of what was due by the period's end that is done (1.0 if none)."""
-        return self.due_settled / self.due if self.due else 1.0
+        """序时进度: of the items and milestones due by the period's end, the share done (1.0
+        if none)."""
+        due = self.due + self.milestones_due
+        return (self.due_settled + self.milestones_done) / due if due else 1.0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -111,6 +127,7 @@ class Figures:
             "items": self.items,
             "completion": round(self.completion, 4),
             "overdue": self.overdue,
+            "overdue_milestones": self.overdue_milestones,
             "schedule": round(self.schedule, 4),
         }
 
@@ -144,6 +161,17 @@ class OverdueLine:
 
 
 @dataclass(frozen=True)
+class CaseReceived:
+    """A typical case (典型案例) a unit sent with its return in use."""
+
+    unit: str
+    kind: CaseKind
+    title: str
+    body: str
+    related: str
+
+
+@dataclass(frozen=True)
 class Contact:
     """A unit's liaison as the last return gave them (the cover's 联络员, 联系电话, 联络员邮箱)."""
 
@@ -158,6 +186,7 @@ class _Row:
     status: str | None
     note: str
     light: str | None
+    milestones_done: frozenset[int] = frozenset()  # numbers of the item's milestones marked done
 
 
 class OfficeLedger:
@@ -371,7 +400,45 @@ class OfficeLedger:
                             light=light.value if light else None,
                         )
                     )
+                for item_id, number, done_on in self._milestones_done(report):
+                    session.add(
+                        OfficeReturnMilestoneRow(
+                            return_id=row.id, item_id=item_id, number=number, done_on=done_on
+                        )
+                    )
+                for case in report.cases:
+                    kind = CaseKind.lookup(case.kind)
+                    if kind is not None and case.title.strip():
+                        session.add(
+                            OfficeReturnCaseRow(
+                                return_id=row.id,
+                                period=case.period,
+                                kind=kind.value,
+                                title=case.title,
+                                body=case.body,
+                                related=case.related,
+                            )
+                        )
         return verdict
+
+    def _milestones_done(self, report: UnitReport) -> list[tuple[int, int, dt.date]]:
+        """(item id, number, done on) of the milestones the return marks done: only those of its
+        own items that the plan has (a line it cannot place is left out, never guessed)."""
+        if report.promises is None:
+            return []
+        codes = {row.code for row in report.rows}
+        found: dict[tuple[int, int], dt.date] = {}
+        for line in report.promises.milestones:
+            if line.code not in codes or not line.done_on:
+                continue
+            item_id = self.service.item_id(line.code)
+            if not 1 <= line.number <= len(self._items[item_id].milestones):
+                continue
+            try:
+                found[(item_id, line.number)] = dt.date.fromisoformat(line.done_on[:10])
+            except ValueError:
+                continue
+        return [(item, number, day) for (item, number), day in found.items()]
 
     # -- signing keys ---------------------------------------------------------------------
     def register_keys(self, claims: list[KeyClaim]) -> tuple[list[UnitKey], list[FileVerdict]]:
@@ -560,23 +627,41 @@ class OfficeLedger:
                     OfficeReturnItemRow.light,
                 ).where(OfficeReturnItemRow.return_id.in_(list(current)))
             ).all()
+            marked = session.execute(
+                select(
+                    OfficeReturnMilestoneRow.return_id,
+                    OfficeReturnMilestoneRow.item_id,
+                    OfficeReturnMilestoneRow.number,
+                ).where(OfficeReturnMilestoneRow.return_id.in_(list(current)))
+            ).all()
+        ticked: dict[tuple[int, int], frozenset[int]] = {}
+        for return_id, item_id, number in marked:
+            ticked[(return_id, item_id)] = ticked.get((return_id, item_id), frozenset()) | {number}
         for return_id, item_id, status, note, light in found:
-            result[current[return_id]].append(_Row(item_id, status, note, light))
+            done = ticked.get((return_id, item_id), frozenset())
+            result[current[return_id]].append(_Row(item_id, status, note, light, done))
         return result
 
     def _figures(self, period: str, rows: Iterable[_Row]) -> Figures:
+        """The figures of some rows of returns in use. A milestone is due when its date is on or
+        before the period's last day; it is done when the return marks it done or the item is
+        settled; a due milestone not done is overdue."""
         end = period_end(period)
-        items = settled = overdue = due = due_settled = 0
+        items = settled = overdue = due = due_settled = milestones_due = milestones_done = 0
         for row in rows:
             done = row.status is not None and Status(row.status) in SETTLED
-            deadline = self._items[row.item_id].deadline
+            item = self._items[row.item_id]
             items += 1
             settled += done
             overdue += row.light == Light.OVERDUE.value
-            if deadline is not None and deadline <= end:
+            if item.deadline is not None and item.deadline <= end:
                 due += 1
                 due_settled += done
-        return Figures(period, items, settled, overdue, due, due_settled)
+            for number, milestone in enumerate(item.milestones, start=1):
+                if milestone.date <= end:
+                    milestones_due += 1
+                    milestones_done += done or number in row.milestones_done
+        return Figures(period, items, settled, overdue, due, due_settled, milestones_due, milestones_done)
 
     def trend(self, unit: str | None = None, area: int | None = None) -> list[TrendPoint]:
         """Per period with returns: the figures of one unit, one area, or everything received."""
@@ -634,6 +719,37 @@ class OfficeLedger:
         codes = {item.id: i for i, item in enumerate(self.items)}
         lines.sort(key=lambda line: (order[line.unit], codes[line.code]))
         return lines
+
+    def cases(self, period: str) -> list[CaseReceived]:
+        """The typical cases of ``period`` in the returns in use of that period, in plan order."""
+        by_key: dict[int, list[OfficeReturnRow]] = {}
+        for row in self._returns(period):
+            if row.verdict in USED:
+                by_key.setdefault(row.unit_id, []).append(row)
+        current = {self._current(rows).id: unit_id for unit_id, rows in by_key.items()}
+        if not current:
+            return []
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(
+                    OfficeReturnCaseRow.return_id,
+                    OfficeReturnCaseRow.kind,
+                    OfficeReturnCaseRow.title,
+                    OfficeReturnCaseRow.body,
+                    OfficeReturnCaseRow.related,
+                )
+                .where(OfficeReturnCaseRow.return_id.in_(list(current)))
+                .where(OfficeReturnCaseRow.period == period)
+                .order_by(OfficeReturnCaseRow.id)
+            ).all()
+        order = {unit: i for i, unit in enumerate(self.units)}
+        cases = [
+            CaseReceived(self._unit_names[current[rid]], CaseKind(kind), title, body, related)
+            for rid, kind, title, body, related in found
+            if current[rid] in self._unit_names
+        ]
+        cases.sort(key=lambda case: order[case.unit])
+        return cases
 
     def contact(self, unit: str) -> Contact:
         """The liaison's name, phone and e-mail from the unit's latest return that gave any."""

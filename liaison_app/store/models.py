@@ -458,6 +458,35 @@ class OfficeReturnItemRow(Base):
     light: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
+class OfficeReturnMilestoneRow(Base):
+    """A milestone a received return marks done (its 时间节点 sheet); open ones are not kept."""
+
+    __tablename__ = "office_return_milestone"
+    __table_args__ = (CheckConstraint("number >= 1", name="ck_office_return_milestone_number"),)
+
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("office_return.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    done_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class OfficeReturnCaseRow(Base):
+    """A typical case (典型案例) a received return carries, for the 通报."""
+
+    __tablename__ = "office_return_case"
+    __table_args__ = (one_of("kind", CaseKind, "ck_office_return_case_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("office_return.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    related: Mapped[str] = mapped_column(Text, default="")
+
+
 class OfficeDueRow(Base):
     """A one-off due date of a period (otherwise the default due day of the month applies)."""
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.store.keys import UnitKeys
-from liaison_app.store.ledger import OfficeLedger, RankLine, RegisterLine, RegisterState
+from liaison_app.store.ledger import OfficeLedger, RankLine, RegisterLine, RegisterState, TrendPoint
 from liaison_app.store.records import ServiceError
 from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
 from liaison_app.ui.evidence_actions import Opener, open_with_system
@@ -77,21 +77,50 @@ RANK_COLUMNS: list[Column[RankLine]] = [
     Column("序时进度", lambda r: f"{r.figures.schedule * 100:.1f}%"),
     Column("完成率", lambda r: f"{r.figures.completion * 100:.1f}%"),
     Column("逾期", lambda r: r.figures.overdue, highlight=lambda r: r.figures.overdue > 0),
+    Column(
+        "逾期节点",
+        lambda r: r.figures.overdue_milestones,
+        highlight=lambda r: r.figures.overdue_milestones > 0,
+    ),
     Column("事项", lambda r: r.figures.items),
 ]
-BAR_COLUMNS = {2: lambda r: r.figures.schedule, 3: lambda r: r.figures.completion}
+BAR_COLUMNS: dict[int, Callable[[Any], float]] = {
+    2: lambda r: r.figures.schedule,
+    3: lambda r: r.figures.completion,
+}
+TREND_COLUMNS: list[Column[TrendPoint]] = [
+    Column("报送期", lambda p: period_label(p.figures.period)),
+    Column("完成率", lambda p: f"{p.figures.completion * 100:.1f}%"),
+    Column("环比", lambda p: "—" if p.change is None else f"{p.change * 100:+.1f}"),
+    Column("逾期事项", lambda p: p.figures.overdue, highlight=lambda p: p.figures.overdue > 0),
+    Column(
+        "逾期节点",
+        lambda p: p.figures.overdue_milestones,
+        highlight=lambda p: p.figures.overdue_milestones > 0,
+    ),
+    Column("序时进度", lambda p: f"{p.figures.schedule * 100:.1f}%"),
+]
+TREND_BARS: dict[int, Callable[[Any], float]] = {
+    1: lambda p: p.figures.completion,
+    5: lambda p: p.figures.schedule,
+}
 
 
 class BarDelegate(QStyledItemDelegate):
-    """Paints a share (0–1) of a ranking line as a bar under its percentage."""
+    """Paints a share (0–1) of a line as a bar under its percentage; ``shares`` tells, per
+    column, how to get the share from the line."""
 
     COLOR = QColor("#8fb8e0")
+
+    def __init__(self, shares: dict[int, Callable[[Any], float]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.shares = shares
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         record = index.data(RECORD_ROLE)
-        share = BAR_COLUMNS[index.column()](record) if record is not None else 0.0
+        share = self.shares[index.column()](record) if record is not None else 0.0
         painter.save()
         if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
@@ -152,10 +181,16 @@ class LedgerPanel(QWidget):
         self.ranking = RowsModel(RANK_COLUMNS, self)
         self.register_view = table_view(self.register, 5)
         self.ranking_view = table_view(self.ranking, 1)
-        self.bars = BarDelegate(self.ranking_view)
+        self.bars = BarDelegate(BAR_COLUMNS, self.ranking_view)
         for column in BAR_COLUMNS:
             self.ranking_view.setItemDelegateForColumn(column, self.bars)
             self.ranking_view.setColumnWidth(column, 120)
+        self.trend = RowsModel(TREND_COLUMNS, self)
+        self.trend_view = table_view(self.trend, 0)
+        self.trend_bars = BarDelegate(TREND_BARS, self.trend_view)
+        for column in TREND_BARS:
+            self.trend_view.setItemDelegateForColumn(column, self.trend_bars)
+            self.trend_view.setColumnWidth(column, 110)
         top = QHBoxLayout()
         top.addWidget(QLabel("报送期"))
         top.addWidget(self.period)
@@ -173,7 +208,9 @@ class LedgerPanel(QWidget):
         left.addWidget(QLabel("报送登记"))
         left.addWidget(self.register_view)
         right.addWidget(QLabel("单位排名(按序时进度，再按逾期数)"))
-        right.addWidget(self.ranking_view)
+        right.addWidget(self.ranking_view, 3)
+        right.addWidget(QLabel("各月趋势(全部单位:完成率、逾期事项与时间节点、序时进度)"))
+        right.addWidget(self.trend_view, 2)
         body.addLayout(left, 3)
         body.addLayout(right, 2)
         layout = QVBoxLayout(self)
@@ -196,6 +233,7 @@ class LedgerPanel(QWidget):
         found = self.period.findData(chosen) if chosen else -1
         self.period.setCurrentIndex(found if found >= 0 else 0)
         self.period.blockSignals(False)
+        self.trend.set_rows(self.ledger.trend())  # every period: changes only when receiving
         self.show_period()
 
     def current_period(self) -> str | None:

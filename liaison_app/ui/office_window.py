@@ -442,7 +442,11 @@ class OfficeWindow(QMainWindow):
                 return None
             path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
         target = path
-        task = BackgroundTask(lambda _p, _c: office.write(result, target))
+        from liaison_app.reports.ledger_report import ledger_appendix
+
+        # the ledger's ranking and trend of the period, read now, written by the worker
+        appendix = ledger_appendix(self.ledger_panel.ledger, result.period)
+        task = BackgroundTask(lambda _p, _c: office.write(result, target, appendix))
         task.signals.finished.connect(lambda _r: self._exported(target))
         task.signals.failed.connect(
             lambda exc: QMessageBox.warning(self, "导出失败", f"汇总表没有导出:{exc}")
