@@ -92,7 +92,7 @@ def write_reminders(
         ws = wb.active
         assert ws is not None
         ws.title = "催办通知"
-        title_row(ws, f"催办通知({period_label(period)})", 6)
+        title_row(ws, f"催办通知({period_label(period)})", 5)
         lines = [
             ("单位", reminder.unit),
             (
@@ -114,19 +114,19 @@ def write_reminders(
         lines.append(("请于此日期前办理", f"{by:%Y-%m-%d}"))
         for row, (label, value) in enumerate(lines, start=3):
             set_text(ws.cell(row=row, column=1), label)
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
             set_text(ws.cell(row=row, column=2), value)
         header = 3 + len(lines) + 1
+        # portrait A4 at 100 %: the columns add up to the printable width (about 72 characters)
         write_table(
             ws,
             header,
             (
-                ("编号", 8, False),
-                ("工作措施", 50, True),
-                ("完成时限", 12, False),
-                ("进展状态", 11, False),
-                ("进展情况", 30, True),
-                ("备注", 8, False),
+                ("编号", 16, False),
+                ("工作措施", 23, True),
+                ("完成时限", 11, False),
+                ("进展状态", 8, True),
+                ("进展情况", 14, True),
             ),
             [
                 (
@@ -135,12 +135,10 @@ def write_reminders(
                     f"{o.deadline:%Y-%m-%d}" if o.deadline else "",
                     o.status.label if o.status else "",
                     o.note,
-                    "逾期",
                 )
                 for o in reminder.overdue
             ],
         )
-        ws.column_dimensions["A"].width = 16
         print_setup(ws, f"{header}:{header}", landscape=False)
         path = folder / reminder_file_name(reminder.unit, period)
         save_atomically(wb, path)
@@ -221,16 +219,17 @@ def write_bulletin(
     done_one()
 
     ranking = wb.create_sheet("排名")
-    title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 6)
+    title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 7)
     write_table(
         ranking,
         2,
         (
             ("名次", 6, False),
-            ("单位", 24, True),
+            ("单位", 20, True),
             ("序时进度", 11, False),
             ("完成率", 11, False),
             ("逾期", 8, False),
+            ("逾期节点", 8, False),
             ("事项", 8, False),
         ),
         [
@@ -240,6 +239,7 @@ def write_bulletin(
                 _percent(r.figures.schedule),
                 _percent(r.figures.completion),
                 r.figures.overdue,
+                r.figures.overdue_milestones,
                 r.figures.items,
             )
             for r in ledger.ranking(period)
@@ -254,12 +254,12 @@ def write_bulletin(
         chase,
         2,
         (
-            ("单位", 20, True),
-            ("编号", 8, False),
-            ("工作措施", 50, True),
-            ("完成时限", 12, False),
-            ("进展状态", 11, False),
-            ("进展情况", 30, True),
+            ("单位", 16, True),
+            ("编号", 7, False),
+            ("工作措施", 38, True),
+            ("完成时限", 11, False),
+            ("进展状态", 9, False),
+            ("进展情况", 28, True),
         ),
         [
             (
@@ -304,10 +304,10 @@ def write_bulletin(
         2,
         (
             ("序号", 6, False),
-            ("单位", 18, True),
+            ("单位", 16, True),
             ("类型", 6, False),
-            ("标题", 28, True),
-            ("内容", 60, True),
+            ("标题", 26, True),
+            ("内容", 52, True),
         ),
         [(n, c.unit, c.kind.label, c.title, c.body) for n, c in enumerate(cases, start=1)],
     )
@@ -320,11 +320,11 @@ def write_bulletin(
         changes,
         2,
         (
-            ("报送期", 12, False),
+            ("报送期", 10, False),
             ("完成率", 11, False),
-            ("环比(百分点)", 14, False),
+            ("环比(百分点)", 13, False),
             ("逾期事项", 9, False),
-            ("逾期时间节点", 13, False),
+            ("逾期节点", 9, False),
             ("序时进度", 11, False),
         ),
         [
@@ -374,12 +374,12 @@ def write_ranking_sheets(wb: Workbook, period: str, ranking: list[RankLine], tre
         2,
         (
             ("名次", 6, False),
-            ("单位", 24, True),
-            ("序时进度", 12, False),
-            ("完成率", 12, False),
-            ("逾期事项", 9, False),
-            ("逾期时间节点", 13, False),
-            ("事项", 7, False),
+            ("单位", 20, True),
+            ("序时进度", 11, False),
+            ("完成率", 11, False),
+            ("逾期事项", 8, False),
+            ("逾期节点", 9, False),
+            ("事项", 6, False),
         ),
         [
             (
@@ -403,11 +403,11 @@ def write_ranking_sheets(wb: Workbook, period: str, ranking: list[RankLine], tre
         trend_ws,
         2,
         (
-            ("报送期", 12, False),
+            ("报送期", 10, False),
             ("完成率", 12, False),
-            ("环比(百分点)", 14, False),
+            ("环比(百分点)", 13, False),
             ("逾期事项", 9, False),
-            ("逾期时间节点", 13, False),
+            ("逾期节点", 9, False),
             ("序时进度", 12, False),
         ),
         [
