@@ -30,6 +30,7 @@ from liaison_app.ui.ledger_panel import LedgerPanel
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.office_window import OfficeWindow
 from liaison_app.ui.workers import ImmediateRunner
+from liaison_app.vocabulary import Verdict
 from tests.helpers import drop_files
 
 APRIL = "2020-04"
@@ -101,6 +102,8 @@ def test_accept_a_new_key_after_bad_signature_then_revoke_the_old(
     assert panel.register.rows()[row_of(panel, UNIT)].state == RegisterState.ON_TIME
     april.advance(hours=2)
     record(qtbot, page, [second])
+    # the one-off view judges with the keys as they are now: the first return pinned its key
+    assert [v.verdict for v in page.verdicts.rows()] == [Verdict.BAD_SIGNATURE]
     line = panel.register.rows()[row_of(panel, UNIT)]
     assert line.state == RegisterState.ON_TIME  # the first return stays in use…
     assert f"{UNIT} 有报表因签名密钥未登记而“签名不符”" in panel.summary.text()  # …and the office is told
@@ -127,6 +130,9 @@ def test_accept_a_new_key_after_bad_signature_then_revoke_the_old(
     assert line.state == RegisterState.ON_TIME
     assert line.exported_at == read_report(second).exported_at.replace(microsecond=0)
     assert "已登记" in panel.summary.text() and new_print in panel.summary.text()
+    page.clear()
+    drop_files(page, page.rect().center(), [second])
+    assert [v.verdict for v in page.verdicts.rows()] == [Verdict.ACCEPTED]
 
     click_row(qtbot, panel.register_view, row_of(panel, UNIT))
     qtbot.mouseClick(panel.keys_button, Qt.MouseButton.LeftButton)

@@ -8,6 +8,7 @@ progress bar and a cancel button; the window stays usable meanwhile.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from liaison_app.reports.consolidation import (
 )
 from liaison_app.reports.consolidation_report import default_file_name
 from liaison_app.settings import OFFICE_DIR, OFFICE_GEOMETRY, OFFICE_PERIOD
+from liaison_app.store.keys import UnitKeys
 from liaison_app.store.ledger import OfficeLedger
 from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.ledger_panel import LedgerPanel
@@ -344,6 +346,8 @@ class OfficeWindow(QMainWindow):
             return
         if self.task is not None:
             self.task.cancel()
+        # the keys as the office trusts them now (receiving pins them, 接受新密钥 adds one)
+        self.catalog = replace(self.catalog, keys=UnitKeys(self.service).trusted())
         scope, catalog = str(self.scope.currentData() or ""), self.catalog
         chosen = self.groups.get(scope)
         job = office.OfficeJob.of(
