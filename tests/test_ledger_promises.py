@@ -198,3 +198,25 @@ def test_the_office_window_shows_overdue_milestones_in_its_trend(
     finally:
         window.close()
         service.close()
+
+
+def test_a_return_without_signature_is_refused_once_the_units_key_is_on_record(
+    office: FixedClock, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    """Version 2 returns carry no signature: accepted while the office knows no key of the unit
+    (and no key is pinned from them), 签名不符 once it has one."""
+    v2 = Path(__file__).parent / "fixtures" / "reports" / "v2"
+    code, out, _ = run(capsys, "office", "receive", str(v2 / "南岸供电公司_2019年11月_营商环境工作进展.xlsx"))
+    assert code == 0 and out.startswith("已接收")
+    assert json.loads(run(capsys, "office", "keys", "--json")[1])["keys"] == []
+    assert run(capsys, "office", "keys", "register", "--unit", "区城管局", "0123456789ABCDEF" * 2)[0] == 0
+    code, out, _ = run(capsys, "office", "receive", str(v2 / "区城管局_2019年11月_营商环境工作进展.xlsx"))
+    assert code == 1 and out.startswith("签名不符") and "没有有效签名" in out
+    connection = sqlite3.connect(paths.database_path(data_dir))
+    try:
+        assert connection.execute("SELECT verdict FROM office_return ORDER BY id").fetchall() == [
+            ("accepted",),
+            ("bad_signature",),
+        ]
+    finally:
+        connection.close()
