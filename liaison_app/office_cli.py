@@ -163,7 +163,7 @@ def cmd_keys(ledger: OfficeLedger, args: argparse.Namespace) -> int:
         key = keys.revoke(args.unit, args.fingerprint)
         print(f"已撤销 {key.unit} 的签名密钥 {key.fingerprint}(撤销于 {key.revoked_at:%Y-%m-%d %H:%M})")
         return EXIT_OK
-    listed = keys.keys()
+    listed = keys.on_record()
     if args.json:
         print(json.dumps({"keys": [key.as_json() for key in listed]}, ensure_ascii=False, indent=1))
         return EXIT_OK

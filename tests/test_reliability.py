@@ -385,7 +385,7 @@ def test_every_released_schema_upgrades_with_its_data(data_dir: Path, revision: 
     if revision >= "0010":
         from liaison_app.store.keys import UnitKeys
 
-        keys = {key.unit: key for key in UnitKeys(service).keys()}
+        keys = {key.unit: key for key in UnitKeys(service).on_record()}
         assert keys["区城管局"].source.value == keys["区市场监管局"].source.value == "first_return"
         assert keys["区法院"].fingerprint == "0123 4567 89AB CDEF 0123 4567 89AB CDEF"
         assert ledger.trend()[0].figures.milestones_done >= 1  # 63.1's ticked milestone, kept

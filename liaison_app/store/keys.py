@@ -78,7 +78,7 @@ class UnitKeys:
     def _unit_names(self) -> dict[int, str]:
         return {self.service.unit_id(u.name): u.name for u in self.service.units()}
 
-    def keys(self, unit: str | None = None) -> list[UnitKey]:
+    def on_record(self, unit: str | None = None) -> list[UnitKey]:
         """Every key on record (revoked ones too), by unit in plan order, oldest first."""
         names = self._unit_names()
         query = select(UnitKeyRow)
@@ -101,7 +101,7 @@ class UnitKeys:
         """unit → its active fingerprints, for every unit with any key on record (what
         ``consolidate`` checks returns against)."""
         found: dict[str, set[str]] = {}
-        for key in self.keys():
+        for key in self.on_record():
             found.setdefault(key.unit, set())
             if key.active:
                 found[key.unit].add(key.fingerprint)

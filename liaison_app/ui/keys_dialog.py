@@ -59,7 +59,7 @@ class KeysDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.model.set_rows(self.keys.keys(self.unit))
+        self.model.set_rows(self.keys.on_record(self.unit))
 
     def revoke_selected(self) -> None:
         key = self.view.currentIndex().data(RECORD_ROLE)

@@ -301,7 +301,7 @@ class LedgerPanel(QWidget):
             )
             return False
         unit, (return_id, fingerprint) = line.unit, self.refused[line.unit]
-        pinned = [k for k in UnitKeys(self.ledger.service).keys(unit) if k.active]
+        pinned = [k for k in UnitKeys(self.ledger.service).on_record(unit) if k.active]
         known = "\n".join(f"    {k.fingerprint}(自 {k.first_seen:%Y-%m-%d} 起)" for k in pinned) or "    (无)"
         answer = QMessageBox.question(
             self,
