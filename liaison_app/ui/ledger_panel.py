@@ -41,7 +41,7 @@ from liaison_app.ui.evidence_actions import Opener, open_with_system
 from liaison_app.ui.keys_dialog import KeysDialog
 from liaison_app.ui.machine_settings import documents_folder
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
-from liaison_app.ui.workers import BackgroundTask, Runner
+from liaison_app.ui.workers import BackgroundTask, PoolRunner, Runner
 from liaison_app.vocabulary import Verdict, period_label
 
 UrlOpener = Callable[[QUrl], bool]
@@ -137,14 +137,14 @@ class LedgerPanel(QWidget):
     def __init__(
         self,
         ledger: OfficeLedger,
-        runner: Runner,
+        runner: Runner | None = None,
         parent: Any = None,
         opener: Opener = open_with_system,
         url_opener: UrlOpener = open_url,
     ) -> None:
         super().__init__(parent)
         self.ledger = ledger
-        self.runner = runner
+        self.runner: Runner = runner or PoolRunner()
         self.opener, self.url_opener = opener, url_opener
         self.task: BackgroundTask | None = None
         self.fallback: CopyDialog | None = None
@@ -389,14 +389,19 @@ class LedgerPanel(QWidget):
         return self._start(work, lambda written: self._reminded(period, target, written, chased), "催办通知")
 
     def _reminded(self, period: str, folder: Path, written: list[Path], chased: dict[str, Any]) -> None:
+        from liaison_app.reports.ledger_report import reminder_file_name
+
         self.written = written
         if not written:
             self.summary.setText(f"{period_label(period)}没有需要催办的单位。")
             return
         folder_shown = self.opener(folder)
         mailed, by_hand = [], []
+        by_name = {reminder_file_name(unit, period): r for unit, r in chased.items()}
         for path in written:
-            reminder = next(r for unit, r in chased.items() if path.name.startswith(f"催办通知-{unit}-"))
+            reminder = by_name.get(path.name)
+            if reminder is None:  # the ledger changed between listing and writing
+                continue
             if reminder.email and self.url_opener(reminder_mail(reminder.email, reminder.unit, period, path)):
                 mailed.append(reminder.unit)
             else:
