@@ -147,6 +147,7 @@ class LedgerPanel(QWidget):
         self.runner: Runner = runner or PoolRunner()
         self.opener, self.url_opener = opener, url_opener
         self.task: BackgroundTask | None = None
+        self.trend_task: BackgroundTask | None = None
         self.fallback: CopyDialog | None = None
         self.keys_dialog: KeysDialog | None = None
         self.written: list[Path] = []  # the last 催办 or 通报 files
@@ -233,8 +234,25 @@ class LedgerPanel(QWidget):
         found = self.period.findData(chosen) if chosen else -1
         self.period.setCurrentIndex(found if found >= 0 else 0)
         self.period.blockSignals(False)
-        self.trend.set_rows(self.ledger.trend())  # every period: changes only when receiving
+        self.load_trend()
         self.show_period()
+
+    def load_trend(self) -> None:
+        """The trend over every period, read off the GUI thread (it reads every month's rows):
+        the register shows at once, the trend a moment later. Changes only when receiving."""
+        ledger = self.ledger
+        task = BackgroundTask(lambda _progress, _cancelled: ledger.trend())
+        task.signals.finished.connect(lambda points: self._trend_loaded(task, points))
+        task.signals.failed.connect(lambda _exc: self._trend_loaded(task, None))
+        self.trend_task = task
+        self.runner.start(task)
+
+    def _trend_loaded(self, task: BackgroundTask, points: list[TrendPoint] | None) -> None:
+        if task is not self.trend_task:
+            return  # an older reading, replaced
+        self.trend_task = None
+        if points is not None:
+            self.trend.set_rows(points)
 
     def current_period(self) -> str | None:
         data = self.period.currentData()
