@@ -189,6 +189,7 @@ def test_the_office_window_shows_overdue_milestones_in_its_trend(
         qtbot.addWidget(window)
         panel = window.open_office().ledger_panel
         model = panel.trend
+        qtbot.waitUntil(lambda: model.rowCount() == 1)  # read off the GUI thread, after the register
         headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
         assert headers == ["报送期", "完成率", "环比", "逾期事项", "逾期节点", "序时进度"]
         shown = [str(model.data(model.index(0, c))) for c in range(model.columnCount())]

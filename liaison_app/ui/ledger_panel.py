@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,7 @@ from liaison_app.ui.workers import BackgroundTask, PoolRunner, Runner
 from liaison_app.vocabulary import Verdict, period_label
 
 UrlOpener = Callable[[QUrl], bool]
+TREND_DELAY_MS = 150  # the trend is read this long after the register is shown
 
 
 def open_url(url: QUrl) -> bool:
@@ -234,8 +235,9 @@ class LedgerPanel(QWidget):
         found = self.period.findData(chosen) if chosen else -1
         self.period.setCurrentIndex(found if found >= 0 else 0)
         self.period.blockSignals(False)
-        self.load_trend()
         self.show_period()
+        # after the register has painted: the reading holds the interpreter for a while
+        QTimer.singleShot(TREND_DELAY_MS, self, self.load_trend)  # not after the panel is gone
 
     def load_trend(self) -> None:
         """The trend over every period, read off the GUI thread (it reads every month's rows):
