@@ -17,7 +17,7 @@ import re
 import sys
 import traceback
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -481,6 +481,22 @@ def _write_failed(out: Path, exc: OSError) -> int:
     return EXIT_FAILURE
 
 
+def _write_pdf(pdf: Path, write: Callable[[], int]) -> int:
+    """Write the PDF beside its workbook (``write`` returns the page count): 0 when written,
+    else the exit code after one line on stderr."""
+    from liaison_app.reports.pdf_report import PdfError
+
+    try:
+        pages = write()
+    except PdfError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:
+        return _write_failed(pdf, exc)
+    print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
+    return EXIT_OK
+
+
 def cmd_bundle(service: LiaisonService, args: argparse.Namespace) -> int:
     unit = service.resolve_unit(args.unit)
     files = service.bundle_files(unit, args.period)
@@ -551,16 +567,11 @@ def cmd_export(service: LiaisonService, args: argparse.Namespace) -> int:
         reports.record_export(data, xlsx, digest)
     print(f"已导出:{xlsx}(SHA-256 {digest[:12]}…)")
     if pdf is not None:
-        from liaison_app.reports.pdf_report import PdfError, write_unit_pdf
+        from liaison_app.reports.pdf_report import write_unit_pdf
 
-        try:
-            pages = write_unit_pdf(data, xlsx, pdf)
-        except PdfError as exc:
-            print(f"错误:{exc}", file=sys.stderr)
-            return EXIT_FAILURE
-        except OSError as exc:
-            return _write_failed(pdf, exc)
-        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
+        failed = _write_pdf(pdf, lambda: write_unit_pdf(data, xlsx, pdf))
+        if failed:
+            return failed
     continued = continued_items(data)
     if continued:
         print(
@@ -621,16 +632,11 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
     except OSError as exc:
         return _write_failed(out, exc)
     if pdf is not None:
-        from liaison_app.reports.pdf_report import PdfError, write_consolidation_pdf
+        from liaison_app.reports.pdf_report import write_consolidation_pdf
 
-        try:
-            pages = write_consolidation_pdf(result, out, pdf)
-        except PdfError as exc:
-            print(f"错误:{exc}", file=sys.stderr)
-            return EXIT_FAILURE
-        except OSError as exc:
-            return _write_failed(pdf, exc)
-        print(f"已生成 PDF:{pdf}(共 {pages} 页，页脚印有对应 xlsx 的 SHA-256)")
+        failed = _write_pdf(pdf, lambda: write_consolidation_pdf(result, out, pdf))
+        if failed:
+            return failed
     print(
         f"已生成汇总表:{out}(已报送 {len(outcome.intake.reports)} 个单位，"
         f"未报送 {len(result.missing_units)} 个，逾期 {len(result.overdue)} 条，"

@@ -17,8 +17,11 @@ import pytest
 from liaison_app.clock import FixedClock
 from liaison_app.plan.bundle import load_plan_file
 from liaison_app.plan.model import Plan
+from liaison_app.reports.unit_report import default_file_name
+from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
-from tests.helpers import SYNTHETIC_PLAN
+from liaison_app.store.status import Status
+from tests.helpers import NOT_REPORTING, RETURNS_AS_OF, RETURNS_PERIOD, SYNTHETIC_PLAN
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +83,51 @@ def small(data_dir: Path, clock: FixedClock, synthetic_template: Path) -> Iterat
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonService, Path]]:
+    """One data folder where every unit has reported, with varied statuses; a folder of returns."""
+    root = tmp_path_factory.mktemp("office")
+    clock = FixedClock(dt.datetime(2020, 1, 8, 9, 0))
+    service = LiaisonService.open(root / "data", clock=clock)
+    reports = ReportService(service)
+    for n, unit in enumerate(u.name for u in service.units() if u.lead_items or u.coop_items):
+        for k, task in enumerate(service.tasks(unit)):
+            status = list(Status)[(n + k) % len(Status)]
+            if status is not Status.NOT_STARTED:
+                service.update(unit, task.item.id, status=status, note=f"{unit}第{k}条")
+    # planted: the earliest deadline (1.1, 2019-09-30) still open, so it heads the chase list
+    service.update("区市场监管局", "1.1", status=Status.IN_PROGRESS, note="系统联调中")
+    # planted: typical cases of two units, one lead unit's deliverables done
+    from liaison_app.store.duties import DutiesService
+
+    duties = DutiesService(service)
+    duties.save_case(
+        "区城管局",
+        period=RETURNS_PERIOD,
+        kind="positive",
+        title="用水报装提速",
+        body="报装时间压缩到5天",
+        related=["16"],
+    )
+    duties.save_case("区法院", period=RETURNS_PERIOD, kind="negative", title="执行案件超期", body="已整改")
+    duties.save_case("区法院", period="2019-11", kind="positive", title="上月的案例")
+    duties.update_deliverable("区市场监管局", "measures", status="已完成")
+    duties.update_deliverable("区市场监管局", "research", status="已完成")
+    # planted: the lead says done while a helper says not started
+    service.update("区经济信息委", "11.2", status=Status.DONE, note="牵头已办结")
+    service.update("区城管局", "11.2", status=Status.NOT_STARTED, note="")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for unit in (u.name for u in service.units() if u.lead_items or u.coop_items):
+        if unit != NOT_REPORTING:
+            reports.export(
+                unit, RETURNS_PERIOD, RETURNS_AS_OF, inbox / default_file_name(unit, RETURNS_PERIOD)
+            )
+        clock.advance(seconds=1)
+    yield service, inbox
+    service.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from liaison_app import paths
+from liaison_app.cli import main
+from liaison_app.clock import FixedClock
+from liaison_app.reports.unit_report import default_file_name
+from liaison_app.store.reporting import ReportService
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Status
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from liaison_app.ui.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parent.parent
 SYNTHETIC_PLAN = REPO / "tests" / "fixtures" / "plans" / "synthetic.plan.json"
@@ -97,3 +115,127 @@ def drop_files(widget: Any, point: Any, files: list[Path]) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(widget, drop)
+
+
+# -- the data folder, read behind the service's back ------------------------------------------------
+def db_bytes(data_dir: Path) -> bytes:
+    return paths.database_path(data_dir).read_bytes()
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def blob_hashes(data_dir: Path) -> dict[str, str]:
+    root = data_dir / "evidence"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.glob("??/*") if p.is_file()}
+
+
+def table_counts(data_dir: Path) -> dict[str, int]:
+    with sqlite3.connect(paths.database_path(data_dir)) as connection:
+        names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: connection.execute(f"SELECT COUNT(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def filled_service(data_dir: Path, tmp_path: Path, clock: FixedClock) -> LiaisonService:
+    service = LiaisonService.open(data_dir, clock=clock)
+    service.update("区城管局", "16", status=Status.DONE, note="网上营业厅已开通 ✅")
+    service.attach("区城管局", "16", make_file(tmp_path / "src", "验收单.pdf", seed=1))
+    service.attach("区城管局", "11.2", make_file(tmp_path / "src", "照片.jpg", size=9000, seed=2))
+    return service
+
+
+def rewrite_zip(source: Path, target: Path, change) -> None:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = change(info.filename, old.read(info))
+            if data is not None:
+                new.writestr(info.filename, data)
+
+
+# -- the command line, in process ----------------------------------------------------------------
+def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> Any:
+    code, out, err = run(capsys, data_dir, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+# -- unit returns and the office's summary ---------------------------------------------------------
+REPORT_AS_OF = dt.date(2019, 12, 16)
+RETURNS_PERIOD = "2019-12"  # the returns of the ``world`` fixture (tests/conftest.py)
+RETURNS_AS_OF = dt.date(2020, 1, 10)
+NOT_REPORTING = "区交通局"  # the one unit whose return ``world`` leaves out
+
+
+def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019-12") -> Path:
+    path = folder / default_file_name(unit, period)
+    ReportService(service).export(unit, period, REPORT_AS_OF, path)
+    return path
+
+
+def catalog(service: LiaisonService):
+    return ReportService(service).catalog_snapshot()
+
+
+def copy_folder(inbox: Path, target: Path) -> Path:
+    shutil.copytree(inbox, target)
+    return target
+
+
+def recipe_text(value: object) -> str:
+    """docs/report-format.md, "The content hash", written again from the page."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        value = value + dt.timedelta(microseconds=500_000)
+        value = value.replace(microsecond=0)
+        return (
+            value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M:%S")
+        )
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else repr(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -- the main window -------------------------------------------------------------------------------
+def visible_codes(window: MainWindow) -> list[str]:
+    from liaison_app.ui.task_model import TASK_ROLE
+
+    proxy = window.proxy
+    codes: list[str] = []
+
+    def walk(parent) -> None:
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, 0, parent)
+            task = index.data(TASK_ROLE)
+            if task is not None:
+                codes.append(task.item.id)
+            walk(index)
+
+    from PySide6.QtCore import QModelIndex
+
+    walk(QModelIndex())
+    return codes
+
+
+def choose_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None:
+    """Type part of a name in the picker, then take the offered unit."""
+    from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
+
+    picker = window.picker
+    type_chinese(picker.lineEdit(), typed)
+    offered = [picker._search.index(r, 0).data(UNIT_NAME_ROLE) for r in range(picker._search.rowCount())]
+    assert unit in offered, offered
+    picker.completer().activated.emit(unit)

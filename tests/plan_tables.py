@@ -9,6 +9,21 @@ from openpyxl import Workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 NOTICE_TXT = FIXTURES / "nanan-2020-yaodian.txt"
+REVISION_OLD, REVISION_NEW = FIXTURES / "revision-old.txt", FIXTURES / "revision-new.txt"
+
+# What the notice (NOTICE_TXT) assigns, per unit: (item, role)
+EXPECTED_NOTICE = {
+    "区市场监管局": [("1.1", "lead"), ("1.2", "lead")],
+    "区税务局": [("1.1", "coop")],
+    "区公安分局": [("1.1", "coop")],
+    "区大数据发展局": [("1.2", "coop")],
+    "区住房城乡建委": [("2.1", "lead"), ("2.2", "lead")],
+    "区规划自然资源局": [("2.1", "coop")],
+    "经开区建管局": [("2.1", "coop")],
+    "区城管局": [("2.2", "coop")],
+    "区法院": [("3", "lead")],
+    "区司法局": [("3", "lead")],
+}
 
 # A 2020-style 任务分解表 as offices circulate them: title rows above a two-row header with
 # variant names (编号/重点领域/重点任务/具体措施/责任单位 over 牵头单位|配合单位/时间节点), areas and

@@ -28,8 +28,7 @@ from liaison_app.store.records import ServiceError
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import make_file
-from tests.test_reliability import blob_hashes, db_bytes, filled_service, rewrite_zip, rows
+from tests.helpers import blob_hashes, db_bytes, filled_service, make_file, rewrite_zip, rows
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,13 +10,7 @@ from typing import Any
 import pytest
 
 from liaison_app import paths
-from liaison_app.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.helpers import run
 
 
 def as_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> Any:

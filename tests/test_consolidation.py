@@ -11,75 +11,25 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from liaison_app.clock import FixedClock
 from liaison_app.reports import consolidation_report as sheets
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import Verdict, consolidate, default_as_of, receive
 from liaison_app.reports.consolidation_report import write_consolidation
 from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
-from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from liaison_app.vocabulary import Role
+from tests.helpers import NOT_REPORTING as REMOVED
+from tests.helpers import RETURNS_AS_OF as AS_OF
+from tests.helpers import RETURNS_PERIOD as PERIOD
+from tests.helpers import catalog, copy_folder
 
-PERIOD = "2019-12"
-AS_OF = dt.date(2020, 1, 10)
-STATUSES = list(Status)
-REMOVED = "区交通局"
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonService, Path]]:
-    """One data folder where every unit has reported, with varied statuses; a folder of returns."""
-    root = tmp_path_factory.mktemp("office")
-    clock = FixedClock(dt.datetime(2020, 1, 8, 9, 0))
-    service = LiaisonService.open(root / "data", clock=clock)
-    reports = ReportService(service)
-    for n, unit in enumerate(u.name for u in service.units() if u.lead_items or u.coop_items):
-        for k, task in enumerate(service.tasks(unit)):
-            status = STATUSES[(n + k) % len(STATUSES)]
-            if status is not Status.NOT_STARTED:
-                service.update(unit, task.item.id, status=status, note=f"{unit}第{k}条")
-    # planted: the earliest deadline (1.1, 2019-09-30) still open, so it heads the chase list
-    service.update("区市场监管局", "1.1", status=Status.IN_PROGRESS, note="系统联调中")
-    # planted: typical cases of two units, one lead unit's deliverables done
-    from liaison_app.store.duties import DutiesService
-
-    duties = DutiesService(service)
-    duties.save_case(
-        "区城管局",
-        period=PERIOD,
-        kind="positive",
-        title="用水报装提速",
-        body="报装时间压缩到5天",
-        related=["16"],
-    )
-    duties.save_case("区法院", period=PERIOD, kind="negative", title="执行案件超期", body="已整改")
-    duties.save_case("区法院", period="2019-11", kind="positive", title="上月的案例")
-    duties.update_deliverable("区市场监管局", "measures", status="已完成")
-    duties.update_deliverable("区市场监管局", "research", status="已完成")
-    # planted: the lead says done while a helper says not started
-    service.update("区经济信息委", "11.2", status=Status.DONE, note="牵头已办结")
-    service.update("区城管局", "11.2", status=Status.NOT_STARTED, note="")
-    inbox = root / "inbox"
-    inbox.mkdir()
-    for unit in (u.name for u in service.units() if u.lead_items or u.coop_items):
-        if unit != REMOVED:
-            reports.export(unit, PERIOD, AS_OF, inbox / default_file_name(unit, PERIOD))
-        clock.advance(seconds=1)
-    yield service, inbox
-    service.close()
-
-
-def catalog(service: LiaisonService):
-    return ReportService(service).catalog_snapshot()
 
 
 def test_counts_match_the_database(world) -> None:
@@ -137,14 +87,9 @@ def test_overdue_chase_list_is_sorted_by_days_late(world) -> None:
     assert all(v.status not in (Status.DONE, Status.ONGOING) for v in result.overdue)
 
 
-def _copy(inbox: Path, target: Path) -> Path:
-    shutil.copytree(inbox, target)
-    return target
-
-
 def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
     service, inbox = world
-    box = _copy(inbox, tmp_path / "box")
+    box = copy_folder(inbox, tmp_path / "box")
     # a return edited after export
     edited = box / default_file_name("区城管局", PERIOD)
     workbook = load_workbook(edited)
@@ -227,7 +172,7 @@ def make_billion_laughs(template: Path, path: Path) -> None:
 
 def test_period_and_default_as_of(world, tmp_path: Path) -> None:
     service, inbox = world
-    box = _copy(inbox, tmp_path / "box")
+    box = copy_folder(inbox, tmp_path / "box")
     ReportService(service).export("区法院", "2019-11", dt.date(2019, 11, 30), box / "十一月.xlsx")
     intake = receive([box], catalog(service))  # the period most files are for
     assert intake.period == PERIOD

@@ -16,9 +16,8 @@ from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import NOTE_SAVE_DELAY_MS
 from liaison_app.ui.main_window import MainWindow
-from liaison_app.ui.task_model import TASK_ROLE
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
-from tests.helpers import type_chinese
+from tests.helpers import choose_unit, type_chinese, visible_codes
 
 WindowFactory = Callable[[], MainWindow]
 
@@ -40,33 +39,6 @@ def open_window(qtbot: QtBot, data_dir: Path, clock: FixedClock) -> Iterator[Win
     for window, service in opened:
         window.close()
         service.close()
-
-
-def visible_codes(window: MainWindow) -> list[str]:
-    proxy = window.proxy
-    codes: list[str] = []
-
-    def walk(parent) -> None:
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, 0, parent)
-            task = index.data(TASK_ROLE)
-            if task is not None:
-                codes.append(task.item.id)
-            walk(index)
-
-    from PySide6.QtCore import QModelIndex
-
-    walk(QModelIndex())
-    return codes
-
-
-def choose_unit(qtbot: QtBot, window: MainWindow, typed: str, unit: str) -> None:
-    """Type part of a name in the picker, then take the offered unit."""
-    picker = window.picker
-    type_chinese(picker.lineEdit(), typed)
-    offered = [picker._search.index(r, 0).data(UNIT_NAME_ROLE) for r in range(picker._search.rowCount())]
-    assert unit in offered, offered
-    picker.completer().activated.emit(unit)
 
 
 def test_first_run_has_no_unit_and_says_so(open_window: WindowFactory) -> None:

@@ -19,6 +19,7 @@ from liaison_app.plan.importers.notice import parse_inline_units
 from tests.plan_tables import (
     DEADLINES_2020,
     EXPECTED_2020,
+    EXPECTED_NOTICE,
     NOTICE_TXT,
     write_2020_table,
     write_notice_docx,
@@ -26,19 +27,6 @@ from tests.plan_tables import (
 )
 
 BUNDLED = resources_dir() / "plans"
-
-EXPECTED_NOTICE = {
-    "区市场监管局": [("1.1", "lead"), ("1.2", "lead")],
-    "区税务局": [("1.1", "coop")],
-    "区公安分局": [("1.1", "coop")],
-    "区大数据发展局": [("1.2", "coop")],
-    "区住房城乡建委": [("2.1", "lead"), ("2.2", "lead")],
-    "区规划自然资源局": [("2.1", "coop")],
-    "经开区建管局": [("2.1", "coop")],
-    "区城管局": [("2.2", "coop")],
-    "区法院": [("3", "lead")],
-    "区司法局": [("3", "lead")],
-}
 
 
 def _kinds(result: object) -> set[str]:

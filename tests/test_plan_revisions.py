@@ -10,10 +10,9 @@ import pytest
 from liaison_app.store.records import NotAssignedError
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.test_plans_db import run, run_json, table_counts
-
-FIXTURES = Path(__file__).parent / "fixtures" / "plans"
-OLD, NEW = FIXTURES / "revision-old.txt", FIXTURES / "revision-new.txt"
+from tests.helpers import run, run_json, table_counts
+from tests.plan_tables import REVISION_NEW as NEW
+from tests.plan_tables import REVISION_OLD as OLD
 
 
 @pytest.fixture

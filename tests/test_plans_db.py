@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -10,28 +9,9 @@ from typing import Any
 import pytest
 
 from liaison_app import paths
-from liaison_app.cli import main
 from liaison_app.store.service import LiaisonService
-from tests.plan_tables import EXPECTED_2020, NOTICE_TXT, write_2020_table
-from tests.test_plan_import import EXPECTED_NOTICE
-
-
-def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(data_dir), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> Any:
-    code, out, err = run(capsys, data_dir, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def table_counts(data_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(paths.database_path(data_dir)) as connection:
-        names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: connection.execute(f"SELECT COUNT(*) FROM {n}").fetchone()[0] for n in names}
+from tests.helpers import run, run_json, table_counts
+from tests.plan_tables import EXPECTED_2020, EXPECTED_NOTICE, NOTICE_TXT, write_2020_table
 
 
 def _without_plan(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

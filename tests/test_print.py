@@ -18,9 +18,9 @@ from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
 from liaison_app.store.service import LiaisonService
+from tests.helpers import export
 from tests.helpers import run_cli as cli
 from tests.pdf_tools import A4_POINTS, SOFFICE, Page, convert, pages, smallest_font
-from tests.test_report import export
 
 UNIT = "区市场监管局"
 pytestmark = [

@@ -36,21 +36,9 @@ from liaison_app.store.records import ServiceError, StorageError
 from liaison_app.store.restore import latest_good_backup, restore
 from liaison_app.store.service import LiaisonService, NotAssignedError, UnknownItemError
 from liaison_app.store.status import Status
-from tests.helpers import REPO, make_file
+from tests.helpers import REPO, blob_hashes, db_bytes, filled_service, rewrite_zip, rows
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "db"
-
-
-def db_bytes(data_dir: Path) -> bytes:
-    return paths.database_path(data_dir).read_bytes()
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
 
 
 # -- durable writes: a child killed at random moments ---------------------------------------------
@@ -142,17 +130,6 @@ def test_a_snapshot_of_a_live_database_is_consistent(service: LiaisonService, tm
 
 
 # -- full backup, wipe, restore ----------------------------------------------------------------------
-def filled_service(data_dir: Path, tmp_path: Path, clock: FixedClock) -> LiaisonService:
-    service = LiaisonService.open(data_dir, clock=clock)
-    service.update("区城管局", "16", status=Status.DONE, note="网上营业厅已开通 ✅")
-    service.attach("区城管局", "16", make_file(tmp_path / "src", "验收单.pdf", seed=1))
-    service.attach("区城管局", "11.2", make_file(tmp_path / "src", "照片.jpg", size=9000, seed=2))
-    return service
-
-
-def blob_hashes(data_dir: Path) -> dict[str, str]:
-    root = data_dir / "evidence"
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.glob("??/*") if p.is_file()}
 
 
 def test_full_backup_wipe_restore_gives_back_everything(
@@ -192,14 +169,6 @@ def test_restore_keeps_the_current_state_first(data_dir: Path, tmp_path: Path, c
     service = LiaisonService.open(data_dir, clock=clock)
     assert service.task("区城管局", "16").note == "恢复之后就会丢失的新内容"
     service.close()
-
-
-def rewrite_zip(source: Path, target: Path, change) -> None:
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for info in old.infolist():
-            data = change(info.filename, old.read(info))
-            if data is not None:
-                new.writestr(info.filename, data)
 
 
 @pytest.mark.parametrize(

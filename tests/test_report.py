@@ -21,16 +21,10 @@ from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import Status
-from tests.helpers import REPO, make_file
+from tests.helpers import REPO, REPORT_AS_OF, export, make_file
 
-AS_OF = dt.date(2019, 12, 16)
+AS_OF = REPORT_AS_OF  # what export() states
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
-
-
-def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019-12") -> Path:
-    path = folder / default_file_name(unit, period)
-    ReportService(service).export(unit, period, AS_OF, path)
-    return path
 
 
 @pytest.fixture

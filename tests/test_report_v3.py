@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
 from liaison_app.store.service import LiaisonService
+from tests.helpers import export, recipe_text
 from tests.pdf_tools import SOFFICE, convert
-from tests.test_report import export
 
 UNIT = "区市场监管局"
 needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
@@ -99,39 +99,22 @@ def test_dates_are_dates_for_openpyxl(filled: LiaisonService, tmp_path: Path) ->
     assert row_1_1.deadline == "2019-09-30" and row_1_1.updated_at == "2019-11-20 09:30"
 
 
-def _recipe_text(value: object) -> str:
-    """docs/report-format.md, "The content hash", written again from the page."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        value = value + dt.timedelta(microseconds=500_000)
-        value = value.replace(microsecond=0)
-        return (
-            value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M:%S")
-        )
-    if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else repr(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n")
-
-
 def test_hash_is_recomputed_from_the_documented_recipe(filled: LiaisonService, tmp_path: Path) -> None:
     path = export(filled, UNIT, tmp_path)
     workbook = load_workbook(path)  # not read-only: a different code path from the reader's
     meta_rows = [(r[0].value, r[1].value or "") for r in workbook["_meta"].iter_rows(max_col=2)]
     meta = sorted(
-        [k, _recipe_text(v)] for k, v in meta_rows if k not in ("data_sha256", "signature", "signing_key")
+        [k, recipe_text(v)] for k, v in meta_rows if k not in ("data_sha256", "signature", "signing_key")
     )
     sheets = []
     for ws in workbook.worksheets:
         if ws.title == "_meta":
             continue
         cells = [
-            [c.coordinate, _recipe_text(c.value)]
+            [c.coordinate, recipe_text(c.value)]
             for row in ws.iter_rows()
             for c in row
-            if _recipe_text(c.value)
+            if recipe_text(c.value)
         ]
         sheets.append([ws.title, cells])
     assert [s[0] for s in sheets][:2] == ["封面", "任务进展"]

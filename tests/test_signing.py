@@ -20,8 +20,7 @@ from liaison_app.reports.report_reader import read_report
 from liaison_app.signing import KEY_FILE, fingerprint
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
-from tests.test_report import export
-from tests.test_report_v3 import _recipe_text
+from tests.helpers import export, recipe_text
 
 UNIT = "区城管局"
 
@@ -31,15 +30,15 @@ def recompute_hash(path: Path) -> None:
     workbook = load_workbook(path)
     meta_ws = workbook["_meta"]
     rows = [(r[0].value, r[1].value or "") for r in meta_ws.iter_rows(max_col=2)]
-    meta = sorted([k, _recipe_text(v)] for k, v in rows if k not in fmt.UNHASHED_META_KEYS)
+    meta = sorted([k, recipe_text(v)] for k, v in rows if k not in fmt.UNHASHED_META_KEYS)
     sheets = [
         [
             ws.title,
             [
-                [c.coordinate, _recipe_text(c.value)]
+                [c.coordinate, recipe_text(c.value)]
                 for row in ws.iter_rows()
                 for c in row
-                if _recipe_text(c.value)
+                if recipe_text(c.value)
             ],
         ]
         for ws in workbook.worksheets

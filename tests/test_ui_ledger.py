@@ -16,7 +16,7 @@ from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.workers import ImmediateRunner
-from tests.test_ui_evidence import drop_files
+from tests.helpers import drop_files
 
 REPORTED = ["区城管局", "区市场监管局"]
 

@@ -103,8 +103,9 @@ def test_the_offices_next_revision_dropped_on_the_window_keeps_progress(
     from PySide6.QtCore import QMimeData, QPoint, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from tests.test_plan_revisions import NEW, OLD
-    from tests.test_plans_db import run
+    from tests.helpers import run
+    from tests.plan_tables import REVISION_NEW as NEW
+    from tests.plan_tables import REVISION_OLD as OLD
 
     office = tmp_path / "office"
     for folder in ("v1", "v2"):

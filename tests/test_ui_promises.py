@@ -19,8 +19,7 @@ from liaison_app.store.status import Light, Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.milestones_panel import OVERDUE_TEXT, MilestonesModel
 from liaison_app.ui.targets_panel import TargetsModel
-from tests.helpers import type_chinese
-from tests.test_main_window import choose_unit
+from tests.helpers import choose_unit, type_chinese
 
 WindowAt = Callable[[dt.date], MainWindow]
 FATAL = QAbstractItemModelTester.FailureReportingMode.Fatal

@@ -15,9 +15,11 @@ from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import Verdict, consolidate, receive
 from liaison_app.reports.consolidation_report import write_consolidation
 from liaison_app.reports.unit_report import default_file_name
+from tests.helpers import RETURNS_AS_OF as AS_OF
+from tests.helpers import RETURNS_PERIOD as PERIOD
+from tests.helpers import catalog
+from tests.helpers import copy_folder as _copy
 from tests.helpers import run_cli as cli
-from tests.test_consolidation import AS_OF, PERIOD, _copy, catalog
-from tests.test_consolidation import world as world  # the module's returns, shared
 
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 

@@ -90,7 +90,7 @@ def test_late_light_is_its_own_filter(
     labels = [window.light_filter.itemText(i) for i in range(window.light_filter.count())]
     assert "逾期完成" in labels
     window.light_filter.setCurrentIndex(labels.index("逾期完成"))
-    from tests.test_main_window import visible_codes
+    from tests.helpers import visible_codes
 
     assert visible_codes(window) == ["11.2"]
     assert Light.DONE_LATE.label == "逾期完成"
@@ -574,7 +574,7 @@ def test_selecting_an_item_brings_its_details_to_the_front(
 def test_search_escape_no_matches_and_a_hidden_item_leaves_the_detail_pane(
     qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
 ) -> None:
-    from tests.test_main_window import visible_codes
+    from tests.helpers import visible_codes
 
     window = window_at(clock)
     _open_item(qtbot, window, "16")
@@ -729,7 +729,7 @@ def test_the_window_refuses_to_export_as_of_a_day_before_the_period(
     from PySide6.QtWidgets import QDateTimeEdit
 
     from liaison_app.store.reporting import ReportService
-    from tests.test_ui_evidence import Dialogs
+    from tests.helpers import Dialogs
 
     dialogs = Dialogs(monkeypatch)
     window = window_at(clock)

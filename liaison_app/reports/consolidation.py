@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -454,6 +454,23 @@ class Consolidation:
     @property
     def inconsistent(self) -> list[ItemView]:
         return [i for i in self.items if i.inconsistent]
+
+
+def figures(line: GroupLine | UnitLine) -> list[int]:
+    """A summary row's figures: items, items per status column, overdue, percent done."""
+    return [line.items, *(line.statuses.get(s, 0) for s in STATUS_COLUMNS), line.overdue, line.percent]
+
+
+def total_figures(lines: Sequence[GroupLine | UnitLine]) -> list[int]:
+    """The same figures summed over ``lines`` (the 合计 row; the percentage from the sums)."""
+    items = sum(x.items for x in lines)
+    done = sum(x.done for x in lines)
+    return [
+        items,
+        *(sum(x.statuses.get(s, 0) for x in lines) for s in STATUS_COLUMNS),
+        sum(x.overdue for x in lines),
+        round(100 * done / items) if items else 0,
+    ]
 
 
 def _progress(status: Status | None) -> int:

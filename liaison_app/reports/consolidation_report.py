@@ -25,7 +25,9 @@ from liaison_app.reports.consolidation import (
     GroupLine,
     ItemView,
     UnitLine,
+    figures,
     status_label,
+    total_figures,
 )
 from liaison_app.reports.styles import (
     BODY,
@@ -278,6 +280,10 @@ def build_workbook(result: Consolidation, continued: list[str] | None = None) ->
     return workbook
 
 
+def _totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
+    return ["", "合计", *total_figures(lines)]
+
+
 # Sheets added after the 汇总's own: the office ledger's ranking and trend (reports/ledger_report).
 Appendix = Callable[[Workbook], None]
 
@@ -314,28 +320,6 @@ def _simple(
         ws.print_area = f"A1:{get_column_letter(printed)}{max(last, 2)}"
 
 
-def _figures(line: GroupLine | UnitLine) -> list[Any]:
-    return [
-        line.items,
-        *(line.statuses.get(status, 0) for status in STATUS_COLUMNS),
-        line.overdue,
-        line.percent,
-    ]
-
-
-def _totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
-    items = sum(x.items for x in lines)
-    done = sum(x.statuses.get(Status.DONE, 0) for x in lines)
-    return [
-        "",
-        "合计",
-        items,
-        *(sum(x.statuses.get(status, 0) for x in lines) for status in STATUS_COLUMNS),
-        sum(x.overdue for x in lines),
-        round(100 * done / items) if items else 0,
-    ]
-
-
 def _bold_row(ws: Worksheet, row: int, columns: int) -> None:
     for column in range(1, columns + 1):
         cell = ws.cell(row=row, column=column)
@@ -368,7 +352,7 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
         ws,
         area_header,
         AREA_COLUMNS,
-        [[a.number, a.name, *_figures(a)] for a in result.areas] + [_totals(result.areas)],
+        [[a.number, a.name, *figures(a)] for a in result.areas] + [_totals(result.areas)],
     )
     _bold_row(ws, last, len(AREA_COLUMNS))
     unit_header = last + 3
@@ -380,7 +364,7 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
             [
                 n,
                 u.unit,
-                *_figures(u),
+                *figures(u),
                 u.exported_at.replace(microsecond=0) if u.exported_at else "未报送",
                 u.case_sent,
             ]
@@ -398,7 +382,7 @@ def _overview(ws: Worksheet, result: Consolidation, heading: str) -> None:
         ws,
         measure_header,
         MEASURE_COLUMNS,
-        [[m.number, m.name, *_figures(m)] for m in result.measures] + [_totals(result.measures)],
+        [[m.number, m.name, *figures(m)] for m in result.measures] + [_totals(result.measures)],
     )
     _bold_row(ws, last_measure, len(MEASURE_COLUMNS))
     ws.freeze_panes = "A3"

@@ -33,7 +33,15 @@ from PySide6.QtGui import (
 )
 
 from liaison_app.reports import report_format as fmt
-from liaison_app.reports.consolidation import STATUS_COLUMNS, Consolidation, status_label
+from liaison_app.reports.consolidation import (
+    STATUS_COLUMNS,
+    Consolidation,
+    GroupLine,
+    UnitLine,
+    figures,
+    status_label,
+    total_figures,
+)
 from liaison_app.reports.unit_report import ReportData, cover_pairs, detail_values
 from liaison_app.vocabulary import Role, period_label
 
@@ -206,20 +214,8 @@ def consolidation_sections(result: Consolidation) -> list[Section]:
     )
     labels = [status_label(s) for s in STATUS_COLUMNS]
 
-    def figures(line: Any) -> list[Any]:
-        return [line.items, *(line.statuses.get(s, 0) for s in STATUS_COLUMNS), line.overdue, line.percent]
-
-    def totals(lines: Sequence[Any]) -> list[Any]:
-        items = sum(x.items for x in lines)
-        done = sum(x.done for x in lines)
-        return [
-            "",
-            "合计",
-            items,
-            *(sum(x.statuses.get(s, 0) for x in lines) for s in STATUS_COLUMNS),
-            sum(x.overdue for x in lines),
-            round(100 * done / items) if items else 0,
-        ]
+    def totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
+        return ["", "合计", *total_figures(lines)]
 
     widths = [5, 23, 8, *([7] * len(labels)), 7, 9]
     areas = _table(

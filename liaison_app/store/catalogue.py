@@ -74,6 +74,37 @@ def read_promises(session: Session, plan_id: str) -> Promises:
     return milestones, targets
 
 
+def catalog_item(
+    row: ItemRow,
+    measure: MeasureRow,
+    area: AreaRow,
+    *,
+    code: str | None = None,
+    former: str = "",
+    lead: tuple[str, ...] = (),
+    coop: tuple[str, ...] = (),
+    milestones: tuple[Milestone, ...] = (),
+    targets: tuple[Target, ...] = (),
+) -> CatalogItem:
+    """The catalogue's view of an item row (``code`` overrides the row's, for archived items)."""
+    return CatalogItem(
+        id=code or row.code,
+        area=area.number,
+        area_name=area.name,
+        measure=measure.number,
+        measure_title=measure.title,
+        item=row.sub,
+        text=row.text,
+        lead=lead,
+        coop=coop,
+        deadline=row.deadline,
+        position=row.position,
+        former=former,
+        milestones=milestones,
+        targets=targets,
+    )
+
+
 class Catalogue:
     """One plan's catalogue, read into memory; lookups by name, alias and code."""
 
@@ -165,18 +196,12 @@ class Catalogue:
             measure = measures[row.measure_id]
             area = areas[measure.area_id]
             item_roles = roles.get(row.id, {"lead": [], "coop": []})
-            self.items[row.id] = CatalogItem(
-                id=row.code,
-                area=area.number,
-                area_name=area.name,
-                measure=measure.number,
-                measure_title=measure.title,
-                item=row.sub,
-                text=row.text,
+            self.items[row.id] = catalog_item(
+                row,
+                measure,
+                area,
                 lead=tuple(item_roles["lead"]),
                 coop=tuple(item_roles["coop"]),
-                deadline=row.deadline,
-                position=row.position,
                 former=lineage.get(row.id, ""),
                 milestones=tuple(m for _id, m in milestones.get(row.id, [])),
                 targets=tuple(t for _id, t in targets.get(row.id, [])),

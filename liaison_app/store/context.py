@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from liaison_app.clock import Clock
 from liaison_app.store.database import Database
+from liaison_app.store.models import HistoryRow
 
 T = TypeVar("T")
 
@@ -24,6 +26,29 @@ class StoreContext:
     database: Database
     clock: Clock
     actor: str = ""
+
+    def log_change(
+        self,
+        session: Session,
+        unit_id: int,
+        item_id: int,
+        change: tuple[str, str | None, str | None],
+        now: dt.datetime | None = None,
+    ) -> HistoryRow:
+        """Add one ``(field, before, after)`` change of a unit's item to its history, by the
+        current actor at ``now`` (default: the clock's now); the caller commits."""
+        field, before, after = change
+        entry = HistoryRow(
+            unit_id=unit_id,
+            item_id=item_id,
+            field=field,
+            before=before,
+            after=after,
+            changed_at=now or self.clock.now(),
+            actor=self.actor,
+        )
+        session.add(entry)
+        return entry
 
 
 def first_writer_wins(action: Callable[[], T]) -> T:

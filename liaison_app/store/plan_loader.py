@@ -340,6 +340,18 @@ def revise_plan(
             found.area_id, found.title = areas[measure.area].id, measure.title
     session.flush()
 
+    def lineage(row: ItemRow, old_code: str, how: str, score: float) -> ItemLineageRow:
+        """Where ``row`` came from in this revision (its code and text before it)."""
+        return ItemLineageRow(
+            plan_id=plan_id,
+            item_id=row.id,
+            revision=next_revision,
+            old_code=old_code,
+            old_text=row.text,
+            how=how,
+            score=score,
+        )
+
     current = {
         item.code: item
         for item in session.scalars(
@@ -359,17 +371,7 @@ def revise_plan(
         if id(live) not in kept:
             live.code = f"{old_code}@{next_revision - 1}"
             live.archived_revision = next_revision
-            session.add(
-                ItemLineageRow(
-                    plan_id=plan_id,
-                    item_id=live.id,
-                    revision=next_revision,
-                    old_code=old_code,
-                    old_text=live.text,
-                    how="dropped",
-                    score=0.0,
-                )
-            )
+            session.add(lineage(live, old_code, "dropped", 0.0))
             session.execute(
                 update(AssignmentRow)
                 .where(AssignmentRow.item_id == live.id, AssignmentRow.archived_revision.is_(None))
@@ -395,17 +397,7 @@ def revise_plan(
             else:
                 item_row, old_code, how, score = entry
                 if old_code != item.code or item_row.text != item.text:
-                    session.add(
-                        ItemLineageRow(
-                            plan_id=plan_id,
-                            item_id=item_row.id,
-                            revision=next_revision,
-                            old_code=old_code,
-                            old_text=item_row.text,
-                            how=how,
-                            score=score,
-                        )
-                    )
+                    session.add(lineage(item_row, old_code, how, score))
                 outcome.carried.append((old_code, item.code))
             item_row.code, item_row.measure_id, item_row.sub = (
                 item.code,

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison_app.store.catalogue import Catalogue
+from liaison_app.store.catalogue import Catalogue, catalog_item
 from liaison_app.store.context import StoreContext, first_writer_wins, history_date
 from liaison_app.store.models import (
     AreaRow,
@@ -48,13 +48,16 @@ def evidence_counts(session: Session, unit_id: int) -> dict[int, int]:
     return {item_id: int(count) for item_id, count in rows}
 
 
+Promised = tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]
+
+
 def _unit_task(
     unit: str,
     role: str,
     item: CatalogItem,
     row: ProgressRow | None,
     evidence: int = 0,
-    promises: tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]] = ((), ()),
+    promises: Promised = ((), ()),
 ) -> UnitTask:
     return UnitTask(
         unit=unit,
@@ -81,12 +84,7 @@ class ProgressService:
         self._note_sessions: dict[tuple[int, int], tuple[str, int]] = {}
 
     def _task(
-        self,
-        unit: str,
-        item_id: int,
-        row: ProgressRow | None,
-        evidence: int = 0,
-        promises: tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]] = ((), ()),
+        self, unit: str, item_id: int, row: ProgressRow | None, evidence: int, promises: Promised
     ) -> UnitTask:
         catalogue = self._catalogue
         return _unit_task(
@@ -137,23 +135,8 @@ class ProgressService:
             result = []
             for item, role, measure, area in found:
                 code = item.code.split("@")[0]
-                catalog_item = CatalogItem(
-                    id=code,
-                    area=area.number,
-                    area_name=area.name,
-                    measure=measure.number,
-                    measure_title=measure.title,
-                    item=item.sub,
-                    text=item.text,
-                    lead=(),
-                    coop=(),
-                    deadline=item.deadline,
-                    position=item.position,
-                    former=code,
-                )
-                result.append(
-                    _unit_task(unit, role, catalog_item, progress.get(item.id), counts.get(item.id, 0))
-                )
+                archived = catalog_item(item, measure, area, code=code, former=code)
+                result.append(_unit_task(unit, role, archived, progress.get(item.id), counts.get(item.id, 0)))
             return result
 
     def task(self, unit: str, code: str) -> UnitTask:
@@ -241,16 +224,9 @@ class ProgressService:
                             session, unit_id, item_id, note_session, after, now
                         ):
                             continue
-                        entry = HistoryRow(
-                            unit_id=unit_id,
-                            item_id=item_id,
-                            field=field,
-                            before=before,
-                            after=after,
-                            changed_at=now,
-                            actor=self._context.actor,
+                        entry = self._context.log_change(
+                            session, unit_id, item_id, (field, before, after), now
                         )
-                        session.add(entry)
                         if field == "note" and note_session:
                             session.flush()
                             self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)

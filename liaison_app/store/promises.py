@@ -30,7 +30,7 @@ from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext, history_date
 from liaison_app.store.models import (
     ActualRow,
-    HistoryRow,
+    AssignmentRow,
     MilestoneDoneRow,
     ProgressRow,
 )
@@ -45,6 +45,8 @@ from liaison_app.store.records import (
 )
 from liaison_app.store.status import Status
 from liaison_app.vocabulary import parse_period
+
+_FEW_ITEMS = 8  # up to this many items are asked for by their ids
 
 MAX_SOURCE_CHARS = 200
 MAX_DIGITS = 18
@@ -117,27 +119,36 @@ class PromisesService:
         if not wanted:
             return {}
         unit_id = self._catalogue.unit_ids[unit]
-        done = {
-            row.milestone_id: row.done_on
-            for row in session.scalars(
-                select(MilestoneDoneRow).where(
-                    MilestoneDoneRow.unit_id == unit_id, MilestoneDoneRow.item_id.in_(wanted)
-                )
-            )
-        }
+        roles = self._catalogue.roles_by_unit[unit]
         with_targets = [i for i in wanted if self._catalogue.items[i].targets]
+        # A unit's whole list (thousands of items on a large plan) is asked by the unit, not by
+        # an IN of every item id: SQLAlchemy renders and SQLite binds each id anew per query.
+        whole = len(wanted) > _FEW_ITEMS and all(i in roles for i in wanted)
+        done_query = select(MilestoneDoneRow).where(MilestoneDoneRow.unit_id == unit_id)
+        actual_query = select(ActualRow)
+        if whole:
+            mine = (AssignmentRow.item_id == ActualRow.item_id) & (AssignmentRow.unit_id == unit_id)
+            actual_query = actual_query.join(AssignmentRow, mine)
+        else:
+            done_query = done_query.where(MilestoneDoneRow.item_id.in_(wanted))
+            actual_query = actual_query.where(ActualRow.item_id.in_(with_targets))
+        wanted_set, target_set = set(wanted), set(with_targets)
+        done = {
+            row.milestone_id: row.done_on for row in session.scalars(done_query) if row.item_id in wanted_set
+        }
         actual_rows = (
-            session.scalars(
-                select(ActualRow)
-                .where(ActualRow.item_id.in_(with_targets))
-                .order_by(ActualRow.period, ActualRow.recorded_at, ActualRow.id)
-            ).all()
+            [
+                row
+                for row in session.scalars(
+                    actual_query.order_by(ActualRow.period, ActualRow.recorded_at, ActualRow.id)
+                )
+                if row.item_id in target_set
+            ]
             if with_targets
             else []
         )
         codes = {row_id: code for code, row_id in self._catalogue.target_ids.items()}
         by_target: dict[str, dict[str, ActualRecord]] = {}
-        roles = self._catalogue.roles_by_unit[unit]
         for row in actual_rows:
             if roles.get(row.item_id) == "lead" and row.unit_id != unit_id:
                 continue
@@ -204,18 +215,8 @@ class PromisesService:
         self, session: Session, unit_id: int, item_id: int, changes: list[tuple[str, str | None, str | None]]
     ) -> None:
         now = self._context.clock.now()
-        session.add_all(
-            HistoryRow(
-                unit_id=unit_id,
-                item_id=item_id,
-                field=field,
-                before=before,
-                after=after,
-                changed_at=now,
-                actor=self._context.actor,
-            )
-            for field, before, after in changes
-        )
+        for change in changes:
+            self._context.log_change(session, unit_id, item_id, change, now)
 
     def tick_milestone(self, unit: str, code: str, number: int, done_on: dt.date | None) -> None:
         """Tick milestone ``number`` (from 1) off on ``done_on``, or open it again with None.

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from liaison_app.ui.dialog_parts import close_button
 
 
 class CopyDialog(QDialog):
@@ -45,9 +46,7 @@ class CopyDialog(QDialog):
             form.addRow(label, holder)
             self.fields[label] = field
             self.copy_buttons[label] = button
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        buttons = close_button(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(message)
         layout.addLayout(form)

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, QObject, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QLabel,
     QMessageBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from liaison_app.evidence import Ingested
 from liaison_app.settings import EVIDENCE_DIR
 from liaison_app.store.records import ServiceError
+from liaison_app.ui.dialog_parts import accept_buttons, confirmed
 from liaison_app.ui.duties_panels import (
     CaseDialog,
     CasesPanel,
@@ -110,14 +110,7 @@ class DutiesActions(QObject):
         self.refresh()
 
     def delete_case(self, case: TypicalCase) -> None:
-        answer = QMessageBox.question(
-            self.window,
-            "删除典型案例",
-            f"删除「{case.title}」及其附件?删除会记入修改记录。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirmed(self.window, "删除典型案例", f"删除「{case.title}」及其附件?删除会记入修改记录。"):
             return
         try:
             self.duties.delete_case(self.unit(), case.id)
@@ -183,11 +176,7 @@ class DutiesActions(QObject):
             "如与实际印发日期不符，请在此更正；具体措施和调研报告的完成时限随之变化。"
         )
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons = accept_buttons(dialog)
         layout = QVBoxLayout(dialog)
         for widget in (note, edit, buttons):
             layout.addWidget(widget)

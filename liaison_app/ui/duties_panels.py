@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from liaison_app.store.duty_records import Deliverable, GroupInfo, TypicalCase
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
+from liaison_app.ui.dialog_parts import accept_buttons
 from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import CaseKind, period_label
@@ -90,13 +90,7 @@ class CaseDialog(QDialog):
         form.addRow("标题", self.title)
         form.addRow("内容", self.body)
         form.addRow("关联工作措施", related_view)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, self._accept, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -237,13 +231,7 @@ class DeliverableDialog(QDialog):
         form.addRow("完成时限", QLabel(deliverable.due.isoformat()))
         form.addRow("状态", self.status)
         form.addRow("说明", self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, self.accept, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

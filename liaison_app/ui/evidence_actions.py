@@ -27,6 +27,7 @@ from liaison_app.reports.evidence_bundle import BundleResult, bundle_file_name, 
 from liaison_app.settings import BUNDLE_DIR, EVIDENCE_DIR, SPLIT_MB
 from liaison_app.store.records import EvidenceRecord, ServiceError, UnitTask
 from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
+from liaison_app.ui.dialog_parts import confirmed
 from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.workers import BackgroundTask, Runner
 
@@ -197,16 +198,9 @@ class EvidenceActions(QObject):
         return updated
 
     def remove(self, record: EvidenceRecord, confirm: bool = True) -> bool:
-        if confirm:
-            answer = QMessageBox.question(
-                self.window,
-                "移除佐证材料",
-                f"从 {record.item_code} 移除「{record.original_name}」?\n移除会记入修改记录。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        question = f"从 {record.item_code} 移除「{record.original_name}」?\n移除会记入修改记录。"
+        if confirm and not confirmed(self.window, "移除佐证材料", question):
+            return False
         try:
             self.service.remove_evidence(record.id)
         except ServiceError as exc:

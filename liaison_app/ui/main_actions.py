@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QMessageBox,
     QTextBrowser,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from liaison_app import APP_TITLE, __version__, paths
 from liaison_app.settings import BACKUP_DIR, LAST_UNIT, OFFICE_EMAIL
+from liaison_app.ui.dialog_parts import close_button, confirmed
 from liaison_app.ui.machine_settings import documents_folder
 from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.workers import BackgroundTask
@@ -159,14 +159,8 @@ class MainActions(QObject):
             if not name:
                 return
             source = Path(name)
-            answer = QMessageBox.question(
-                w,
-                "从备份恢复",
-                f"用 {source.name} 替换现有数据?\n恢复前会先校验备份，并把现有数据另存一份。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            question = f"用 {source.name} 替换现有数据?\n恢复前会先校验备份，并把现有数据另存一份。"
+            if not confirmed(w, "从备份恢复", question):
                 return
         w.pending_restore = source
         w.close()
@@ -207,9 +201,7 @@ class MainActions(QObject):
             browser.setOpenExternalLinks(False)
             guide = paths.resources_dir() / "help" / "guide.html"
             browser.setHtml(guide.read_text(encoding="utf-8"))
-            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-            buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-            buttons.rejected.connect(dialog.close)
+            buttons = close_button(dialog.close)
             layout = QVBoxLayout(dialog)
             layout.addWidget(browser)
             layout.addWidget(buttons)

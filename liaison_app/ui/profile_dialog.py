@@ -15,7 +15,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.store.records import LiaisonProfile, UnitInfo
+from liaison_app.ui.dialog_parts import accept_buttons
 from liaison_app.ui.unit_picker import UnitPicker
 
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -96,13 +96,7 @@ class ProfileDialog(QDialog):
         form.addRow("联络员邮箱", self.fields.email)
         form.addRow("", self.plan_only)
         form.addRow("办公室邮箱", self.office)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = accept_buttons(self, self._accept)
         layout = QVBoxLayout(self)
         intro = QLabel(
             ("请先选择您所在的单位。之后只显示本单位牵头或配合的工作措施。\n" if first_run else "")

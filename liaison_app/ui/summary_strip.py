@@ -24,7 +24,10 @@ class SummaryStrip(QWidget):
 
     def show_summary(self, unit: str, tasks: list[UnitTask], as_of: dt.date, duties: str = "") -> None:
         """Figures of the unit's items; ``duties`` is ready-made rich text for its other duties."""
-        counts = summarize(tasks, as_of)
+        self.show_counts(unit, summarize(tasks, as_of), duties)
+
+    def show_counts(self, unit: str, counts: dict[str, int], duties: str = "") -> None:
+        """The same from counts made already (as :func:`summarize` makes them)."""
         self.counts = counts
         if not unit:
             self.label.setText("请选择单位")

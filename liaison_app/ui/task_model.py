@@ -2,11 +2,19 @@
 
 Item rows carry the :class:`UnitTask` (``TASK_ROLE``); area and measure rows show progress as
 done/total. The model is reset once per unit switch; later changes emit targeted ``dataChanged``.
+
+The window's view does not show this tree directly but :class:`~liaison_app.ui.task_filter.
+TaskFilterProxy`, its visible rows as one flat list (a tree of 4,000 items laid out through Python
+``index()``/``flags()`` calls costs tens of milliseconds per change; a flat list costs none).
+What a row shows is answered here, by :meth:`TaskTreeModel.node_data`, for both. Each item's light
+and each group's totals are computed once and kept until the task or the date changes, as are the
+unit's summary counts (:meth:`TaskTreeModel.counts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -15,7 +23,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from liaison_app.store.records import UnitTask
-from liaison_app.store.status import Light, Status
+from liaison_app.store.status import Light, Status, light_for
 from liaison_app.ui.item_text import repaired
 from liaison_app.vocabulary import Role, chinese_numeral
 
@@ -25,6 +33,8 @@ TASK_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 LIGHT_ROLE = Qt.ItemDataRole.UserRole + 3
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
+LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5  # 0 area, 1 measure, 2 item: the indentation shown
+EXPANDED_ROLE = Qt.ItemDataRole.UserRole + 6  # a group's children are shown (answered by the proxy)
 
 LIGHT_COLOURS = {
     Light.OVERDUE: (QColor("#fde2e1"), QColor("#b3261e")),
@@ -77,11 +87,16 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     task: UnitTask | None = None
     totals: tuple[int, int, int] | None = None  # cached (done, total, overdue) of a group
+    light: Light | None = None  # cached light of an item at the model's date
 
     def items(self) -> list[UnitTask]:
         if self.task is not None:
             return [self.task]
         return [t for child in self.children for t in child.items()]
+
+
+Node = _Node  # what the proxy lists
+COLUMN_COUNT = _COLUMNS
 
 
 def short_text(text: str, limit: int = 60) -> str:
@@ -97,15 +112,23 @@ class TaskTreeModel(QAbstractItemModel):
         self.unit = ""
         self._bold = QFont()
         self._bold.setBold(True)
+        self._counts: dict[str, int] | None = None  # the summary's figures, kept up to date
+        self._overdue_brush = QBrush(LIGHT_COLOURS[Light.OVERDUE][1])
+        self._light_brushes = {
+            light: (QBrush(back) if back is not None else None, QBrush(fore))
+            for light, (back, fore) in LIGHT_COLOURS.items()
+        }
 
     # -- filling --------------------------------------------------------------------------
     def set_tasks(self, unit: str, tasks: list[UnitTask], as_of: dt.date) -> None:
         """Show ``unit``'s tasks (the one reset)."""
         self.beginResetModel()
+        old = self._root
         self.unit = unit
         self._as_of = as_of
         self._root = _Node(Kind.AREA, "", "")
         self._by_code = {}
+        self._counts = None
         areas: dict[int, _Node] = {}
         measures: dict[int, _Node] = {}
         for task in tasks:
@@ -126,6 +149,18 @@ class TaskTreeModel(QAbstractItemModel):
             node = self._add(measure, _Node(Kind.ITEM, item.id, item.text, key=item.id, task=task))
             self._by_code[item.id] = node
         self.endResetModel()
+        self._dismantle(old)
+
+    @staticmethod
+    def _dismantle(root: _Node) -> None:
+        """Break the parent ↔ children cycles of rows no longer shown, so that they are freed at
+        once by reference counting instead of piling up for the cyclic garbage collector (whose
+        full passes over 4,000 rows per switch were pauses of a tenth of a second)."""
+        for area in root.children:
+            for measure in area.children:
+                measure.children = []
+            area.children = []
+        root.children = []
 
     @staticmethod
     def _add(parent: _Node, node: _Node) -> _Node:
@@ -137,10 +172,13 @@ class TaskTreeModel(QAbstractItemModel):
     def set_as_of(self, as_of: dt.date) -> None:
         """Recompute lights against another date: only the light cells change."""
         self._as_of = as_of
+        self._counts = None
         for area in self._root.children:
             area.totals = None
             for measure in area.children:
                 measure.totals = None
+                for node in measure.children:
+                    node.light = None
                 if measure.children:
                     self.dataChanged.emit(
                         self.createIndex(0, Column.LIGHT, measure.children[0]),
@@ -162,13 +200,22 @@ class TaskTreeModel(QAbstractItemModel):
         node = self._by_code.get(task.item.id)
         if node is None:
             return
+        before = self._figures(node)
+        if self._counts is not None:
+            self._count(node, -1)
         node.task = task
+        node.light = None
+        after = self._figures(node)
+        if self._counts is not None:
+            self._count(node, +1)
         self.dataChanged.emit(
             self.createIndex(node.row, 0, node), self.createIndex(node.row, len(Column) - 1, node)
         )
         parent = node.parent
         while parent is not None and parent is not self._root:
-            parent.totals = None
+            if parent.totals is not None:  # the group's figures move by this item's change only
+                done, total, overdue = parent.totals
+                parent.totals = (done + after[0] - before[0], total, overdue + after[1] - before[1])
             self.dataChanged.emit(
                 self.createIndex(parent.row, Column.STATUS, parent),
                 self.createIndex(parent.row, Column.LIGHT, parent),
@@ -176,7 +223,53 @@ class TaskTreeModel(QAbstractItemModel):
             parent = parent.parent
 
     def tasks(self) -> list[UnitTask]:
-        return self._root.items()
+        """The unit's tasks in plan order (as shown, whatever the filter)."""
+        return [node.task for node in self._by_code.values() if node.task is not None]
+
+    def root(self) -> _Node:
+        """The tree's top: its children are the areas (the proxy walks them)."""
+        return self._root
+
+    def light_of(self, node: _Node) -> Light:
+        """An item's light at the model's date, computed once."""
+        light = node.light
+        if light is None:
+            task = node.task
+            assert task is not None
+            # UnitTask.light, without looking for a next milestone where there are none
+            due = task.due if task.milestones else task.item.deadline
+            light = node.light = light_for(due, task.status, self._as_of, task.completed_on)
+        return light
+
+    def _figures(self, node: _Node) -> tuple[int, int]:
+        """What one item adds to its groups' totals: (done, overdue)."""
+        assert node.task is not None
+        return int(node.task.status is Status.DONE), int(self.light_of(node) is Light.OVERDUE)
+
+    def counts(self) -> dict[str, int]:
+        """The unit's figures for the summary strip, as :func:`~liaison_app.store.records.summarize`
+        counts them; kept up to date by :meth:`update_task` instead of recounted per change."""
+        if self._counts is None:
+            nodes = list(self._by_code.values())
+            tasks = [node.task for node in nodes if node.task is not None]
+            roles = Counter(task.role for task in tasks)
+            statuses = Counter(task.status for task in tasks)
+            lights = Counter(self.light_of(node) for node in nodes)
+            self._counts = {"total": len(tasks), "lead": roles["lead"], "coop": roles["coop"]}
+            warned = [light for light in Light if light is not Light.ON_TRACK]
+            self._counts.update({light.value: lights[light] for light in warned})
+            self._counts.update({status.value: statuses[status] for status in Status})
+        return dict(self._counts)
+
+    def _count(self, node: _Node, sign: int) -> None:
+        counts, task = self._counts, node.task
+        assert counts is not None and task is not None
+        counts["total"] += sign
+        counts[task.role] += sign
+        counts[task.status.value] += sign
+        light = self.light_of(node)
+        if light is not Light.ON_TRACK:
+            counts[light.value] += sign
 
     def filter_key(self, row: int, parent: Index) -> str:
         """What the filter proxy looks up for a source row (no Python index objects made)."""
@@ -184,13 +277,19 @@ class TaskTreeModel(QAbstractItemModel):
 
     def _totals(self, node: _Node) -> tuple[int, int, int]:
         if node.totals is None:
-            items = node.items()
-            node.totals = (
-                sum(t.status is Status.DONE for t in items),
-                len(items),
-                sum(t.light(self._as_of) is Light.OVERDUE for t in items),
-            )
+            done = total = overdue = 0
+            for child in node.children:
+                if child.task is None:
+                    child_done, child_total, child_overdue = self._totals(child)
+                else:
+                    child_done, child_overdue = self._figures(child)
+                    child_total = 1
+                done, total, overdue = done + child_done, total + child_total, overdue + child_overdue
+            node.totals = (done, total, overdue)
         return node.totals
+
+    def index_of_node(self, node: _Node, column: int = 0) -> QModelIndex:
+        return self.createIndex(node.row, column, node)
 
     def index_of(self, code: str) -> QModelIndex:
         node = self._by_code.get(code)
@@ -247,15 +346,19 @@ class TaskTreeModel(QAbstractItemModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        node = self._node(index)
-        column = Column(index.column())
+        return self.node_data(index.internalPointer(), index.column(), role)
+
+    def node_data(self, node: _Node, column: int, role: int) -> Any:
+        """What a row of ``node`` shows in ``column`` for ``role`` (this model's and the proxy's)."""
         if role == KIND_ROLE:
             return node.kind
         if role == TASK_ROLE:
             return node.task
+        if role == LEVEL_ROLE:
+            return int(node.kind)
         if node.task is None:
-            return self._group_data(node, column, role)
-        return self._item_data(node.task, column, role)
+            return self._group_data(node, Column(column), role)
+        return self._item_data(node, Column(column), role)
 
     def _group_data(self, node: _Node, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -272,13 +375,15 @@ class TaskTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.FontRole and node.kind == Kind.AREA:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.LIGHT:
-            return QBrush(LIGHT_COLOURS[Light.OVERDUE][1])
+            return self._overdue_brush
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TEXT:
             return node.title
         return None
 
-    def _item_data(self, task: UnitTask, column: Column, role: int) -> Any:
-        light = task.light(self._as_of)
+    def _item_data(self, node: _Node, column: Column, role: int) -> Any:
+        task = node.task
+        assert task is not None
+        light = self.light_of(node)
         if role == LIGHT_ROLE:
             return light
         if role == SEARCH_ROLE:
@@ -290,11 +395,11 @@ class TaskTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.LIGHT and light is Light.DONE_LATE:
             return f"完成于 {task.completed_on},晚于完成时限 {task.days_late(self._as_of)} 天"
         if column == Column.LIGHT:
-            background, foreground = LIGHT_COLOURS[light]
+            background, foreground = self._light_brushes[light]
             if role == Qt.ItemDataRole.BackgroundRole and background is not None:
-                return QBrush(background)
+                return background
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(foreground)
+                return foreground
         if role == Qt.ItemDataRole.FontRole and column == Column.ROLE and task.role == "lead":
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.EVIDENCE, Column.LIGHT):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_app.plan.deadlines import find_deadlines
-from liaison_app.plan.model import Plan
+from liaison_app.plan.model import Anomaly, Area, Measure, Plan
 from liaison_app.vocabulary import chinese_numeral, read_chinese_number
 
 # A plan has a few hundred items; a sheet far beyond this is not a plan (or would hang the review).
@@ -204,3 +204,26 @@ def first_clause(text: str, limit: int = 40) -> str:
     """A measure title from its text: up to the first 。；: or the whole short text."""
     head = re.split(r"[。；;:]", text, maxsplit=1)[0].strip()
     return head if len(head) <= limit else head[:limit] + "…"
+
+
+def draft_plan(
+    areas: list[Area],
+    measures: list[Measure],
+    anomalies: list[Anomaly],
+    digest: str,
+    issued: dt.date | None = None,
+) -> Plan:
+    """What an importer read, before review names it and lists its units: no id, no name, and
+    the issue date only when the text gives one (1970-01-01 marks it missing)."""
+    return Plan(
+        plan_id="",
+        name="",
+        issued_on=issued or dt.date(1970, 1, 1),
+        issued_on_note="文中所注日期" if issued else "",
+        source_sha256=digest,
+        areas=areas,
+        measures=measures,
+        units=[],
+        aliases={},
+        anomalies=anomalies,
+    )

@@ -8,7 +8,6 @@ is explanation, not work, and is skipped with a note.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from liaison_app.plan.importers.common import (
     MAX_PARAGRAPHS,
     Draft,
     PlanImportError,
+    draft_plan,
     find_issue_date,
     first_clause,
     normalise_text,
@@ -25,7 +25,7 @@ from liaison_app.plan.importers.common import (
     split_numbering,
     split_units,
 )
-from liaison_app.plan.model import Anomaly, Area, Item, Measure, Plan
+from liaison_app.plan.model import Anomaly, Area, Item, Measure
 
 LEVELS = ("cn", "cn_paren", "num", "num_paren")
 _LEVEL_OF = {"num_half": "num_paren"}  # 1) reads as (1)
@@ -162,18 +162,7 @@ class NoticeReader:
         title = next((p.strip() for p in preamble if p.strip()), "")
         digest = hashlib.sha256("\n".join(self.paragraphs).encode("utf-8")).hexdigest()
         issued = find_issue_date(self.paragraphs[:12] + self.paragraphs[-12:])
-        plan = Plan(
-            plan_id="",
-            name="",
-            issued_on=issued or dt.date(1970, 1, 1),
-            issued_on_note="文中所注日期" if issued else "",
-            source_sha256=digest,
-            areas=areas,
-            measures=measures,
-            units=[],
-            aliases={},
-            anomalies=self.anomalies,
-        )
+        plan = draft_plan(areas, measures, self.anomalies, digest, issued)
         return Draft(kind=self.kind, plan=plan, title=title, locations=locations)
 
     def _measure(

@@ -17,6 +17,7 @@ from liaison_app.plan.importers.common import (
     MAX_ROWS,
     Draft,
     PlanImportError,
+    draft_plan,
     first_clause,
     fold,
     normalise_text,
@@ -356,18 +357,7 @@ class TableReader:
             for item in measure.items:
                 locations[item.code] = self.where(row_of[id(item)].index)
         digest = hashlib.sha256(repr(self.grid.rows).encode("utf-8")).hexdigest()
-        plan = Plan(
-            plan_id="",
-            name="",
-            issued_on=dt.date(1970, 1, 1),
-            issued_on_note="",
-            source_sha256=digest,
-            areas=areas,
-            measures=measures,
-            units=[],
-            aliases={},
-            anomalies=self.anomalies,
-        )
+        plan = draft_plan(areas, measures, self.anomalies, digest)
         return plan, locations
 
     def _deadline(self, item: Item, row: _Row, fields: dict[str, int], where: str) -> None:
