@@ -110,6 +110,11 @@ def main(out: Path, workbooks: Path | None) -> None:
         panel.register_view.selectRow(row)
         panel.register_view.setCurrentIndex(panel.register.index(row, 0))
         page.show()
+        import time
+
+        deadline = time.monotonic() + 10
+        while panel.trend.rowCount() == 0 and time.monotonic() < deadline:  # read off the GUI thread
+            app.processEvents()
         for _ in range(10):
             app.processEvents()
         page.grab().save(str(out), "PNG", 0)
