@@ -7,9 +7,9 @@ the style's branch arrow for an area or a measure (made once per level and state
 handed to the proxy as the cell's decoration). A click on the arrow, a double click on the row,
 ←/→ and +/−/* open and close groups as in any tree view; ← on an item goes to its measure.
 
-No Python ``paint()``: with PySide6 6.12 on Python 3.11 each call from Qt into a Python override
-of a ``void`` virtual drops one reference to ``None``, and a delegate's ``paint`` runs for every
-cell on screen at every repaint; in a long session that count reaches zero and Python aborts.
+No Python ``paint()``: a delegate's ``paint`` runs for every cell on screen at every repaint, a
+Python call each time (and PySide6 6.12.0, which requirements.in now excludes, lost a reference
+to ``None`` in each, so that a long session aborted).
 """
 
 from __future__ import annotations
