@@ -18,7 +18,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison_app.signing import fingerprint as fingerprint_of
 from liaison_app.store.models import UnitKeyRow
 from liaison_app.store.records import ServiceError
 from liaison_app.store.service import LiaisonService
@@ -202,6 +201,8 @@ def claims_from(unit: str | None, sources: list[str]) -> list[KeyClaim]:
             report_unit, public_key = key_of_return(path)
             if report_unit != unit:
                 raise ServiceError(f"{path.name} 是 {report_unit} 的报表，不是 {unit} 的")
+            from liaison_app.signing import fingerprint as fingerprint_of  # cryptography on demand
+
             claims.append(KeyClaim(unit, fingerprint_of(public_key), public_key))
             continue
         claims.append(KeyClaim(unit, normalise_fingerprint(source)))

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from liaison_app.evidence import EvidenceError
-from liaison_app.signing import fingerprint, pin_refusal
 from liaison_app.store.keys import KeyClaim, UnitKey, UnitKeys, key_of_return
 from liaison_app.store.models import (
     OfficeDueRow,
@@ -280,6 +279,8 @@ class OfficeLedger:
             sha256, _size = _file_sha256(path)
         except OSError as exc:
             return FileVerdict(path, Verdict.REJECTED, f"无法读取:{exc.strerror or exc}")
+        from liaison_app.signing import pin_refusal  # cryptography: only to receive, not to read
+
         unit_id = self.service.unit_id(verdict.unit)
         with self.service.database.transaction() as session:
             if verdict.verdict is Verdict.ACCEPTED and report is not None:
@@ -502,6 +503,8 @@ class OfficeLedger:
         report_unit, public_key = key_of_return(self.service.evidence_store.blob_path(sha256))
         if report_unit != unit:
             raise ServiceError(f"这份报表是 {report_unit} 的，不是 {unit} 的")
+        from liaison_app.signing import fingerprint
+
         _keys, verdicts = self.register_keys([KeyClaim(unit, fingerprint(public_key), public_key)])
         return verdicts
 
