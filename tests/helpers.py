@@ -57,7 +57,10 @@ def cli_in_process(data_dir: Path | None, *args: str) -> subprocess.CompletedPro
     folder = ["--data-dir", str(data_dir)] if data_dir is not None else []
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([*folder, *args])
+        try:
+            code = main([*folder, *args])
+        except SystemExit as exc:  # what a process would exit with
+            code = exc.code if isinstance(exc.code, int) else 1
     return subprocess.CompletedProcess([*folder, *args], code, out.getvalue(), err.getvalue())
 
 
