@@ -199,6 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
     bulletin = osub.add_parser("bulletin", help="生成月度通报(xlsx)")
     bulletin.add_argument("--period", type=_period, required=True, help="报送期 YYYY-MM")
     bulletin.add_argument("-o", "--output", required=True, help="通报 xlsx 文件")
+    keys = osub.add_parser("keys", help="各单位的签名密钥:查看、登记(换电脑)、撤销")
+    keys.add_argument("--json", action="store_true", help="以 JSON 输出")
+    ksub = keys.add_subparsers(dest="keys_command", metavar="ACTION")
+    key_register = ksub.add_parser("register", help="登记单位的签名密钥(指纹、报表或密钥清单 CSV)")
+    key_register.add_argument("--unit", help="单位名称(登记清单 CSV 时可省略)")
+    key_register.add_argument(
+        "sources", nargs="+", metavar="FILE_OR_FINGERPRINT", help="封面所印的密钥指纹、报表 xlsx 或清单 csv"
+    )
+    key_revoke = ksub.add_parser("revoke", help="撤销单位的一个签名密钥(丢失或被盗)")
+    key_revoke.add_argument("--unit", required=True, help="单位名称")
+    key_revoke.add_argument("--fingerprint", required=True, help="要撤销的密钥指纹")
 
     cases = sub.add_parser("cases", help="列出某单位的典型案例")
     cases.add_argument("--unit", required=True, help="单位名称")
@@ -611,8 +622,13 @@ def cmd_consolidate(service: LiaisonService, args: argparse.Namespace) -> int:
         service.check_output(pdf)
         out = out.with_suffix(".xlsx")  # a PDF always comes with the workbook it matches
     service.check_output(out)
+    from liaison_app.reports.ledger_report import ledger_appendix
+    from liaison_app.store.ledger import OfficeLedger
+
+    # in the office's data folder, the ledger's ranking and trend of the period join the 汇总
+    appendix = ledger_appendix(OfficeLedger(service), result.period)
     try:
-        continued = write_consolidation(result, out)
+        continued = write_consolidation(result, out, appendix)
     except OSError as exc:
         return _write_failed(out, exc)
     if pdf is not None:

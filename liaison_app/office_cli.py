@@ -96,11 +96,14 @@ def cmd_trend(ledger: OfficeLedger, args: argparse.Namespace) -> int:
             }
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return EXIT_OK
-    print("报送期\t完成率\t环比\t逾期\t序时进度")
+    print("报送期\t完成率\t环比\t逾期事项\t逾期时间节点\t序时进度")
     for point in points:
         f = point.figures
         change = "—" if point.change is None else f"{point.change * 100:+.1f}"
-        print(f"{f.period}\t{_percent(f.completion)}\t{change}\t{f.overdue}\t{_percent(f.schedule)}")
+        print(
+            f"{f.period}\t{_percent(f.completion)}\t{change}\t{f.overdue}\t{f.overdue_milestones}"
+            f"\t{_percent(f.schedule)}"
+        )
     if ranking:
         print(f"\n{period_label(periods[-1])} 单位排名(按序时进度，再按逾期数)")
         for r in ranking:
@@ -144,6 +147,36 @@ def cmd_bulletin(ledger: OfficeLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_keys(ledger: OfficeLedger, args: argparse.Namespace) -> int:
+    from liaison_app.store.keys import UnitKeys, claims_from
+
+    keys = UnitKeys(ledger.service)
+    if args.keys_command == "register":
+        unit = ledger.service.resolve_unit(args.unit) if args.unit else None
+        registered, verdicts = ledger.register_keys(claims_from(unit, args.sources))
+        for key in registered:
+            print(f"已登记 {key.unit} 的签名密钥 {key.fingerprint}({key.source.label})")
+        for verdict in verdicts:
+            print(f"重新判定:{verdict.line()}")
+        return EXIT_OK
+    if args.keys_command == "revoke":
+        key = keys.revoke(args.unit, args.fingerprint)
+        print(f"已撤销 {key.unit} 的签名密钥 {key.fingerprint}(撤销于 {key.revoked_at:%Y-%m-%d %H:%M})")
+        return EXIT_OK
+    listed = keys.on_record()
+    if args.json:
+        print(json.dumps({"keys": [key.as_json() for key in listed]}, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not listed:
+        print("办公室还没有登记任何单位的签名密钥(接收各单位的第一份签名报表时自动登记)")
+        return EXIT_OK
+    print("单位\t签名密钥指纹\t登记时间\t来源\t状态")
+    for key in listed:
+        state = f"已撤销({key.revoked_at:%Y-%m-%d})" if key.revoked_at else "有效"
+        print(f"{key.unit}\t{key.fingerprint}\t{key.first_seen:%Y-%m-%d %H:%M}\t{key.source.label}\t{state}")
+    return EXIT_OK
+
+
 ACTIONS = {
     "receive": cmd_receive,
     "due": cmd_due,
@@ -151,6 +184,7 @@ ACTIONS = {
     "trend": cmd_trend,
     "remind": cmd_remind,
     "bulletin": cmd_bulletin,
+    "keys": cmd_keys,
 }
 
 

@@ -4,8 +4,8 @@ hash, and its check (docs/report-format.md, "Signature").
 The private key lives in the data folder (``signing-key.pem``, readable by its owner only) and
 never leaves it; the report carries the public key and the signature in its hidden metadata and
 the key's fingerprint on its cover. An editor who recomputes the hash cannot sign it with this
-key. What the signature alone cannot tell is *whose* key it is: that needs the office to pin
-each unit's key (a later step; see the report's closing note).
+key. What the signature alone cannot tell is *whose* key it is: the office pins each unit's key
+(store/keys.py) and :func:`pin_refusal` says when a return's key is not the one on record.
 """
 
 from __future__ import annotations
@@ -68,6 +68,27 @@ def verify(public_key: str, signature: str, content_hash: str) -> bool:
     except (ValueError, InvalidSignature, UnicodeEncodeError):
         return False
     return True
+
+
+def pin_refusal(fingerprint: str, signature: str, trusted: frozenset[str] | None) -> str:
+    """Why a return is 签名不符 against the unit's keys on record, or "" when it is not.
+
+    ``signature`` is the report's own check (``valid``, ``unsigned``, ``bad``, ``""`` for
+    formats before signatures); ``trusted`` the unit's active fingerprints, None when the office
+    has no key of the unit on record at all (then the first accepted return pins its key)."""
+    if trusted is None:
+        return ""
+    if signature != "valid":
+        return "办公室已登记本单位的签名密钥，此报表却没有有效签名"
+    if not trusted:
+        return f"本单位登记的签名密钥均已撤销，报表的密钥 {fingerprint} 未在办公室登记"
+    if fingerprint not in trusted:
+        shown = "、".join(sorted(trusted))
+        return (
+            f"报表的签名密钥 {fingerprint} 不是办公室为本单位登记的密钥({shown});"
+            "如联络员更换了电脑，请核实后在办公室登记新密钥"
+        )
+    return ""
 
 
 def load_or_create(data_dir: Path) -> Signer:

@@ -192,6 +192,16 @@ _register(
 )
 
 
+class KeySource(Coded):
+    """How the office came to trust a unit's signing key (docs/office-ledger.md, "Keys")."""
+
+    FIRST_RETURN = "first_return"  # pinned from the unit's first accepted signed return
+    REGISTERED = "registered"  # registered explicitly by the office (a new PC, a list handed in)
+
+
+_register(KeySource, "密钥来源", {KeySource.FIRST_RETURN: "首次报表", KeySource.REGISTERED: "办公室登记"})
+
+
 # -- an actual figure against its target (指标) ------------------------------------------------
 class Attainment(Coded):
     MET = "met"

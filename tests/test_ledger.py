@@ -147,19 +147,32 @@ def receive_two_months(
 
 
 def first_principles(path: Path, period: str, deadlines: dict[str, dt.date | None]) -> dict[str, float]:
-    """Completion, overdue and 序时进度 of one return, read from the file itself."""
+    """Completion, overdue and 序时进度 of one return, read from the file itself: its rows, and
+    its 时间节点 sheet (a milestone dated by the period's end is done when the sheet gives its
+    完成日期 or its item is settled, else overdue)."""
     report = read_report(path)
     end = period_end(period)
     rows = report.rows
     done = [r.code for r in rows if report.status_of(r.code) in SETTLED]
     due = [r.code for r in rows if (d := deadlines[r.code]) is not None and d <= end]
+    assert report.promises is not None
+    milestones = [m for m in report.promises.milestones if dt.date.fromisoformat(m.date) <= end]
+    milestones_done = [m for m in milestones if m.done_on or m.code in done]
     return {
         "items": len(rows),
         "settled": len(done),
         "overdue": sum(r.light == "逾期" for r in rows),
         "due": len(due),
         "due_settled": len(set(due) & set(done)),
+        "milestones_due": len(milestones),
+        "milestones_done": len(milestones_done),
     }
+
+
+def schedule(f: dict[str, float]) -> float:
+    """序时进度: of the items and milestones due by the period's end, the share done."""
+    due = f["due"] + f["milestones_due"]
+    return (f["due_settled"] + f["milestones_done"]) / due if due else 1.0
 
 
 def test_two_months_of_returns(
@@ -239,7 +252,10 @@ def test_two_months_of_returns(
         assert points[period]["items"] == total["items"]
         assert points[period]["completion"] == round(total["settled"] / total["items"], 4)
         assert points[period]["overdue"] == total["overdue"]
-        assert points[period]["schedule"] == round(total["due_settled"] / total["due"], 4)
+        assert points[period]["schedule"] == round(schedule(total), 4)
+        overdue_milestones = total["milestones_due"] - total["milestones_done"]
+        assert points[period]["overdue_milestones"] == overdue_milestones
+    assert any(p["overdue_milestones"] for p in points.values()), "the scenario should have some"
     change = (
         expected[DEC]["settled"] / expected[DEC]["items"] - expected[NOV]["settled"] / expected[NOV]["items"]
     )
@@ -251,9 +267,6 @@ def test_two_months_of_returns(
         for u in (ON_TIME, SUPERSEDED_UNIT, LATE, EDITED, MISSING)
     }
     order = [u.name for u in LiaisonService.open_read_only(data_dir).units()]
-
-    def schedule(f: dict[str, float]) -> float:
-        return f["due_settled"] / f["due"] if f["due"] else 1.0
 
     expected_rank = sorted(
         per_unit, key=lambda u: (-schedule(per_unit[u]), per_unit[u]["overdue"], order.index(u))

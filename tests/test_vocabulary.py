@@ -21,6 +21,7 @@ from liaison_app.vocabulary import (
     Coded,
     DeliverableKind,
     GroupRole,
+    KeySource,
     Light,
     Role,
     Status,
@@ -33,7 +34,16 @@ from liaison_app.vocabulary import (
 )
 
 V2 = Path(__file__).parent / "fixtures" / "reports" / "v2"
-VOCABULARIES: list[type[Coded]] = [Status, Light, Role, GroupRole, DeliverableKind, CaseKind, Verdict]
+VOCABULARIES: list[type[Coded]] = [
+    Status,
+    Light,
+    Role,
+    GroupRole,
+    DeliverableKind,
+    CaseKind,
+    Verdict,
+    KeySource,
+]
 
 _ONES = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
 

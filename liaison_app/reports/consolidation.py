@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +18,7 @@ from typing import Protocol
 from liaison_app.reports.promises_sheets import Promises, PromisesSummary, unit_due
 from liaison_app.reports.promises_sheets import summarize as summarize_promises
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
+from liaison_app.signing import pin_refusal
 from liaison_app.vocabulary import (
     NOT_REPORTED_LABEL,
     PROGRESS_ORDER,
@@ -104,6 +105,9 @@ class Catalog:
     plan_name: str
     items: list[CatalogEntry]
     units: list[str]
+    # unit → the fingerprints the office trusts for it (store/keys.py), for units with a key on
+    # record; a return signed otherwise is 签名不符. None: no office keys are checked.
+    keys: Mapping[str, frozenset[str]] | None = None
 
     def items_of(self, unit: str) -> set[str]:
         return {i.id for i in self.items if unit in i.lead or unit in i.coop}
@@ -179,6 +183,10 @@ def _judge(
         return verdict(Verdict.BAD_SIGNATURE, "报表没有签名(版本 3 的报表应由填报程序签名)"), report
     if report.signature == "bad":
         return verdict(Verdict.BAD_SIGNATURE, "签名与内容或封面上的密钥指纹不符(导出后被改动过)"), report
+    if catalog.keys is not None:
+        refusal = pin_refusal(report.key_fingerprint, report.signature, catalog.keys.get(unit))
+        if refusal:
+            return verdict(Verdict.BAD_SIGNATURE, refusal), report
     return verdict(Verdict.ACCEPTED), report
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -284,11 +284,18 @@ def _totals(lines: Sequence[GroupLine | UnitLine]) -> list[Any]:
     return ["", "合计", *total_figures(lines)]
 
 
-def write_consolidation(result: Consolidation, path: Path) -> list[str]:
+# Sheets added after the 汇总's own: the office ledger's ranking and trend (reports/ledger_report).
+Appendix = Callable[[Workbook], None]
+
+
+def write_consolidation(result: Consolidation, path: Path, appendix: Appendix | None = None) -> list[str]:
     """Write atomically: a temporary name, flushed, then renamed. Returns the rows whose long
     text was continued over several printed rows ("sheet: first cell")."""
     continued: list[str] = []
-    save_atomically(build_workbook(result, continued), path)
+    workbook = build_workbook(result, continued)
+    if appendix is not None:
+        appendix(workbook)
+    save_atomically(workbook, path)
     log.info("consolidation for %s written to %s", result.period, path)
     return continued
 

@@ -7,15 +7,25 @@ numbers) and written atomically. The figures come from :class:`OfficeLedger` onl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import DataBarRule
+from openpyxl.worksheet.worksheet import Worksheet
 
 from liaison_app.filenames import safe_name
 from liaison_app.reports.styles import print_setup, set_text, title_row, write_table
 from liaison_app.reports.workbook_io import save_atomically
-from liaison_app.store.ledger import OfficeLedger, OverdueLine, RegisterLine, RegisterState
+from liaison_app.store.ledger import (
+    OfficeLedger,
+    OverdueLine,
+    RankLine,
+    RegisterLine,
+    RegisterState,
+    TrendPoint,
+)
 from liaison_app.vocabulary import period_label
 
 NOT_IN = (RegisterState.MISSING, RegisterState.MODIFIED, RegisterState.REJECTED)
@@ -28,6 +38,7 @@ class Reminder:
     overdue: list[OverdueLine]
     liaison: str
     phone: str
+    email: str
 
 
 def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
@@ -38,8 +49,17 @@ def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
     found = []
     for line in ledger.register(period):
         if line.state in NOT_IN or line.state == RegisterState.LATE or overdue.get(line.unit):
-            liaison, phone = ledger.contact(line.unit)
-            found.append(Reminder(line.unit, line, overdue.get(line.unit, []), liaison, phone))
+            contact = ledger.contact(line.unit)
+            found.append(
+                Reminder(
+                    line.unit,
+                    line,
+                    overdue.get(line.unit, []),
+                    contact.liaison,
+                    contact.phone,
+                    contact.email,
+                )
+            )
     return found
 
 
@@ -47,22 +67,38 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date) -> list[Path]:
-    """One 催办通知 workbook per unit to chase, in ``folder``; the paths written."""
+def reminder_file_name(unit: str, period: str) -> str:
+    return safe_name(f"催办通知-{unit}-{period}.xlsx")
+
+
+def write_reminders(
+    ledger: OfficeLedger,
+    period: str,
+    folder: Path,
+    by: dt.date,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Path]:
+    """One 催办通知 workbook per unit to chase, in ``folder``; the paths written. Cancel is
+    checked before each unit (InterruptedError): the notices written so far stay, whole."""
     folder.mkdir(parents=True, exist_ok=True)
     due = ledger.due_on(period)
-    written = []
-    for reminder in reminders(ledger, period):
+    written: list[Path] = []
+    chased = reminders(ledger, period)
+    for number, reminder in enumerate(chased, start=1):
+        if cancelled is not None and cancelled():
+            raise InterruptedError(f"已取消:已生成 {len(written)} 份催办通知，其余未生成")
         wb = Workbook()
         ws = wb.active
         assert ws is not None
         ws.title = "催办通知"
-        title_row(ws, f"催办通知({period_label(period)})", 6)
+        title_row(ws, f"催办通知({period_label(period)})", 5)
         lines = [
             ("单位", reminder.unit),
             (
                 "联络员",
-                " ".join(part for part in (reminder.liaison, reminder.phone) if part) or "(未留联系方式)",
+                " ".join(p for p in (reminder.liaison, reminder.phone, reminder.email) if p)
+                or "(未留联系方式)",
             ),
             ("报送截止日期", f"{due:%Y-%m-%d}"),
         ]
@@ -78,19 +114,19 @@ def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date
         lines.append(("请于此日期前办理", f"{by:%Y-%m-%d}"))
         for row, (label, value) in enumerate(lines, start=3):
             set_text(ws.cell(row=row, column=1), label)
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=6)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
             set_text(ws.cell(row=row, column=2), value)
         header = 3 + len(lines) + 1
+        # portrait A4 at 100 %: the columns add up to the printable width (about 72 characters)
         write_table(
             ws,
             header,
             (
-                ("编号", 8, False),
-                ("工作措施", 50, True),
-                ("完成时限", 12, False),
-                ("进展状态", 11, False),
-                ("进展情况", 30, True),
-                ("备注", 8, False),
+                ("编号", 16, False),
+                ("工作措施", 23, True),
+                ("完成时限", 11, False),
+                ("进展状态", 8, True),
+                ("进展情况", 14, True),
             ),
             [
                 (
@@ -99,16 +135,16 @@ def write_reminders(ledger: OfficeLedger, period: str, folder: Path, by: dt.date
                     f"{o.deadline:%Y-%m-%d}" if o.deadline else "",
                     o.status.label if o.status else "",
                     o.note,
-                    "逾期",
                 )
                 for o in reminder.overdue
             ],
         )
-        ws.column_dimensions["A"].width = 16
         print_setup(ws, f"{header}:{header}", landscape=False)
-        path = folder / safe_name(f"催办通知-{reminder.unit}-{period}.xlsx")
+        path = folder / reminder_file_name(reminder.unit, period)
         save_atomically(wb, path)
         written.append(path)
+        if progress is not None:
+            progress(number, len(chased))
     return written
 
 
@@ -119,6 +155,7 @@ class Headline:
     completion: float
     overdue: int
     schedule: float
+    overdue_milestones: int = 0
 
 
 def headline(ledger: OfficeLedger, period: str) -> Headline:
@@ -130,6 +167,7 @@ def headline(ledger: OfficeLedger, period: str) -> Headline:
             RegisterState.LATE,
             RegisterState.MISSING,
             RegisterState.MODIFIED,
+            RegisterState.BAD_SIGNATURE,
             RegisterState.REJECTED,
         )
     }
@@ -137,11 +175,31 @@ def headline(ledger: OfficeLedger, period: str) -> Headline:
     if point is None:
         return Headline(len(register), counts, 0.0, 0, 0.0)
     f = point.figures
-    return Headline(len(register), counts, f.completion, f.overdue, f.schedule)
+    return Headline(len(register), counts, f.completion, f.overdue, f.schedule, f.overdue_milestones)
 
 
-def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
-    """The monthly 通报: 概况, 排名, 督办清单, 迟报未报, 环比 (one sheet each)."""
+BULLETIN_STEPS = 7
+
+
+def write_bulletin(
+    ledger: OfficeLedger,
+    period: str,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
+    """The monthly 通报: 概况, 排名, 督办清单, 迟报未报, 典型案例, 环比 (one sheet each).
+    Nothing is written until every sheet is made; cancel (InterruptedError) writes nothing."""
+    step = 0
+
+    def done_one() -> None:
+        nonlocal step
+        step += 1
+        if progress is not None:
+            progress(step, BULLETIN_STEPS)
+        if cancelled is not None and cancelled():
+            raise InterruptedError("已取消:通报没有生成")
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -153,22 +211,25 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
     rows += [
         ("完成率", _percent(head.completion)),
         ("逾期事项", head.overdue),
+        ("逾期时间节点", head.overdue_milestones),
         ("序时进度", _percent(head.schedule)),
     ]
     write_table(ws, 2, (("项目", 20, False), ("数值", 20, False)), rows)
     print_setup(ws, "2:2", landscape=False)
+    done_one()
 
     ranking = wb.create_sheet("排名")
-    title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 6)
+    title_row(ranking, f"单位排名(按序时进度，再按逾期数)  {period_label(period)}", 7)
     write_table(
         ranking,
         2,
         (
             ("名次", 6, False),
-            ("单位", 24, True),
+            ("单位", 20, True),
             ("序时进度", 11, False),
             ("完成率", 11, False),
             ("逾期", 8, False),
+            ("逾期节点", 8, False),
             ("事项", 8, False),
         ),
         [
@@ -178,12 +239,14 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
                 _percent(r.figures.schedule),
                 _percent(r.figures.completion),
                 r.figures.overdue,
+                r.figures.overdue_milestones,
                 r.figures.items,
             )
             for r in ledger.ranking(period)
         ],
     )
     print_setup(ranking, "2:2", landscape=False)
+    done_one()
 
     chase = wb.create_sheet("督办清单")
     title_row(chase, f"督办清单(逾期事项)  {period_label(period)}", 6)
@@ -191,12 +254,12 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         chase,
         2,
         (
-            ("单位", 20, True),
-            ("编号", 8, False),
-            ("工作措施", 50, True),
-            ("完成时限", 12, False),
-            ("进展状态", 11, False),
-            ("进展情况", 30, True),
+            ("单位", 16, True),
+            ("编号", 7, False),
+            ("工作措施", 38, True),
+            ("完成时限", 11, False),
+            ("进展状态", 9, False),
+            ("进展情况", 28, True),
         ),
         [
             (
@@ -211,6 +274,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(chase, "2:2")
+    done_one()
 
     late = wb.create_sheet("迟报未报")
     title_row(late, f"迟报、未报单位  {period_label(period)}(截止 {ledger.due_on(period):%Y-%m-%d})", 4)
@@ -230,17 +294,37 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(late, "2:2", landscape=False)
+    done_one()
+
+    received = wb.create_sheet("典型案例")
+    title_row(received, f"收到的典型案例  {period_label(period)}", 5)
+    cases = ledger.cases(period)
+    write_table(
+        received,
+        2,
+        (
+            ("序号", 6, False),
+            ("单位", 16, True),
+            ("类型", 6, False),
+            ("标题", 26, True),
+            ("内容", 52, True),
+        ),
+        [(n, c.unit, c.kind.label, c.title, c.body) for n, c in enumerate(cases, start=1)],
+    )
+    print_setup(received, "2:2")
+    done_one()
 
     changes = wb.create_sheet("环比")
-    title_row(changes, f"与上期相比  {period_label(period)}", 5)
+    title_row(changes, f"与上期相比  {period_label(period)}", 6)
     write_table(
         changes,
         2,
         (
-            ("报送期", 12, False),
+            ("报送期", 10, False),
             ("完成率", 11, False),
-            ("环比(百分点)", 14, False),
-            ("逾期", 8, False),
+            ("环比(百分点)", 13, False),
+            ("逾期事项", 9, False),
+            ("逾期节点", 9, False),
             ("序时进度", 11, False),
         ),
         [
@@ -249,6 +333,7 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
                 _percent(p.figures.completion),
                 "—" if p.change is None else f"{p.change * 100:+.1f}",
                 p.figures.overdue,
+                p.figures.overdue_milestones,
                 _percent(p.figures.schedule),
             )
             for p in ledger.trend()
@@ -256,4 +341,96 @@ def write_bulletin(ledger: OfficeLedger, period: str, path: Path) -> None:
         ],
     )
     print_setup(changes, "2:2", landscape=False)
+    done_one()
     save_atomically(wb, path)
+    if progress is not None:
+        progress(BULLETIN_STEPS, BULLETIN_STEPS)
+
+
+# -- the ledger's ranking and trend in the 汇总 ---------------------------------------------------
+SHEET_RANKING = "台账排名"
+SHEET_TREND = "台账趋势"
+BAR_COLOR = "8FB8E0"  # the office window's bars
+
+
+def _bars(ws: Worksheet, columns: str, first: int, last: int) -> None:
+    """Percentages as numbers (0.0 %) with a data bar in each cell: the xlsx's own small bars."""
+    for column in columns:
+        for row in range(first, last + 1):
+            ws[f"{column}{row}"].number_format = "0.0%"
+        if last >= first:
+            ws.conditional_formatting.add(
+                f"{column}{first}:{column}{last}",
+                DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=BAR_COLOR),
+            )
+
+
+def write_ranking_sheets(wb: Workbook, period: str, ranking: list[RankLine], trend: list[TrendPoint]) -> None:
+    """单位排名 (by 序时进度, then overdue) of ``period`` and the trend up to it, from the ledger."""
+    ranked = wb.create_sheet(SHEET_RANKING)
+    title_row(ranked, f"单位排名(办公室台账，按序时进度，再按逾期数)  {period_label(period)}", 7)
+    last = write_table(
+        ranked,
+        2,
+        (
+            ("名次", 6, False),
+            ("单位", 20, True),
+            ("序时进度", 11, False),
+            ("完成率", 11, False),
+            ("逾期事项", 8, False),
+            ("逾期节点", 9, False),
+            ("事项", 6, False),
+        ),
+        [
+            (
+                r.rank,
+                r.unit,
+                r.figures.schedule,
+                r.figures.completion,
+                r.figures.overdue,
+                r.figures.overdue_milestones,
+                r.figures.items,
+            )
+            for r in ranking
+        ],
+    )
+    _bars(ranked, "CD", 3, last)
+    print_setup(ranked, "2:2", landscape=False)
+    trend_ws = wb.create_sheet(SHEET_TREND)
+    title_row(trend_ws, f"各月趋势(办公室台账，截至 {period_label(period)})", 6)
+    points = [p for p in trend if p.figures.period <= period]
+    last = write_table(
+        trend_ws,
+        2,
+        (
+            ("报送期", 10, False),
+            ("完成率", 12, False),
+            ("环比(百分点)", 13, False),
+            ("逾期事项", 9, False),
+            ("逾期节点", 9, False),
+            ("序时进度", 12, False),
+        ),
+        [
+            (
+                p.figures.period,
+                p.figures.completion,
+                "—" if p.change is None else f"{p.change * 100:+.1f}",
+                p.figures.overdue,
+                p.figures.overdue_milestones,
+                p.figures.schedule,
+            )
+            for p in points
+        ],
+    )
+    _bars(trend_ws, "BF", 3, last)
+    print_setup(trend_ws, "2:2", landscape=False)
+
+
+def ledger_appendix(ledger: OfficeLedger, period: str) -> Callable[[Workbook], None] | None:
+    """The ranking and trend sheets for a 汇总 of ``period``, read from the ledger now (plain
+    data, so the writing can run in a worker thread); None when the ledger has no return of
+    ``period`` in use (a one-off consolidation in a folder with no ledger)."""
+    if period not in ledger.periods(used_only=True):
+        return None
+    ranking, trend = ledger.ranking(period), ledger.trend()
+    return lambda wb: write_ranking_sheets(wb, period, ranking, trend)

@@ -24,7 +24,7 @@ from liaison_app.reports.consolidation import (
     default_as_of,
     receive,
 )
-from liaison_app.reports.consolidation_report import default_file_name, write_consolidation
+from liaison_app.reports.consolidation_report import Appendix, default_file_name, write_consolidation
 from liaison_app.vocabulary import Verdict
 
 Progress = Callable[[int, int], None]
@@ -120,8 +120,9 @@ def output_path(result: Consolidation, output: Path) -> Path:
     return output / default_file_name(result.period, result.lead_scope) if output.is_dir() else output
 
 
-def write(result: Consolidation, output: Path) -> Path:
-    """Write the 汇总表 (atomically) to ``output`` or into the folder ``output``; the path."""
+def write(result: Consolidation, output: Path, appendix: Appendix | None = None) -> Path:
+    """Write the 汇总表 (atomically) to ``output`` or into the folder ``output``; the path.
+    ``appendix`` adds sheets after the 汇总's own (the office ledger's ranking and trend)."""
     path = output_path(result, output)
-    write_consolidation(result, path)
+    write_consolidation(result, path, appendix)
     return path

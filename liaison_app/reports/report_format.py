@@ -151,6 +151,7 @@ DELIVERABLE_CODE_KEYS = ("measures_status_code", "research_status_code")
 UNHASHED_META_KEYS = ("data_sha256", "signature", "signing_key")
 CODE_HEADERS = ("item", "role", "status", "light")
 FINGERPRINT_LABEL = "签名密钥指纹"  # on the cover: the key the hidden signature is made with
+EMAIL_LABEL = "联络员邮箱"  # on the cover: where the office sends its 催办
 
 # Date cells: header -> how the reader turns the date back into the text of the row.
 DATE_FORMATS = {

@@ -92,6 +92,7 @@ class UnitReport:
     statuses: dict[str, Status | None] = field(default_factory=dict)
     cover_fingerprint: str = ""  # version 3: the key fingerprint printed on the cover
     promises: Promises | None = None  # 指标 and 时间节点; None in a report made before them
+    cover_email: str = ""  # version 3: 联络员邮箱 as printed on the cover (covered by the hash)
 
     @property
     def signature(self) -> str:
@@ -442,7 +443,7 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
             cases = _table(workbook[fmt.SHEET_CASES], fmt.CASE_HEADER_ROW, fmt.CASE_HEADERS, budget)
         promises = read_promises(workbook, budget.check) if version >= 2 else None
         codes: dict[str, tuple[str, str, str]] = {}
-        cover_fingerprint = ""
+        cover_fingerprint = cover_email = ""
         if version >= 3:
             if fmt.SHEET_CODES not in names:
                 raise ReportFormatError("报表不完整(缺少状态代码表)")
@@ -455,6 +456,7 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
                 if row and row[0] is not None
             ]
             cover_fingerprint = _cover_value(workbook[fmt.SHEET_COVER], fmt.FINGERPRINT_LABEL)
+            cover_email = _cover_value(workbook[fmt.SHEET_COVER], fmt.EMAIL_LABEL)
             computed = fmt.content_hash(
                 pairs,
                 [(ws.title, sheet_cells(ws)) for ws in workbook.worksheets if ws.title != fmt.SHEET_META],
@@ -489,8 +491,19 @@ def _read_workbook(path: Path, data: bytes, budget: _Budget) -> UnitReport:
         row.code: Status.lookup(codes[row.code][1]) if row.code in codes else _status(row.status)
         for row in rows
     }
+    email = cover_email if "@" in cover_email else ""  # "(未填写)" when the liaison left it empty
     return UnitReport(
-        path, meta, rows, lines, computed, case_lines, codes, statuses, cover_fingerprint, promises
+        path,
+        meta,
+        rows,
+        lines,
+        computed,
+        case_lines,
+        codes,
+        statuses,
+        cover_fingerprint,
+        promises,
+        cover_email=email,
     )
 
 

@@ -354,7 +354,7 @@ def cover_pairs(data: ReportData) -> list[tuple[str, Any, str, Any]]:
         ),
         *_status_pairs(counts),
         (Status.BLOCKED.label, counts.get(Status.BLOCKED, 0), "完成率", _percent(counts)),
-        ("联络员邮箱", data.email or "(未填写)", "逾期完成", counts.get("done_late", 0)),
+        (fmt.EMAIL_LABEL, data.email or "(未填写)", "逾期完成", counts.get("done_late", 0)),
         ("逾期", counts.get("overdue", 0), "临期(30天内)", counts.get("due_soon", 0)),
         (
             fmt.FINGERPRINT_LABEL,

@@ -29,7 +29,18 @@ log = logging.getLogger(__name__)
 
 # Every schema revision this version knows, oldest first; the last one is the head.
 # tests/test_migrations.py proves this list matches db/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

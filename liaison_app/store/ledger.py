@@ -13,19 +13,29 @@ import calendar
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
 from liaison_app.evidence import EvidenceError
-from liaison_app.store.models import OfficeDueRow, OfficeReturnItemRow, OfficeReturnRow, SettingRow
+from liaison_app.signing import fingerprint, pin_refusal
+from liaison_app.store.keys import KeyClaim, UnitKey, UnitKeys, key_of_return
+from liaison_app.store.models import (
+    OfficeDueRow,
+    OfficeReturnCaseRow,
+    OfficeReturnItemRow,
+    OfficeReturnMilestoneRow,
+    OfficeReturnRow,
+    SettingRow,
+)
 from liaison_app.store.service import LiaisonService, ServiceError
-from liaison_app.vocabulary import SETTLED, Light, Role, Status, Verdict, period_label
+from liaison_app.vocabulary import SETTLED, CaseKind, Light, Role, Status, Verdict, period_label
 
 if TYPE_CHECKING:
     from liaison_app.reports.consolidation import Catalog, FileVerdict
+    from liaison_app.reports.report_reader import UnitReport
 
 DUE_DAY_KEY = "office.due_day"
 DEFAULT_DUE_DAY = 25
@@ -40,6 +50,7 @@ class RegisterState:
     MISSING = "未报"
     MODIFIED = "已被修改"
     REJECTED = "已拒收"
+    BAD_SIGNATURE = "签名不符"  # signed by a key the office does not trust for the unit
 
 
 def period_end(period: str) -> dt.date:
@@ -92,6 +103,12 @@ class Figures:
     overdue: int  # rows whose light was 逾期 in the return
     due: int  # rows whose item's deadline falls on or before the period's end
     due_settled: int
+    milestones_due: int = 0  # the rows' milestones dated on or before the period's end
+    milestones_done: int = 0  # of those, marked done in the return or whose item is settled
+
+    @property
+    def overdue_milestones(self) -> int:
+        return self.milestones_due - self.milestones_done
 
     @property
     def completion(self) -> float:
@@ -99,8 +116,10 @@ class Figures:
 
     @property
     def schedule(self) -> float:
-        """序时进度: the share of what was due by the period's end that is done (1.0 if none)."""
-        return self.due_settled / self.due if self.due else 1.0
+        """序时进度: of the items and milestones due by the period's end, the share done (1.0
+        if none)."""
+        due = self.due + self.milestones_due
+        return (self.due_settled + self.milestones_done) / due if due else 1.0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -108,6 +127,7 @@ class Figures:
             "items": self.items,
             "completion": round(self.completion, 4),
             "overdue": self.overdue,
+            "overdue_milestones": self.overdue_milestones,
             "schedule": round(self.schedule, 4),
         }
 
@@ -141,11 +161,32 @@ class OverdueLine:
 
 
 @dataclass(frozen=True)
+class CaseReceived:
+    """A typical case (典型案例) a unit sent with its return in use."""
+
+    unit: str
+    kind: CaseKind
+    title: str
+    body: str
+    related: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A unit's liaison as the last return gave them (the cover's 联络员, 联系电话, 联络员邮箱)."""
+
+    liaison: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class _Row:
     item_id: int
     status: str | None
     note: str
     light: str | None
+    milestones_done: frozenset[int] = frozenset()  # numbers of the item's milestones marked done
 
 
 class OfficeLedger:
@@ -168,7 +209,8 @@ class OfficeLedger:
         if self._catalog is None:
             from liaison_app.store.reporting import ReportService
 
-            self._catalog = ReportService(self.service).catalog_snapshot()
+            # the ledger checks the pinned keys itself, against the database as it is now
+            self._catalog = replace(ReportService(self.service).catalog_snapshot(), keys=None)
         return self._catalog
 
     # -- receiving -----------------------------------------------------------------------
@@ -188,11 +230,14 @@ class OfficeLedger:
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         accept_modified: Iterable[Path] = (),
+        recorded: Callable[[FileVerdict], None] | None = None,
     ) -> list[FileVerdict]:
         """Judge and record every file (folders: their workbooks). One transaction per file.
 
         A file in ``accept_modified`` that was edited after export is used all the same (the
-        office confirmed it); one already recorded as 已被修改 is turned into a used return."""
+        office confirmed it); one already recorded as 已被修改 is turned into a used return.
+        ``cancelled`` is checked before each file and inside its reading (InterruptedError):
+        the files done so far stay recorded, each whole; ``recorded`` hears of each."""
         from liaison_app.reports.consolidation import expand
 
         files = expand(paths)
@@ -202,6 +247,8 @@ class OfficeLedger:
             if cancelled is not None and cancelled():
                 raise InterruptedError("已取消")
             verdicts.append(self._receive_one(path, period, cancelled, path in confirmed))
+            if recorded is not None:
+                recorded(verdicts[-1])
             if progress is not None:
                 progress(index, len(files))
         return verdicts
@@ -235,15 +282,30 @@ class OfficeLedger:
             return FileVerdict(path, Verdict.REJECTED, f"无法读取:{exc.strerror or exc}")
         unit_id = self.service.unit_id(verdict.unit)
         with self.service.database.transaction() as session:
+            if verdict.verdict is Verdict.ACCEPTED and report is not None:
+                refusal = pin_refusal(
+                    report.key_fingerprint, report.signature, UnitKeys.trusted_in(session, unit_id)
+                )
+                if refusal:
+                    verdict = FileVerdict(
+                        path,
+                        Verdict.BAD_SIGNATURE,
+                        refusal,
+                        verdict.unit,
+                        verdict.period,
+                        verdict.exported_at,
+                    )
             known = session.scalar(
                 select(OfficeReturnRow).where(
                     OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
                 )
             )
+            # an edited return the office now confirms, or one refused for its key whose key
+            # the office has since registered: the record and its rows become a used return
             confirming = (
                 known is not None
-                and known.verdict == Verdict.MODIFIED.value
-                and verdict.verdict is Verdict.MODIFIED_ACCEPTED
+                and known.verdict in (Verdict.MODIFIED.value, Verdict.BAD_SIGNATURE.value)
+                and verdict.verdict in (Verdict.MODIFIED_ACCEPTED, Verdict.ACCEPTED)
             )
             known_id = known.id if known is not None and confirming else None
             if known is not None and not confirming:
@@ -265,6 +327,14 @@ class OfficeLedger:
         meta = report.meta if report is not None else {}
         with self.service.database.transaction() as session:
             stored = verdict.verdict
+            signed_validly = report is not None and report.signature == "valid"
+            if (
+                stored is Verdict.ACCEPTED
+                and signed_validly
+                and UnitKeys.trusted_in(session, unit_id) is None
+            ):
+                assert report is not None
+                UnitKeys.pin_in(session, unit_id, report.key_fingerprint, report.meta["signing_key"], now)
             if stored in (Verdict.ACCEPTED, Verdict.MODIFIED_ACCEPTED) and verdict.exported_at is not None:
                 current = session.scalars(
                     select(OfficeReturnRow).where(
@@ -311,6 +381,8 @@ class OfficeLedger:
                 received_at=now,
                 liaison=meta.get("liaison", ""),
                 phone=meta.get("phone", ""),
+                email=report.cover_email if report is not None else "",
+                fingerprint=report.key_fingerprint if signed_validly and report is not None else "",
             )
             session.add(row)
             session.flush()
@@ -328,7 +400,110 @@ class OfficeLedger:
                             light=light.value if light else None,
                         )
                     )
+                for item_id, number, done_on in self._milestones_done(report):
+                    session.add(
+                        OfficeReturnMilestoneRow(
+                            return_id=row.id, item_id=item_id, number=number, done_on=done_on
+                        )
+                    )
+                for case in report.cases:
+                    kind = CaseKind.lookup(case.kind)
+                    if kind is not None and case.title.strip():
+                        session.add(
+                            OfficeReturnCaseRow(
+                                return_id=row.id,
+                                period=case.period,
+                                kind=kind.value,
+                                title=case.title,
+                                body=case.body,
+                                related=case.related,
+                            )
+                        )
         return verdict
+
+    def _milestones_done(self, report: UnitReport) -> list[tuple[int, int, dt.date]]:
+        """(item id, number, done on) of the milestones the return marks done: only those of its
+        own items that the plan has (a line it cannot place is left out, never guessed)."""
+        if report.promises is None:
+            return []
+        codes = {row.code for row in report.rows}
+        found: dict[tuple[int, int], dt.date] = {}
+        for line in report.promises.milestones:
+            if line.code not in codes or not line.done_on:
+                continue
+            item_id = self.service.item_id(line.code)
+            if not 1 <= line.number <= len(self._items[item_id].milestones):
+                continue
+            try:
+                found[(item_id, line.number)] = dt.date.fromisoformat(line.done_on[:10])
+            except ValueError:
+                continue
+        return [(item, number, day) for (item, number), day in found.items()]
+
+    # -- signing keys ---------------------------------------------------------------------
+    def register_keys(self, claims: list[KeyClaim]) -> tuple[list[UnitKey], list[FileVerdict]]:
+        """Register keys (all or none), then take again every return refused as 签名不符 that
+        one of them signed: the office now trusts that key, so the return is judged afresh."""
+        registered = UnitKeys(self.service).register(claims)
+        return registered, self.recheck({(k.unit, k.fingerprint) for k in registered})
+
+    def recheck(self, keys: set[tuple[str, str]]) -> list[FileVerdict]:
+        """Judge again the kept files of returns refused as 签名不符 signed by one of ``keys``
+        ((unit, fingerprint) pairs)."""
+        unit_ids = {self.service.unit_id(unit): (unit, fp) for unit, fp in keys}
+        with self.service.database.sessions() as session:
+            refused = session.execute(
+                select(OfficeReturnRow.unit_id, OfficeReturnRow.fingerprint, OfficeReturnRow.sha256)
+                .where(
+                    OfficeReturnRow.plan_id == self.plan_id,
+                    OfficeReturnRow.verdict == Verdict.BAD_SIGNATURE.value,
+                    OfficeReturnRow.unit_id.in_(list(unit_ids)),
+                )
+                .order_by(OfficeReturnRow.exported_at, OfficeReturnRow.id)
+            ).all()
+        verdicts = []
+        for unit_id, signed_by, sha256 in refused:
+            if (self._unit_names.get(unit_id), signed_by) in keys:
+                verdicts.append(self._receive_one(self.service.evidence_store.blob_path(sha256), None, None))
+        return verdicts
+
+    def refused_for_key(self, period: str) -> list[tuple[int, str, str, str]]:
+        """(return id, unit, fingerprint, reason) of the returns of ``period`` refused as 签名不符
+        while validly signed by a key the office has not registered: what 接受新密钥 can take
+        (oldest first). A return whose own signature does not fit has no fingerprint kept."""
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(
+                    OfficeReturnRow.id,
+                    OfficeReturnRow.unit_id,
+                    OfficeReturnRow.fingerprint,
+                    OfficeReturnRow.reason,
+                )
+                .where(
+                    OfficeReturnRow.plan_id == self.plan_id,
+                    OfficeReturnRow.period == period,
+                    OfficeReturnRow.verdict == Verdict.BAD_SIGNATURE.value,
+                    OfficeReturnRow.fingerprint != "",
+                )
+                .order_by(OfficeReturnRow.id)
+            ).all()
+        names = self._unit_names
+        return [(rid, names[uid], fp, why) for rid, uid, fp, why in found if uid in names]
+
+    def accept_key_of(self, return_id: int) -> list[FileVerdict]:
+        """The office confirms the new key a refused return is signed with (a liaison's new PC):
+        the key is registered from the kept file itself and the unit's returns it signed are
+        judged again. ServiceError when the file is not validly signed."""
+        with self.service.database.sessions() as session:
+            row = session.get(OfficeReturnRow, return_id)
+            if row is None or row.plan_id != self.plan_id:
+                raise ServiceError("台账中没有这份报表")
+            unit, sha256 = self._unit_names[row.unit_id], row.sha256
+        report_unit, public_key = key_of_return(self.service.evidence_store.blob_path(sha256))
+        if report_unit != unit:
+            raise ServiceError(f"这份报表是 {report_unit} 的，不是 {unit} 的")
+        _keys, verdicts = self.register_keys([KeyClaim(unit, fingerprint(public_key), public_key)])
+        return verdicts
 
     # -- the calendar --------------------------------------------------------------------
     def due_day(self) -> int:
@@ -412,6 +587,7 @@ class OfficeLedger:
                 )
                 continue
             for verdict, state in (
+                (Verdict.BAD_SIGNATURE, RegisterState.BAD_SIGNATURE),
                 (Verdict.MODIFIED, RegisterState.MODIFIED),
                 (Verdict.REJECTED, RegisterState.REJECTED),
             ):
@@ -451,23 +627,41 @@ class OfficeLedger:
                     OfficeReturnItemRow.light,
                 ).where(OfficeReturnItemRow.return_id.in_(list(current)))
             ).all()
+            marked = session.execute(
+                select(
+                    OfficeReturnMilestoneRow.return_id,
+                    OfficeReturnMilestoneRow.item_id,
+                    OfficeReturnMilestoneRow.number,
+                ).where(OfficeReturnMilestoneRow.return_id.in_(list(current)))
+            ).all()
+        ticked: dict[tuple[int, int], frozenset[int]] = {}
+        for return_id, item_id, number in marked:
+            ticked[(return_id, item_id)] = ticked.get((return_id, item_id), frozenset()) | {number}
         for return_id, item_id, status, note, light in found:
-            result[current[return_id]].append(_Row(item_id, status, note, light))
+            done = ticked.get((return_id, item_id), frozenset())
+            result[current[return_id]].append(_Row(item_id, status, note, light, done))
         return result
 
     def _figures(self, period: str, rows: Iterable[_Row]) -> Figures:
+        """The figures of some rows of returns in use. A milestone is due when its date is on or
+        before the period's last day; it is done when the return marks it done or the item is
+        settled; a due milestone not done is overdue."""
         end = period_end(period)
-        items = settled = overdue = due = due_settled = 0
+        items = settled = overdue = due = due_settled = milestones_due = milestones_done = 0
         for row in rows:
             done = row.status is not None and Status(row.status) in SETTLED
-            deadline = self._items[row.item_id].deadline
+            item = self._items[row.item_id]
             items += 1
             settled += done
             overdue += row.light == Light.OVERDUE.value
-            if deadline is not None and deadline <= end:
+            if item.deadline is not None and item.deadline <= end:
                 due += 1
                 due_settled += done
-        return Figures(period, items, settled, overdue, due, due_settled)
+            for number, milestone in enumerate(item.milestones, start=1):
+                if milestone.date <= end:
+                    milestones_due += 1
+                    milestones_done += done or number in row.milestones_done
+        return Figures(period, items, settled, overdue, due, due_settled, milestones_due, milestones_done)
 
     def trend(self, unit: str | None = None, area: int | None = None) -> list[TrendPoint]:
         """Per period with returns: the figures of one unit, one area, or everything received."""
@@ -526,15 +720,46 @@ class OfficeLedger:
         lines.sort(key=lambda line: (order[line.unit], codes[line.code]))
         return lines
 
-    def contact(self, unit: str) -> tuple[str, str]:
-        """(liaison, phone) from the unit's latest readable return, or ("", "")."""
+    def cases(self, period: str) -> list[CaseReceived]:
+        """The typical cases of ``period`` in the returns in use of that period, in plan order."""
+        by_key: dict[int, list[OfficeReturnRow]] = {}
+        for row in self._returns(period):
+            if row.verdict in USED:
+                by_key.setdefault(row.unit_id, []).append(row)
+        current = {self._current(rows).id: unit_id for unit_id, rows in by_key.items()}
+        if not current:
+            return []
+        with self.service.database.sessions() as session:
+            found = session.execute(
+                select(
+                    OfficeReturnCaseRow.return_id,
+                    OfficeReturnCaseRow.kind,
+                    OfficeReturnCaseRow.title,
+                    OfficeReturnCaseRow.body,
+                    OfficeReturnCaseRow.related,
+                )
+                .where(OfficeReturnCaseRow.return_id.in_(list(current)))
+                .where(OfficeReturnCaseRow.period == period)
+                .order_by(OfficeReturnCaseRow.id)
+            ).all()
+        order = {unit: i for i, unit in enumerate(self.units)}
+        cases = [
+            CaseReceived(self._unit_names[current[rid]], CaseKind(kind), title, body, related)
+            for rid, kind, title, body, related in found
+            if current[rid] in self._unit_names
+        ]
+        cases.sort(key=lambda case: order[case.unit])
+        return cases
+
+    def contact(self, unit: str) -> Contact:
+        """The liaison's name, phone and e-mail from the unit's latest return that gave any."""
         unit_id = self.service.unit_id(unit)
         with self.service.database.sessions() as session:
             found = session.execute(
-                select(OfficeReturnRow.liaison, OfficeReturnRow.phone)
+                select(OfficeReturnRow.liaison, OfficeReturnRow.phone, OfficeReturnRow.email)
                 .where(OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.unit_id == unit_id)
-                .where(OfficeReturnRow.liaison != "")
+                .where((OfficeReturnRow.liaison != "") | (OfficeReturnRow.email != ""))
                 .order_by(OfficeReturnRow.exported_at.desc(), OfficeReturnRow.id.desc())
                 .limit(1)
             ).first()
-        return (found[0], found[1]) if found else ("", "")
+        return Contact(*found) if found else Contact()

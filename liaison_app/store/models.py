@@ -44,6 +44,7 @@ from liaison_app.vocabulary import (
     DutyField,
     GroupRole,
     ItemField,
+    KeySource,
     Light,
     Role,
     Status,
@@ -433,6 +434,8 @@ class OfficeReturnRow(Base):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     liaison: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(Text, default="")  # 联络员邮箱 on the return's cover
+    fingerprint: Mapped[str] = mapped_column(Text, default="")  # the key the return is signed with
 
 
 class OfficeReturnItemRow(Base):
@@ -455,6 +458,35 @@ class OfficeReturnItemRow(Base):
     light: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
+class OfficeReturnMilestoneRow(Base):
+    """A milestone a received return marks done (its 时间节点 sheet); open ones are not kept."""
+
+    __tablename__ = "office_return_milestone"
+    __table_args__ = (CheckConstraint("number >= 1", name="ck_office_return_milestone_number"),)
+
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("office_return.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    done_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class OfficeReturnCaseRow(Base):
+    """A typical case (典型案例) a received return carries, for the 通报."""
+
+    __tablename__ = "office_return_case"
+    __table_args__ = (one_of("kind", CaseKind, "ck_office_return_case_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("office_return.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    related: Mapped[str] = mapped_column(Text, default="")
+
+
 class OfficeDueRow(Base):
     """A one-off due date of a period (otherwise the default due day of the month applies)."""
 
@@ -463,6 +495,25 @@ class OfficeDueRow(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     due_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class UnitKeyRow(Base):
+    """A signing key the office trusts for a unit (pinned or registered); revoked keys stay on
+    record so that a revoked key is never pinned again by a later return."""
+
+    __tablename__ = "unit_key"
+    __table_args__ = (
+        one_of("source", KeySource, "ck_unit_key_source"),
+        UniqueConstraint("unit_id", "fingerprint", name="uq_unit_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(Text, default="")  # "" when registered by fingerprint
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # -- what the plan promises: milestones, targets, and what a unit reports against them -------

@@ -29,6 +29,7 @@ from liaison_app.reports.unit_report import (
 )
 from liaison_app.signing import Signer, SigningError, load_or_create
 from liaison_app.store.duties import DutiesService
+from liaison_app.store.keys import UnitKeys
 from liaison_app.store.models import ReportExportRow
 from liaison_app.store.records import UnitTask, describe_target, format_decimal, printable, summarize
 from liaison_app.store.service import LiaisonService
@@ -129,7 +130,10 @@ class ReportService:
         """What the office consolidation checks reports against (plain data, thread-safe)."""
         info = self.service.plan_info()
         units = [u.name for u in self.service.units() if u.lead_items or u.coop_items]
-        return Catalog(info.plan_id, info.name, list(self.service.catalog()), units)
+        # the keys the office pinned or registered (store/keys.py): a one-off consolidation in
+        # a data folder that keeps the office ledger refuses a return signed by another key
+        keys = UnitKeys(self.service).trusted()
+        return Catalog(info.plan_id, info.name, list(self.service.catalog()), units, keys)
 
     def export_check(
         self,

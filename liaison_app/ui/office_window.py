@@ -8,6 +8,7 @@ progress bar and a cancel button; the window stays usable meanwhile.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from liaison_app.reports.consolidation import (
 )
 from liaison_app.reports.consolidation_report import default_file_name
 from liaison_app.settings import OFFICE_DIR, OFFICE_GEOMETRY, OFFICE_PERIOD
+from liaison_app.store.keys import UnitKeys
 from liaison_app.store.ledger import OfficeLedger
 from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.ledger_panel import LedgerPanel
@@ -127,6 +129,7 @@ class OfficeWindow(QMainWindow):
         self.accepted_edits: set[Path] = set()
         self.result: Consolidation | None = None
         self.task: BackgroundTask | None = None
+        self.record_task: BackgroundTask | None = None  # 记入台账, beside a reading in progress
         self.last_export: Path | None = None
         self.machine = machine or MachineSettings()
 
@@ -200,7 +203,7 @@ class OfficeWindow(QMainWindow):
             self.views[1:], ("各领域完成情况", "督办清单", "各单位报送情况", "牵头与配合不一致"), strict=True
         ):
             tabs.addTab(view, title)
-        self.ledger_panel = LedgerPanel(OfficeLedger(service), self)
+        self.ledger_panel = LedgerPanel(OfficeLedger(service), runner, self)
         self.ledger_panel.record_button.clicked.connect(self.record)
         self.ledger_tab = tabs.addTab(self.ledger_panel, "报送登记")
         self.tabs = tabs
@@ -242,29 +245,62 @@ class OfficeWindow(QMainWindow):
         self._update_buttons()
 
     def record(self) -> BackgroundTask | None:
-        """记入台账: judge and keep every file received (each in its own transaction), then
-        show the register of the period they were for."""
+        """记入台账: judge and keep every file received (each in its own transaction), off the
+        GUI thread with the progress bar and 取消, then show the register of their period.
+        Cancelling stops before the next file: the files already recorded stay, whole."""
         if not self.paths:
             QMessageBox.information(self, "记入台账", "请先添加各单位报送的报表或文件夹。")
             return None
+        if self.record_task is not None:
+            return None
         ledger, files, confirmed = self.ledger_panel.ledger, list(self.paths), set(self.accepted_edits)
-        task = BackgroundTask(
-            lambda progress, cancelled: ledger.receive(files, None, progress, cancelled, confirmed)
-        )
+        done: list[FileVerdict] = []
+
+        def work(progress: Any, cancelled: Any) -> list[FileVerdict]:
+            return ledger.receive(files, None, progress, cancelled, confirmed, done.append)
+
+        task = BackgroundTask(work)
         task.signals.progress.connect(self._on_progress)
-        task.signals.finished.connect(self._recorded)
-        task.signals.failed.connect(lambda exc: QMessageBox.warning(self, "记入台账失败", str(exc)))
+        task.signals.finished.connect(lambda verdicts: self._recorded(task, verdicts))
+        task.signals.failed.connect(lambda exc: self._record_failed(task, exc, done))
+        self.record_task = task
         self.ledger_panel.record_button.setEnabled(False)
+        self.progress.setFormat("正在记入台账 %v / %m 个文件")
+        self.progress.setValue(0)
+        self.progress_box.show()
         self.runner.start(task)
         return task
 
-    def _recorded(self, verdicts: list[FileVerdict]) -> None:
+    def _record_ended(self, task: BackgroundTask) -> bool:
+        if task is not self.record_task:
+            return False
+        self.record_task = None
         self.ledger_panel.record_button.setEnabled(True)
+        self.progress.setFormat("正在读取 %v / %m 个文件")
+        if self.task is None:
+            self.progress_box.hide()
+        return True
+
+    def _recorded(self, task: BackgroundTask, verdicts: list[FileVerdict]) -> None:
+        if not self._record_ended(task):
+            return
         kept = sum(v.verdict is not Verdict.REJECTED for v in verdicts)
         periods = Counter(v.period for v in verdicts if v.verdict is not Verdict.REJECTED)
         self.ledger_panel.reload(periods.most_common(1)[0][0] if periods else None)
         self.tabs.setCurrentIndex(self.ledger_tab)
         self.statusBar().showMessage(f"已记入台账:{kept} 个文件;拒收 {len(verdicts) - kept} 个", 15000)
+
+    def _record_failed(self, task: BackgroundTask, exc: BaseException, done: list[FileVerdict]) -> None:
+        if not self._record_ended(task):
+            return
+        self.ledger_panel.reload()
+        self.tabs.setCurrentIndex(self.ledger_tab)
+        if isinstance(exc, InterruptedError):
+            self.ledger_panel.summary.setText(
+                f"已取消记入台账:已记入的 {len(done)} 个文件保留，其余文件没有记入(可再次点“记入台账”)。"
+            )
+        else:
+            QMessageBox.warning(self, "记入台账失败", str(exc))
 
     def accept_selected(self) -> None:
         verdict = self.verdict_view.currentIndex().data(RECORD_ROLE)
@@ -310,6 +346,8 @@ class OfficeWindow(QMainWindow):
             return
         if self.task is not None:
             self.task.cancel()
+        # the keys as the office trusts them now (receiving pins them, 接受新密钥 adds one)
+        self.catalog = replace(self.catalog, keys=UnitKeys(self.service).trusted())
         scope, catalog = str(self.scope.currentData() or ""), self.catalog
         chosen = self.groups.get(scope)
         job = office.OfficeJob.of(
@@ -338,8 +376,9 @@ class OfficeWindow(QMainWindow):
         self.runner.start(task)
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        for task in (self.task, self.record_task):
+            if task is not None:
+                task.cancel()
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
@@ -349,7 +388,8 @@ class OfficeWindow(QMainWindow):
         if task is not self.task:
             return  # an older run that was replaced
         self.task = None
-        self.progress_box.hide()
+        if self.record_task is None:
+            self.progress_box.hide()
         self.result = result
         self.verdicts.set_rows(result.verdicts)
         self.areas.set_rows(result.areas)
@@ -374,7 +414,8 @@ class OfficeWindow(QMainWindow):
         if task is not self.task:
             return
         self.task = None
-        self.progress_box.hide()
+        if self.record_task is None:
+            self.progress_box.hide()
         if isinstance(exc, InterruptedError):
             self.summary.setText("已取消读取。")
         else:
@@ -405,7 +446,11 @@ class OfficeWindow(QMainWindow):
                 return None
             path = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
         target = path
-        task = BackgroundTask(lambda _p, _c: office.write(result, target))
+        from liaison_app.reports.ledger_report import ledger_appendix
+
+        # the ledger's ranking and trend of the period, read now, written by the worker
+        appendix = ledger_appendix(self.ledger_panel.ledger, result.period)
+        task = BackgroundTask(lambda _p, _c: office.write(result, target, appendix))
         task.signals.finished.connect(lambda _r: self._exported(target))
         task.signals.failed.connect(
             lambda exc: QMessageBox.warning(self, "导出失败", f"汇总表没有导出:{exc}")
