@@ -47,6 +47,23 @@ def run_cli(data_dir: Path | None, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
+def cli_in_process(data_dir: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line's ``main`` run in this process, its output captured as a process's would
+    be: for tests about what a command does and says. (Exit codes, the absence of tracebacks
+    and the streams' encoding as a real process shows them are the business of ``run_cli``.)"""
+    import contextlib
+    import io
+
+    folder = ["--data-dir", str(data_dir)] if data_dir is not None else []
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([*folder, *args])
+        except SystemExit as exc:  # what a process would exit with
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess([*folder, *args], code, out.getvalue(), err.getvalue())
+
+
 def make_file(folder: Path, name: str, size: int = 4096, seed: int = 1) -> Path:
     """A file of ``size`` bytes whose content depends on ``seed`` (same seed, same bytes)."""
     path = folder / name

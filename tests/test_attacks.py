@@ -28,7 +28,7 @@ from liaison_app.store.records import ServiceError
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import blob_hashes, db_bytes, filled_service, make_file, rewrite_zip, rows
+from tests.helpers import blob_hashes, cli_in_process, db_bytes, filled_service, make_file, rewrite_zip, rows
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -624,7 +624,7 @@ def test_outputs_onto_the_live_database_are_refused(
     before = db_bytes(data_dir), blob_hashes(data_dir)
     for target in targets:
         for name, command in commands.items():
-            result = cli(data_dir, *command, str(target))
+            result = cli_in_process(data_dir, *command, str(target))
             assert result.returncode == 2 and "数据文件夹以外" in result.stderr, (name, target, result.stderr)
     assert (db_bytes(data_dir), blob_hashes(data_dir)) == before
 

@@ -12,7 +12,7 @@ import pytest
 
 from liaison_app.plan.build import plan_paths
 from liaison_app.plan.bundle import load_plan_file
-from tests.helpers import run_cli
+from tests.helpers import cli_in_process, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def expected() -> dict[str, list[tuple[str, str]]]:
 
 @pytest.mark.parametrize("unit", ["区市场监管局", "区公安分局", "区城管局", "南岸供电公司", "区法院"])
 def test_tasks_json_per_unit(data_dir: Path, unit: str, expected: dict[str, list[tuple[str, str]]]) -> None:
-    rows = json_of(run_cli(data_dir, "tasks", "--unit", unit, "--json"))
+    rows = json_of(cli_in_process(data_dir, "tasks", "--unit", unit, "--json"))
     assert [(r["id"], r["role"]) for r in rows] == expected[unit]
     first = rows[0]
     assert set(first) >= {
@@ -64,12 +64,12 @@ def test_tasks_json_per_unit(data_dir: Path, unit: str, expected: dict[str, list
 
 
 def test_public_security_only_cooperates(data_dir: Path) -> None:
-    rows = json_of(run_cli(data_dir, "tasks", "--unit", "区公安分局", "--json"))
+    rows = json_of(cli_in_process(data_dir, "tasks", "--unit", "区公安分局", "--json"))
     assert rows and {r["role"] for r in rows} == {"coop"}
 
 
 def test_catalog_json(data_dir: Path) -> None:
-    rows = json_of(run_cli(data_dir, "catalog", "--json"))
+    rows = json_of(cli_in_process(data_dir, "catalog", "--json"))
     assert len(rows) == 162
     by_id = {r["id"]: r for r in rows}
     assert by_id["2"]["item"] is None and by_id["2"]["measure"] == 2
@@ -79,9 +79,9 @@ def test_catalog_json(data_dir: Path) -> None:
 
 
 def test_units_json_and_table(data_dir: Path) -> None:
-    units = json_of(run_cli(data_dir, "units", "--json"))
+    units = json_of(cli_in_process(data_dir, "units", "--json"))
     assert len(units) == 61
-    table = run_cli(data_dir, "units")
+    table = cli_in_process(data_dir, "units")
     assert table.returncode == 0 and "区城管局" in table.stdout and "共 61 个单位" in table.stdout
 
 
@@ -96,7 +96,7 @@ def test_set_survives_a_new_process(data_dir: Path) -> None:
 
 
 def test_alias_is_accepted(data_dir: Path) -> None:
-    rows = json_of(run_cli(data_dir, "tasks", "--unit", "开区市政绿化处", "--json"))
+    rows = json_of(cli_in_process(data_dir, "tasks", "--unit", "开区市政绿化处", "--json"))
     assert {r["id"] for r in rows} >= {"11.2", "17"}
 
 
@@ -115,14 +115,14 @@ def test_unknown_unit_exits_2_with_suggestions(data_dir: Path) -> None:
     ],
 )
 def test_bad_set_writes_nothing(data_dir: Path, args: list[str], message: str) -> None:
-    result = run_cli(data_dir, "set", "--unit", "区城管局", *args)
+    result = cli_in_process(data_dir, "set", "--unit", "区城管局", *args)
     assert result.returncode == 2
     assert message in result.stderr
-    rows = json_of(run_cli(data_dir, "tasks", "--unit", "区城管局", "--json"))
+    rows = json_of(cli_in_process(data_dir, "tasks", "--unit", "区城管局", "--json"))
     assert all(r["status"] == "not_started" for r in rows)
 
 
 def test_human_tasks_table(data_dir: Path) -> None:
-    result = run_cli(data_dir, "tasks", "--unit", "区城管局", "--as-of", "2020-01-15")
+    result = cli_in_process(data_dir, "tasks", "--unit", "区城管局", "--as-of", "2020-01-15")
     assert result.returncode == 0
     assert "逾期" in result.stdout and "11.2" in result.stdout and "配合" in result.stdout

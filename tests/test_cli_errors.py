@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,14 @@ def world(tmp_path_factory: pytest.TempPathFactory, bundled_template: Path) -> d
 FAILURES = [
     # bad input: 2
     (["bogus-command"], 2),
+    (["units", "--plan", "没有的方案"], 2),
+    (["catalog", "--plan", "没有的方案"], 2),
+    (["anomalies", "--plan", "没有的方案"], 2),
+    (["verify", "--plan", "没有的方案"], 2),
+    (["milestone", "--unit", UNIT, "--item", "1.1", "--index", "x", "--done", "2019-12-01"], 2),
+    (["actual", "--unit", UNIT, "--item", "1.1", "--target", "1.1-t9", "--value", "很多"], 2),
+    (["office"], 2),
+    (["office", "register", "--period", "2019-13"], 2),
     (["--no-such-flag", "units"], 2),
     (["tasks"], 2),
     (["tasks", "--unit", "没有这个单位"], 2),
@@ -77,6 +86,16 @@ FAILURES = [
     pytest.param(["backup", "-o", "/proc/x"], 1, marks=LINUX),
     pytest.param(["--data-dir", "/proc/x", "units"], 1, marks=LINUX),
 ]
+
+
+def test_every_command_has_a_failure_path_above() -> None:
+    """A command added to the CLI without a failure case here fails this test."""
+    tried = {next(a for a in args if not a.startswith("-")) for args, _code in _plain(FAILURES)}
+    assert set(cli.COMMANDS) - tried == set()
+
+
+def _plain(cases: list[Any]) -> list[tuple[list[str], int]]:
+    return [tuple(case.values) if hasattr(case, "values") else case for case in cases]
 
 
 def assert_one_chinese_line(result: subprocess.CompletedProcess[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import run_cli as cli
+from tests.helpers import cli_in_process as cli
 
 
 def test_a_note_may_start_with_a_dash(data_dir: Path) -> None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -27,7 +25,7 @@ from liaison_app.vocabulary import Role
 from tests.helpers import NOT_REPORTING as REMOVED
 from tests.helpers import RETURNS_AS_OF as AS_OF
 from tests.helpers import RETURNS_PERIOD as PERIOD
-from tests.helpers import catalog, copy_folder
+from tests.helpers import catalog, cli_in_process, copy_folder
 
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
@@ -287,17 +285,9 @@ def test_overview_has_every_status_and_totals(world, tmp_path: Path) -> None:
 
 def test_cli_exit_codes(world, tmp_path: Path) -> None:
     service, inbox = world
-    env = {**os.environ, "LIAISON_APP_DATA_DIR": str(service.data_dir)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "liaison_app", "consolidate", *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env=env,
-            timeout=300,
-        )
+        return cli_in_process(service.data_dir, "consolidate", *args)
 
     ok = run(str(inbox), "-o", str(tmp_path), "--period", PERIOD)
     assert ok.returncode == 0, ok.stderr

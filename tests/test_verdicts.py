@@ -18,8 +18,8 @@ from liaison_app.reports.unit_report import default_file_name
 from tests.helpers import RETURNS_AS_OF as AS_OF
 from tests.helpers import RETURNS_PERIOD as PERIOD
 from tests.helpers import catalog
+from tests.helpers import cli_in_process as cli
 from tests.helpers import copy_folder as _copy
-from tests.helpers import run_cli as cli
 
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
