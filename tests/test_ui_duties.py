@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
@@ -33,6 +33,14 @@ def window(qtbot: QtBot, data_dir: Path, clock: FixedClock) -> Iterator[MainWind
     service.close()
 
 
+def show_tab(qtbot: QtBot, window: MainWindow, page: QWidget) -> None:
+    """Click the side tab that holds ``page``, as a user does."""
+    bar = window.side_tabs.tabBar()
+    rect = bar.tabRect(window.side_tabs.indexOf(page))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.side_tabs.currentWidget() is page
+
+
 def fill_case(monkeypatch, title: str, kind: str = "positive", related: tuple[str, ...] = ()) -> None:
     def exec_(dialog: CaseDialog) -> int:
         dialog.title.setText(title)
@@ -47,8 +55,11 @@ def fill_case(monkeypatch, title: str, kind: str = "positive", related: tuple[st
     monkeypatch.setattr(CaseDialog, "exec", exec_)
 
 
-def test_case_reminder_create_attach_edit_delete(window: MainWindow, monkeypatch, tmp_path: Path) -> None:
+def test_case_reminder_create_attach_edit_delete(
+    qtbot: QtBot, window: MainWindow, monkeypatch, tmp_path: Path
+) -> None:
     panel = window.cases_panel
+    show_tab(qtbot, window, panel)
     assert "还没有典型案例" in panel.reminder.text()
     assert "2019年12月尚无典型案例" in window.summary.label.text()
     fill_case(monkeypatch, "用水报装“一窗办理”", related=("16", "17"))
@@ -73,8 +84,11 @@ def test_case_reminder_create_attach_edit_delete(window: MainWindow, monkeypatch
     assert fields[0] == "case" and "case_title" in fields and "attachment" in fields
 
 
-def test_lead_unit_deliverables_with_lights(window: MainWindow, monkeypatch, tmp_path: Path) -> None:
+def test_lead_unit_deliverables_with_lights(
+    qtbot: QtBot, window: MainWindow, monkeypatch, tmp_path: Path
+) -> None:
     panel = window.duties_panel
+    show_tab(qtbot, window, panel)
     assert panel.deliverables.rowCount() == 2
     assert panel.deliverables.index(0, 3).data() == "逾期"  # due 2019-12-06, as of 2020-01-06
     assert "具体措施" in window.summary.label.text() and "逾期" in window.summary.label.text()
@@ -97,9 +111,10 @@ def test_lead_unit_deliverables_with_lights(window: MainWindow, monkeypatch, tmp
     assert "主要职责" in panel.group_text.text()
 
 
-def test_a_unit_that_leads_nothing_has_no_deliverables(window: MainWindow) -> None:
+def test_a_unit_that_leads_nothing_has_no_deliverables(qtbot: QtBot, window: MainWindow) -> None:
     window.show_unit("区公安分局")
     panel = window.duties_panel
+    show_tab(qtbot, window, panel)
     assert panel.deliverables.rowCount() == 0 and not panel.edit_button.isEnabled()
     assert "不牵头任何工作措施" in panel.lead_note.text()
     assert {g.role for g in panel.groups.rows()} >= {"责任单位"}
@@ -129,11 +144,12 @@ def test_office_can_filter_by_special_group(qtbot: QtBot, window: MainWindow, tm
     assert "区法院" not in {u.unit for u in page.units.rows()}
 
 
-def test_deleting_a_case_that_is_already_gone_says_so(window: MainWindow, monkeypatch) -> None:
+def test_deleting_a_case_that_is_already_gone_says_so(qtbot: QtBot, window: MainWindow, monkeypatch) -> None:
     from tests.helpers import Dialogs
 
     fill_case(monkeypatch, "不动产登记“一窗受理”")
     panel = window.cases_panel
+    show_tab(qtbot, window, panel)
     panel.new_button.click()
     case = panel.model.rows()[0]
     window.duties.duties.delete_case("区城管局", case.id)  # e.g. by another window on the same data
@@ -141,3 +157,18 @@ def test_deleting_a_case_that_is_already_gone_says_so(window: MainWindow, monkey
     panel.table.setCurrentIndex(panel.model.index(0, 0))
     panel.delete_button.click()  # the panel still shows the stale row
     assert dialogs.shown == [("未保存", "该典型案例不存在，或不属于本单位")]
+
+
+def test_a_unit_switched_while_the_duties_tab_was_hidden_shows_on_the_tab(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panel = window.duties_panel
+    show_tab(qtbot, window, panel)
+    assert panel.deliverables.rowCount() == 2  # 区城管局 leads two items
+    show_tab(qtbot, window, window.detail)
+    window.picker.select_unit("区公安分局")
+    window.show_unit("区公安分局")
+    assert "具体措施" not in window.summary.label.text(), "the summary follows at once"
+    show_tab(qtbot, window, panel)
+    assert panel.deliverables.rowCount() == 0
+    assert "不牵头任何工作措施" in panel.lead_note.text()

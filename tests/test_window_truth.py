@@ -596,6 +596,9 @@ def test_actions_that_need_a_row_are_off_without_one(
     window.show_unit("区发展改革委")
     assert not window.cycle_action.isEnabled() and not window.menus.add_files_action.isEnabled()
     panel = window.duties_panel
+    bar = window.side_tabs.tabBar()
+    tab = bar.tabRect(window.side_tabs.indexOf(panel)).center()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=tab)
     assert panel.deliverables.rowCount() > 0
     assert not panel.edit_button.isEnabled() and not panel.attach_button.isEnabled()
     rect = panel.deliverable_view.visualRect(panel.deliverables.index(0, 0))

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
             self.current_as_of,
         )
         self.duties.changed.connect(self._update_summary)
+        self.side_tabs.currentChanged.connect(lambda _i: self.duties.shown() if self.duties else None)
         self.period.dateChanged.connect(lambda _d: self.duties.refresh() if self.duties else None)
         today = service.clock.today()
         self.period.setDate(_qdate(default_period(today)))
