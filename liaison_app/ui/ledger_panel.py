@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QPainter
 from PySide6.QtWidgets import (
@@ -250,6 +251,8 @@ class LedgerPanel(QWidget):
         self.runner.start(task)
 
     def _trend_loaded(self, task: BackgroundTask, points: list[TrendPoint] | None) -> None:
+        if not shiboken6.isValid(self.trend):
+            return  # the window closed while the trend was being read
         if task is not self.trend_task:
             return  # an older reading, replaced
         self.trend_task = None
