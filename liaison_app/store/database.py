@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,69 +23,40 @@ from sqlalchemy.pool import NullPool
 from liaison_app import paths
 from liaison_app.store import backup
 from liaison_app.store.records import StorageError
+from liaison_app.store.sqlite_read import (
+    HEAD_REVISION,
+    KNOWN_REVISIONS,
+    DamagedDatabaseError,
+    DatabaseError,
+    MissingDatabaseError,
+    NewerDatabaseError,
+    SchemaUpgradeRefused,
+    check_not_lost,
+    checked_revision,
+    read_only_uri,
+)
+
+# The checks and their errors live in sqlite_read (free of SQLAlchemy); callers import them here.
+__all__ = [
+    "HEAD_REVISION",
+    "KNOWN_REVISIONS",
+    "DamagedDatabaseError",
+    "Database",
+    "DatabaseError",
+    "MissingDatabaseError",
+    "NewerDatabaseError",
+    "SchemaUpgradeRefused",
+    "check_not_lost",
+    "current_revision",
+    "make_engine",
+    "make_read_only_engine",
+    "open_database",
+    "open_read_only",
+    "storage_message",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
-
-# Every schema revision this version knows, oldest first; the last one is the head.
-# tests/test_migrations.py proves this list matches db/versions.
-KNOWN_REVISIONS: tuple[str, ...] = (
-    "0001",
-    "0002",
-    "0003",
-    "0004",
-    "0005",
-    "0006",
-    "0007",
-    "0008",
-    "0009",
-    "0010",
-)
-HEAD_REVISION = KNOWN_REVISIONS[-1]
-
-
-class DatabaseError(RuntimeError):
-    """The database cannot be opened as it is (message in Chinese, for the user)."""
-
-
-class NewerDatabaseError(DatabaseError):
-    pass
-
-
-class DamagedDatabaseError(DatabaseError):
-    pass
-
-
-class MissingDatabaseError(DamagedDatabaseError):
-    """The database is gone or empty while the folder still holds the ledger's evidence or
-    snapshots: never silently replaced by an empty ledger."""
-
-
-def _has_earlier_data(data_dir: Path) -> list[str]:
-    """What the folder still holds of an earlier ledger (evidence files, snapshots)."""
-    found = []
-    if any(p.is_file() for p in (data_dir / "evidence").glob("??/*")):
-        found.append("佐证材料")
-    if backup.automatic_backups(data_dir) or any((data_dir / "backups").glob("before-restore-*.zip")):
-        found.append("自动备份")
-    return found
-
-
-def check_not_lost(db_path: Path) -> None:
-    """Refuse to start a new, empty ledger where an earlier one evidently existed."""
-    if db_path.exists() and db_path.stat().st_size > 0:
-        return
-    earlier = _has_earlier_data(db_path.parent)
-    if not earlier:
-        return
-    state = "是空文件(0 字节)" if db_path.exists() else "不见了"
-    raise MissingDatabaseError(
-        f"数据库 {db_path} {state}，但数据文件夹中还有{'和'.join(earlier)}:"
-        "台账不会被一个空台账替代。原文件不会被改动。请从最近的自动备份恢复。"
-    )
-
-
-class SchemaUpgradeRefused(DatabaseError):
-    """A migration found rows the new schema cannot hold; the database was left as it was."""
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -117,12 +87,8 @@ def make_engine(db_path: Path) -> Engine:
 
 
 def make_read_only_engine(db_path: Path) -> Engine:
-    """An engine that can only read: ``mode=ro`` (the file is never written, its WAL is read
-    while another program writes), and ``immutable`` when the folder is read-only and no one
-    can be writing (SQLite could not open a WAL database there otherwise)."""
-    uri = db_path.resolve().as_uri() + "?mode=ro"  # file:///… works on every platform
-    if not os.access(db_path.parent, os.W_OK) and not Path(str(db_path) + "-shm").exists():
-        uri += "&immutable=1"
+    """An engine that can only read (see :func:`~liaison_app.store.sqlite_read.read_only_uri`)."""
+    uri = read_only_uri(db_path)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -237,15 +203,7 @@ def open_read_only(db_path: Path) -> Database:
     if not db_path.is_file() or db_path.stat().st_size == 0:
         check_not_lost(db_path)
         raise DatabaseError(f"数据文件夹中还没有台账数据库:{db_path}")
-    check = backup.check_database(db_path, KNOWN_REVISIONS)
-    if not check.ok and check.revision is not None:
-        raise NewerDatabaseError(
-            f"数据库 {db_path} 由更新版本的程序创建(结构版本 {check.revision})，"
-            "本程序不会改动它。请安装新版本的程序。"
-        )
-    if not check.ok:
-        raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
-    if check.revision != HEAD_REVISION:
+    if checked_revision(db_path) != HEAD_REVISION:
         raise DatabaseError(f"数据库 {db_path} 需要先升级结构，才能只读打开。请关闭其他程序后再试。")
     engine = make_read_only_engine(db_path)
     return Database(db_path, engine, sessionmaker(engine, expire_on_commit=False), read_only=True)
@@ -261,20 +219,9 @@ def open_database(db_path: Path, now: dt.datetime | None = None) -> Database:
     check_not_lost(db_path)
     checked: str | None = None
     if db_path.exists() and db_path.stat().st_size > 0:
-        check = backup.check_database(db_path, KNOWN_REVISIONS)
-        if not check.ok and check.revision is not None:
-            raise NewerDatabaseError(
-                f"数据库 {db_path} 由更新版本的程序创建(结构版本 {check.revision})，"
-                "本程序不会改动它。请安装新版本的程序。"
-            )
-        if not check.ok:
-            log.error("damaged database %s: %s", db_path, check.problem)
-            raise DamagedDatabaseError(f"数据库 {db_path} 无法使用:{check.problem}。原文件不会被改动。")
-        if check.revision is not None and check.revision != HEAD_REVISION:
-            backup.before_migration(
-                db_path.parent, db_path, check.revision, HEAD_REVISION, now or dt.datetime.now()
-            )
-        checked = check.revision
+        checked = checked_revision(db_path)
+        if checked is not None and checked != HEAD_REVISION:
+            backup.before_migration(db_path.parent, db_path, checked, HEAD_REVISION, now or dt.datetime.now())
     try:
         engine = make_engine(db_path)
         # The read-only check above already read the revision; the usual start (schema current)
