@@ -17,6 +17,18 @@ T = TypeVar("T")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def horizontal_header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> Any:
+    """``headerData`` of a model whose column titles are ``headers`` (no vertical header): the
+    one answer shared by the table models here and the task tree."""
+    if (
+        orientation == Qt.Orientation.Horizontal
+        and role == Qt.ItemDataRole.DisplayRole
+        and 0 <= section < len(headers)
+    ):
+        return headers[section]
+    return None
+
+
 class Column(Generic[T]):
     def __init__(
         self,
@@ -44,24 +56,25 @@ class HeadedRowsModel(QAbstractTableModel, Generic[T]):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
+    def headers(self) -> Sequence[str]:
+        """The column titles (a table with its columns given per instance answers its own)."""
+        return self.HEADERS
+
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return 0 if parent.isValid() else len(self.headers())
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
+        return horizontal_header(self.headers(), section, orientation, role)
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
+class RowsModel(HeadedRowsModel[T]):
     HIGHLIGHT = QBrush(QColor("#fde2e1"))
 
     def __init__(self, columns: Sequence[Column[T]], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
-        self._rows: list[T] = []
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
@@ -71,22 +84,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def rows(self) -> list[T]:
         return list(self._rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].header
-        return None
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole

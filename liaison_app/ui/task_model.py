@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status, light_for
 from liaison_app.ui.item_text import repaired
+from liaison_app.ui.rows_model import horizontal_header
 from liaison_app.vocabulary import Role, chinese_numeral
 
 Index = QModelIndex | QPersistentModelIndex
@@ -65,6 +66,7 @@ HEADERS = {
 
 
 _COLUMNS = len(Column)
+_HEADER_TEXTS = [HEADERS[column] for column in Column]
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ITEM_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
 
@@ -354,13 +356,7 @@ class TaskTreeModel(QAbstractItemModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < _COLUMNS
-        ):
-            return HEADERS[Column(section)]
-        return None
+        return horizontal_header(_HEADER_TEXTS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
