@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liaison_app.digests import file_sha256
 from liaison_app.reports.promises_sheets import Promises, PromisesSummary, unit_due
 from liaison_app.reports.promises_sheets import summarize as summarize_promises
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
@@ -291,16 +292,6 @@ def receive(
     return Intake(period, verdicts, reports, unmatched)
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Path], list[tuple[Path, str]]]:
     """The edited returns the office accepted: named by any spelling of their path (matched once
     resolved) or by a copy of the same file elsewhere (matched by SHA-256). Returns the accepted
@@ -309,7 +300,7 @@ def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Pat
     by_hash: dict[str, list[Path]] = {}
     for path in edited:
         try:
-            by_hash.setdefault(_sha256(path), []).append(path)
+            by_hash.setdefault(file_sha256(path), []).append(path)
         except OSError:
             continue
     accepted: set[Path] = set()
@@ -322,7 +313,7 @@ def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Pat
         if found is not None:
             accepted.add(found)
             continue
-        copies = by_hash.get(_sha256(given), [])
+        copies = by_hash.get(file_sha256(given), [])
         if copies:
             accepted.update(copies)
         else:
