@@ -54,6 +54,19 @@ class HeadedRowsModel(QAbstractTableModel, Generic[T]):
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
 
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        return row if role == RECORD_ROLE else self.cell(row, index.column(), role)
+
+    def cell(self, row: T, column: int, role: int) -> Any:
+        """What ``row`` shows in ``column`` for ``role`` (None: nothing); ``RECORD_ROLE`` gives
+        the row itself."""
+        return None
+
 
 class RowsModel(QAbstractTableModel, Generic[T]):
     HIGHLIGHT = QBrush(QColor("#fde2e1"))
@@ -108,11 +121,11 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 
 
 def table_view(
-    model: RowsModel[Any],
+    model: RowsModel[Any] | HeadedRowsModel[Any],
     stretch: int,
     resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents,
 ) -> QTableView:
-    """A read-only, row-selecting table for a small :class:`RowsModel`; column ``stretch`` fills."""
+    """A read-only, row-selecting table for a small model; column ``stretch`` fills."""
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().hide()
@@ -123,3 +136,10 @@ def table_view(
     header.setSectionResizeMode(resize)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def fit_to_rows(view: QTableView) -> None:
+    """Make a small table exactly as tall as its (word-wrapped) rows: no scroll bar, no gap."""
+    view.resizeRowsToContents()
+    rows = sum(view.rowHeight(row) for row in range(view.model().rowCount()))
+    view.setFixedHeight(view.horizontalHeader().height() + rows + 2 * view.frameWidth() + 2)
