@@ -41,6 +41,7 @@ from liaison_app.store.records import (
 from liaison_app.vocabulary import Role, Status, parse_period
 
 if TYPE_CHECKING:
+    from liaison_app.store.read_view import ReadView
     from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -317,7 +318,7 @@ def _dump(data: Any) -> None:
 
 
 # -- commands ----------------------------------------------------------------------------------
-def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
+def cmd_units(service: LiaisonService | ReadView, args: argparse.Namespace) -> int:
     units = service.units()
     if args.json:
         _dump(
@@ -339,7 +340,7 @@ def cmd_units(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
+def cmd_catalog(service: LiaisonService | ReadView, args: argparse.Namespace) -> int:
     items = service.catalog()
     if args.json:
         _dump([_item_json(i, service.plan_id) for i in items])
@@ -360,7 +361,7 @@ def cmd_catalog(service: LiaisonService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_tasks(service: LiaisonService, args: argparse.Namespace) -> int:
+def cmd_tasks(service: LiaisonService | ReadView, args: argparse.Namespace) -> int:
     unit = service.resolve_unit(args.unit)
     as_of = args.as_of or service.clock.today()
     tasks = service.tasks(unit)
@@ -662,6 +663,12 @@ def cmd_office(service: LiaisonService, args: argparse.Namespace) -> int:
     return office_cli.run(service, args)
 
 
+def cmd_office_register_quick(view: ReadView, args: argparse.Namespace) -> int:
+    from liaison_app import office_cli
+
+    return office_cli.quick_register(view, args)
+
+
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.store.duties import DutiesService
 
@@ -843,6 +850,14 @@ READERS = {
     "office remind",
     "office bulletin",
 }
+# Readers answered from sqlite3 alone (store/read_view.py) when the database is current: they
+# start in a third of the time, without importing SQLAlchemy. The same read functions as the service.
+QUICK_READERS: dict[str, Callable[[ReadView, argparse.Namespace], int]] = {
+    "units": cmd_units,
+    "catalog": cmd_catalog,
+    "tasks": cmd_tasks,
+    "office register": cmd_office_register_quick,
+}
 ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
 RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
 
@@ -916,12 +931,19 @@ def run(argv: Sequence[str] | None = None) -> int:
         from liaison_app.app import selftest
 
         return selftest(data_dir)
-    from liaison_app.store.database import DatabaseError, MissingDatabaseError
+    from liaison_app.store.sqlite_read import DatabaseError, MissingDatabaseError
 
     # office actions that only read the ledger (and write files elsewhere) are readers too
     command = f"office {args.office_command}" if args.command == "office" else args.command
+    view: ReadView | None = None
+    service: LiaisonService | None = None
     try:
-        service = open_for(command, data_dir, getattr(args, "plan", None))
+        if command in QUICK_READERS:
+            from liaison_app.store.read_view import ReadView
+
+            view = ReadView.open(data_dir, plan=getattr(args, "plan", None))
+        if view is None:
+            service = open_for(command, data_dir, getattr(args, "plan", None))
     except UnknownPlanError as exc:  # --plan names no loaded plan
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -941,9 +963,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     start_collecting()  # start-up is over: the command's own work may make garbage
     try:
+        if view is not None:  # the data is current: answered without SQLAlchemy
+            return QUICK_READERS[command](view, args)
+        assert service is not None
         return COMMANDS[args.command](service, args)
     finally:
-        service.close()
+        for opened in (view, service):
+            if opened is not None:
+                opened.close()
 
 
 def exit_code(exc: BaseException) -> int:

@@ -9,14 +9,17 @@ them, so that the time won cannot be lost again by one careless import.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from liaison_app.store.database import HEAD_REVISION
 from liaison_app.store.service import LiaisonService
 from tests.helpers import REPO
 
@@ -106,19 +109,35 @@ def test_the_window_is_usable_before_reports_office_or_migrations_load(started: 
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "orm"),
     [
-        ("tasks", "--unit", UNIT, "--json"),
-        ("set", "--unit", UNIT, "--item", "1.1", "--status", "in_progress"),
-        ("office", "register", "--period", "2019-11", "--json"),
+        (("tasks", "--unit", UNIT, "--json"), False),
+        (("units",), False),
+        (("catalog", "--json"), False),
+        (("set", "--unit", UNIT, "--item", "1.1", "--status", "in_progress"), True),
+        (("office", "register", "--period", "2019-11", "--json"), False),
     ],
-    ids=["tasks", "set", "office-register"],
+    ids=["tasks", "units", "catalog", "set", "office-register"],
 )
 def test_a_command_loads_neither_qt_nor_workbooks_nor_migrations(
-    started: Path, tmp_path: Path, command: tuple[str, ...]
+    started: Path, tmp_path: Path, command: tuple[str, ...], orm: bool
 ) -> None:
     result = start(started, *command, config=tmp_path / "config")
     assert result.returncode == 0, result.stderr
     loaded = top_level(modules(result.stderr))
-    assert "sqlalchemy" in loaded  # it did open the data
+    assert "liaison_app.store.sqlite_read" in loaded  # it did open the data
+    # readers of a current database read it with sqlite3 alone; writers need the ORM
+    assert ("sqlalchemy" in loaded) is orm
     assert loaded & NOT_IN_THE_CLI == set()
+
+
+def test_a_reader_on_an_older_schema_takes_the_full_opening_and_upgrades(tmp_path: Path) -> None:
+    older = tmp_path / "older"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "db" / "0009", older)
+    result = start(older, "tasks", "--unit", "区城管局", "--json", config=tmp_path / "config")
+    assert result.returncode == 0, result.stderr
+    assert "sqlalchemy" in top_level(modules(result.stderr))
+    tasks = {task["id"]: task for task in json.loads(result.stdout)}
+    assert tasks["16"]["status"] == "done" and tasks["11.2"]["status"] == "in_progress"
+    with sqlite3.connect(older / "liaison.sqlite3") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QListWidget
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
@@ -44,6 +44,9 @@ def test_review_then_confirm_loads_the_plan_and_the_window_follows_it(
     assert dialog is not None and dialog.isVisible()
     assert "工作措施 10 条" in dialog.findChild(type(dialog.blocking), "plan_import_summary").text()
     assert len(plans.list_plans(window._service().database)) == 1  # nothing written before 确认导入
+    repairs = dialog.findChild(QListWidget, "plan_import_anomalies")
+    said = [repairs.item(i).text() for i in range(repairs.count()) if "区发改委" in repairs.item(i).text()]
+    assert said and all("窗口中在“单位”表的“对应”栏选择" in line for line in said)  # the window's way first
     choice = dialog.alias_choices["区发改委"]
     choice.setCurrentIndex(choice.findData("区发展改革委"))  # map it; the others stay new units
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)

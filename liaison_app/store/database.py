@@ -52,6 +52,7 @@ __all__ = [
     "make_read_only_engine",
     "open_database",
     "open_read_only",
+    "raw_connection",
     "storage_message",
     "upgrade",
 ]
@@ -95,6 +96,14 @@ def make_read_only_engine(db_path: Path) -> Engine:
     engine = create_engine("sqlite://", creator=connect, future=True)
     event.listen(engine, "connect", _on_connect_read_only)
     return engine
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The DB-API connection under ``session`` (in its transaction), for the plain-SQL readers
+    shared with the SQLAlchemy-free start (:mod:`liaison_app.store.catalogue_index`)."""
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
 
 
 def current_revision(engine: Engine) -> str | None:

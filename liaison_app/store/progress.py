@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from liaison_app.store.catalogue import Catalogue, catalog_item
 from liaison_app.store.context import StoreContext, first_writer_wins, history_date
+from liaison_app.store.database import raw_connection
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
-    EvidenceRow,
     HistoryRow,
     ItemRow,
     MeasureRow,
@@ -22,55 +22,24 @@ from liaison_app.store.models import (
 from liaison_app.store.promises import PromisesService
 from liaison_app.store.records import (
     MAX_NOTE_CHARS,
-    CatalogItem,
     HistoryEntry,
-    MilestoneState,
-    TargetState,
     UnitTask,
     check_text,
 )
 from liaison_app.store.status import Status, parse_status
+from liaison_app.store.task_reading import (
+    read_evidence_counts,
+    read_progress,
+    read_task,
+    read_unit_tasks,
+    unit_task,
+)
 
 UNSET = object()  # "not given", where None means "clear it"
 
 
 def _validate_note(note: str) -> str:
     return check_text(note, "进展情况", MAX_NOTE_CHARS)
-
-
-def evidence_counts(session: Session, unit_id: int) -> dict[int, int]:
-    """{item row id: number of evidence files} of one unit."""
-    rows = session.execute(
-        select(EvidenceRow.item_id, func.count())
-        .where(EvidenceRow.unit_id == unit_id)
-        .group_by(EvidenceRow.item_id)
-    ).all()
-    return {item_id: int(count) for item_id, count in rows}
-
-
-Promised = tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]
-
-
-def _unit_task(
-    unit: str,
-    role: str,
-    item: CatalogItem,
-    row: ProgressRow | None,
-    evidence: int = 0,
-    promises: Promised = ((), ()),
-) -> UnitTask:
-    return UnitTask(
-        unit=unit,
-        role=role,
-        item=item,
-        status=Status(row.status) if row else Status.NOT_STARTED,
-        note=row.note if row else "",
-        completed_on=row.completed_on if row else None,
-        updated_at=row.updated_at if row else None,
-        evidence=evidence,
-        milestones=promises[0],
-        targets=promises[1],
-    )
 
 
 class ProgressService:
@@ -83,33 +52,11 @@ class ProgressService:
         # (unit id, item id) → (note editing session, its history row): see update()
         self._note_sessions: dict[tuple[int, int], tuple[str, int]] = {}
 
-    def _task(
-        self, unit: str, item_id: int, row: ProgressRow | None, evidence: int, promises: Promised
-    ) -> UnitTask:
-        catalogue = self._catalogue
-        return _unit_task(
-            unit, catalogue.roles_by_unit[unit][item_id], catalogue.items[item_id], row, evidence, promises
-        )
-
-    def _progress_rows(self, session: Session, unit_id: int) -> dict[int, ProgressRow]:
-        return {
-            row.item_id: row
-            for row in session.scalars(select(ProgressRow).where(ProgressRow.unit_id == unit_id))
-        }
-
     def tasks(self, unit: str) -> list[UnitTask]:
         """Every item ``unit`` leads or cooperates on, in plan order, with its progress."""
-        catalogue = self._catalogue
-        unit = catalogue.resolve_unit(unit)
-        unit_id = catalogue.unit_ids[unit]
+        unit = self._catalogue.resolve_unit(unit)
         with self._context.database.sessions() as session:
-            rows = self._progress_rows(session, unit_id)
-            counts = evidence_counts(session, unit_id)
-            item_ids = sorted(catalogue.roles_by_unit[unit], key=lambda i: catalogue.items[i].position)
-            promises = self._promises.promise_states(session, unit, item_ids)
-        return [
-            self._task(unit, i, rows.get(i), counts.get(i, 0), promises.get(i, ((), ()))) for i in item_ids
-        ]
+            return read_unit_tasks(raw_connection(session), self._catalogue, unit)
 
     def archived_tasks(self, unit: str) -> list[UnitTask]:
         """What a revision took from ``unit`` in this plan: kept read-only with its progress.
@@ -130,29 +77,20 @@ class ProgressService:
                 )
                 .order_by(ItemRow.position)
             ).all()
-            progress = self._progress_rows(session, unit_id)
-            counts = evidence_counts(session, unit_id)
+            connection = raw_connection(session)
+            progress = read_progress(connection, unit_id)
+            counts = read_evidence_counts(connection, unit_id)
             result = []
             for item, role, measure, area in found:
                 code = item.code.split("@")[0]
                 archived = catalog_item(item, measure, area, code=code, former=code)
-                result.append(_unit_task(unit, role, archived, progress.get(item.id), counts.get(item.id, 0)))
+                result.append(unit_task(unit, role, archived, progress.get(item.id), counts.get(item.id, 0)))
             return result
 
     def task(self, unit: str, code: str) -> UnitTask:
         unit, item_id = self._catalogue.assigned(unit, code)
-        unit_id = self._catalogue.unit_ids[unit]
         with self._context.database.sessions() as session:
-            row = session.scalars(
-                select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
-            ).first()
-            return self._read_back(session, unit, item_id, row)
-
-    def _read_back(self, session: Session, unit: str, item_id: int, row: ProgressRow | None) -> UnitTask:
-        """The task as it stands in ``session`` (evidence count and promises included)."""
-        count = evidence_counts(session, self._catalogue.unit_ids[unit]).get(item_id, 0)
-        promises = self._promises.promise_states(session, unit, [item_id]).get(item_id, ((), ()))
-        return self._task(unit, item_id, row, count, promises)
+            return read_task(raw_connection(session), self._catalogue, unit, item_id)
 
     def update(
         self,
@@ -231,7 +169,7 @@ class ProgressService:
                             session.flush()
                             self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)
                 session.flush()
-                return self._read_back(session, unit, item_id, row)
+                return read_task(raw_connection(session), self._catalogue, unit, item_id)
 
         return first_writer_wins(apply)
 

@@ -28,14 +28,13 @@ from sqlalchemy.orm import Session
 from liaison_app.plan.model import Target
 from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext, history_date
+from liaison_app.store.database import raw_connection
 from liaison_app.store.models import (
     ActualRow,
-    AssignmentRow,
     MilestoneDoneRow,
     ProgressRow,
 )
 from liaison_app.store.records import (
-    ActualRecord,
     MilestoneState,
     ServiceError,
     TargetState,
@@ -44,9 +43,8 @@ from liaison_app.store.records import (
     format_decimal,
 )
 from liaison_app.store.status import Status
+from liaison_app.store.task_reading import read_promise_states
 from liaison_app.vocabulary import parse_period
-
-_FEW_ITEMS = 8  # up to this many items are asked for by their ids
 
 MAX_SOURCE_CHARS = 200
 MAX_DIGITS = 18
@@ -109,78 +107,9 @@ class PromisesService:
     def promise_states(
         self, session: Session, unit: str, item_ids: Iterable[int]
     ) -> dict[int, tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]]:
-        """Milestones (with this unit's ticks) and targets (with figures) of the given items.
-
-        A lead unit sees its own figures; a cooperating unit sees the lead units' (the latest
-        recorded per 报送期 when several lead units report)."""
-        wanted = [
-            i for i in item_ids if self._catalogue.items[i].milestones or self._catalogue.items[i].targets
-        ]
-        if not wanted:
-            return {}
-        unit_id = self._catalogue.unit_ids[unit]
-        roles = self._catalogue.roles_by_unit[unit]
-        with_targets = [i for i in wanted if self._catalogue.items[i].targets]
-        # A unit's whole list (thousands of items on a large plan) is asked by the unit, not by
-        # an IN of every item id: SQLAlchemy renders and SQLite binds each id anew per query.
-        whole = len(wanted) > _FEW_ITEMS and all(i in roles for i in wanted)
-        done_query = select(MilestoneDoneRow).where(MilestoneDoneRow.unit_id == unit_id)
-        actual_query = select(ActualRow)
-        if whole:
-            mine = (AssignmentRow.item_id == ActualRow.item_id) & (AssignmentRow.unit_id == unit_id)
-            actual_query = actual_query.join(AssignmentRow, mine)
-        else:
-            done_query = done_query.where(MilestoneDoneRow.item_id.in_(wanted))
-            actual_query = actual_query.where(ActualRow.item_id.in_(with_targets))
-        wanted_set, target_set = set(wanted), set(with_targets)
-        done = {
-            row.milestone_id: row.done_on for row in session.scalars(done_query) if row.item_id in wanted_set
-        }
-        actual_rows = (
-            [
-                row
-                for row in session.scalars(
-                    actual_query.order_by(ActualRow.period, ActualRow.recorded_at, ActualRow.id)
-                )
-                if row.item_id in target_set
-            ]
-            if with_targets
-            else []
-        )
-        codes = {row_id: code for code, row_id in self._catalogue.target_ids.items()}
-        by_target: dict[str, dict[str, ActualRecord]] = {}
-        for row in actual_rows:
-            if roles.get(row.item_id) == "lead" and row.unit_id != unit_id:
-                continue
-            code = codes[row.target_id]
-            by_target.setdefault(code, {})[row.period] = ActualRecord(
-                target_id=code,
-                unit=self._catalogue.unit_names[row.unit_id],
-                period=row.period,
-                value=Decimal(row.value),
-                measured_on=row.measured_on,
-                source=row.source,
-                recorded_at=row.recorded_at,
-                actor=row.actor,
-            )
-        result: dict[int, tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]] = {}
-        for item_id in wanted:
-            item = self._catalogue.items[item_id]
-            milestones = tuple(
-                MilestoneState(
-                    number,
-                    m.date,
-                    m.text,
-                    done.get(self._catalogue.milestone_ids[(item_id, number)]),
-                )
-                for number, m in enumerate(item.milestones, start=1)
-            )
-            targets = tuple(
-                TargetState(t, tuple(sorted(by_target.get(t.id, {}).values(), key=lambda a: a.period)))
-                for t in item.targets
-            )
-            result[item_id] = (milestones, targets)
-        return result
+        """Milestones (with this unit's ticks) and targets (with figures) of the given items
+        (:func:`~liaison_app.store.task_reading.read_promise_states`)."""
+        return read_promise_states(raw_connection(session), self._catalogue, unit, item_ids)
 
     def _target(self, item_id: int, target_id: str) -> Target:
         item = self._catalogue.items[item_id]

@@ -285,7 +285,8 @@ def review(
                         "probable_alias",
                         unit.name,
                         f"新单位「{unit.name}」与已知单位「{'」「'.join(probable)}」相近，"
-                        f"若是同一单位请用 --alias {unit.name}={probable[0]} 指定;否则按新单位载入",
+                        "若是同一单位，请指定它对应的已知单位(窗口中在“单位”表的“对应”栏选择，命令行用 "
+                        f"--alias {unit.name}={probable[0]});否则按新单位载入",
                     )
                 )
         lines.append(
