@@ -33,7 +33,7 @@ class Column(Generic[T]):
 
 class HeadedRowsModel(QAbstractTableModel, Generic[T]):
     """The row/column/header plumbing of a table whose columns are the fixed ``HEADERS``; the
-    subclass answers ``data`` (and ``flags``/``setData`` when it is editable)."""
+    subclass answers :meth:`cell` (and ``flags``/``setData`` when it is editable)."""
 
     HEADERS: tuple[str, ...] = ()
 
@@ -68,13 +68,15 @@ class HeadedRowsModel(QAbstractTableModel, Generic[T]):
         return None
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
+class RowsModel(HeadedRowsModel[T]):
+    """A :class:`HeadedRowsModel` whose columns are given as :class:`Column` (header, getter)."""
+
     HIGHLIGHT = QBrush(QColor("#fde2e1"))
 
     def __init__(self, columns: Sequence[Column[T]], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
-        self._rows: list[T] = []
+        self.HEADERS = tuple(column.header for column in self.columns)
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
@@ -84,32 +86,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def rows(self) -> list[T]:
         return list(self._rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].header
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        record = self._rows[index.row()]
-        column = self.columns[index.column()]
-        if role == RECORD_ROLE:
-            return record
+    def cell(self, record: T, column_index: int, role: int) -> Any:
+        column = self.columns[column_index]
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return column.tooltip(record)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -121,7 +99,7 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 
 
 def table_view(
-    model: RowsModel[Any] | HeadedRowsModel[Any],
+    model: HeadedRowsModel[Any],
     stretch: int,
     resize: QHeaderView.ResizeMode = QHeaderView.ResizeMode.ResizeToContents,
 ) -> QTableView:
