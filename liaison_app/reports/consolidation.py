@@ -339,6 +339,11 @@ class UnitState:
         return status_label(self.status)
 
 
+def percent_done(done: int, items: int) -> int:
+    """完成率 as a whole percent (0 when there is nothing to do)."""
+    return round(100 * done / items) if items else 0
+
+
 @dataclass(frozen=True)
 class ItemView:
     item: CatalogEntry
@@ -378,7 +383,7 @@ class UnitLine:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.items) if self.items else 0
+        return percent_done(self.done, self.items)
 
 
 @dataclass(frozen=True)
@@ -393,7 +398,7 @@ class GroupLine:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.items) if self.items else 0
+        return percent_done(self.done, self.items)
 
 
 @dataclass(frozen=True)
@@ -460,7 +465,7 @@ def total_figures(lines: Sequence[GroupLine | UnitLine]) -> list[int]:
         items,
         *(sum(x.statuses.get(s, 0) for x in lines) for s in STATUS_COLUMNS),
         sum(x.overdue for x in lines),
-        round(100 * done / items) if items else 0,
+        percent_done(done, items),
     ]
 
 
