@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 T = TypeVar("T")
+R = TypeVar("R")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -121,3 +122,15 @@ def fit_to_rows(view: QTableView) -> None:
     view.resizeRowsToContents()
     rows = sum(view.rowHeight(row) for row in range(view.model().rowCount()))
     view.setFixedHeight(view.horizontalHeader().height() + rows + 2 * view.frameWidth() + 2)
+
+
+def current_record(view: QAbstractItemView, kind: type[R]) -> R | None:
+    """The record of the view's current row (None: no row chosen, or not a ``kind``)."""
+    record = view.currentIndex().data(RECORD_ROLE)
+    return record if isinstance(record, kind) else None
+
+
+def emit_with(signal: SignalInstance, record: object | None) -> None:
+    """Ask for ``signal``'s action on the chosen record; with nothing chosen, nothing is asked."""
+    if record is not None:
+        signal.emit(record)
