@@ -344,6 +344,17 @@ def percent_done(done: int, items: int) -> int:
     return round(100 * done / items) if items else 0
 
 
+class _Completion:
+    """A summary row's 完成率, from its ``done`` and ``items`` (declared by each row)."""
+
+    done: int
+    items: int
+
+    @property
+    def percent(self) -> int:
+        return percent_done(self.done, self.items)
+
+
 @dataclass(frozen=True)
 class ItemView:
     item: CatalogEntry
@@ -363,7 +374,7 @@ class ItemView:
 
 
 @dataclass(frozen=True)
-class UnitLine:
+class UnitLine(_Completion):
     unit: str
     reported: bool
     items: int
@@ -381,13 +392,9 @@ class UnitLine:
             return "报表版本过旧"
         return "是" if self.cases else "否"
 
-    @property
-    def percent(self) -> int:
-        return percent_done(self.done, self.items)
-
 
 @dataclass(frozen=True)
-class GroupLine:
+class GroupLine(_Completion):
     number: int
     name: str
     items: int
@@ -395,10 +402,6 @@ class GroupLine:
     in_progress: int
     overdue: int
     statuses: dict[Status | None, int] = field(default_factory=dict)  # item status (None: 未报送) -> items
-
-    @property
-    def percent(self) -> int:
-        return percent_done(self.done, self.items)
 
 
 @dataclass(frozen=True)
