@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.pending_restore: Path | None = None  # run_gui restores it once the data is closed
         self.unit = ""
         self._load: Callable[[], None] | None = None  # opens the data and attaches it (preview)
+        self._previewed = False
         self.resize(1280, 800)
 
         self.model = TaskTreeModel(self)
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         item chosen, another unit, a menu action) calls it first, under a busy cursor, so no click
         is ignored. The status bar says the data is being opened until then."""
         self._load = load
+        self._previewed = True
         today = view.clock.today()
         self.period.setDate(_qdate(default_period(today)))
         self.as_of.setDate(_qdate(today))
@@ -253,7 +255,8 @@ class MainWindow(QMainWindow):
         self.plans.plan_switched.connect(self._on_plan_switched)
         self.plans.message.connect(self._show_message)
         self.statusBar().clearMessage()
-        if self.central.isEnabled():  # previewed: the tree stays as it is (and what is selected)
+        if self._previewed:  # the tree stays as it is (and what is selected)
+            self._previewed = False
             self._catch_up(service)
         else:
             self.picker.set_units(service.units())
