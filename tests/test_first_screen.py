@@ -18,6 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from liaison_app import app
 from liaison_app.settings import LAST_UNIT
+from liaison_app.store import backup
+from liaison_app.store.database import KNOWN_REVISIONS
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from liaison_app.ui.main_window import MainWindow
@@ -126,11 +128,26 @@ def test_an_older_database_is_upgraded_before_anything_is_shown(
     attached_alike(again, qtbot)
 
 
-def test_a_status_chosen_right_after_start_is_saved(
+def status_of(db: Path, unit: str, code: str) -> str | None:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT p.status FROM progress p JOIN unit u ON u.id = p.unit_id JOIN item i ON i.id = p.item_id"
+            " WHERE u.name = ? AND i.code = ?",
+            (unit, code),
+        ).fetchone()
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
+def test_a_status_chosen_right_after_start_is_saved_after_todays_backup_is_pinned(
     qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
 ) -> None:
     shutil.copytree(bundled_template, data_dir)
     choose_last_unit(data_dir, UNIT)
+    for snapshot in (backup.backups_dir(data_dir) / "daily").iterdir():
+        snapshot.unlink()  # as if those were yesterday's: today's backup is due
     window = start(qtbot, data_dir, windows)
     opening = windows[-1][1]
     assert opening is not None
@@ -140,21 +157,21 @@ def test_a_status_chosen_right_after_start_is_saved(
     assert first.status is Status.NOT_STARTED
     index = window.index_for(first.item.id)
     window.tree.scrollTo(index)
-    qtbot.mouseClick(
-        window.tree.viewport(), Qt.MouseButton.LeftButton, pos=window.tree.visualRect(index).center()
-    )
+    click_at = window.tree.visualRect(index).center()
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
     assert window.service is not None, "choosing an item waited for the data"
     assert window.detail.task is not None and window.detail.task.item.id == first.item.id
     window.detail.status.setFocus()
-    qtbot.keyClick(window.detail.status, Qt.Key.Key_Down)  # the next status: 进行中
+    qtbot.keyClick(window.detail.status, Qt.Key.Key_Down)  # the next status
+    service = window.service
+    windows.clear()
     window.close()
-    with sqlite3.connect(data_dir / "liaison.sqlite3") as connection:
-        (status,) = connection.execute(
-            "SELECT p.status FROM progress p JOIN unit u ON u.id = p.unit_id JOIN item i ON i.id = p.item_id"
-            " WHERE u.name = ? AND i.code = ?",
-            (UNIT, first.item.id),
-        ).fetchone()
-    assert status != Status.NOT_STARTED.value
+    service.close()  # waits for today's backup
+    saved = status_of(data_dir / "liaison.sqlite3", UNIT, first.item.id)
+    assert saved is not None and saved != Status.NOT_STARTED.value
+    (day_file,) = (backup.backups_dir(data_dir) / "daily").iterdir()
+    assert backup.check_database(day_file, KNOWN_REVISIONS).ok
+    assert status_of(day_file, UNIT, first.item.id) in (None, Status.NOT_STARTED.value)  # as at start
 
 
 def test_another_unit_chosen_before_the_data_is_opened_is_shown_and_remembered(
