@@ -185,3 +185,18 @@ def test_another_unit_chosen_before_the_data_is_opened_is_shown_and_remembered(
     assert window.service is not None and window.unit == "区城管局"
     assert window.model.tasks() == window.service.tasks("区城管局")
     assert window.service.get_text(LAST_UNIT) == "区城管局"
+
+
+def test_a_window_closed_before_the_data_is_attached_does_not_open_it(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    opening = windows[-1][1]
+    assert opening is not None
+    opening.start()
+    window.close()
+    opening.wait()
+    qtbot.wait(50)  # the worker's "imported" arrives
+    assert window.service is None and not window.loading

@@ -768,6 +768,7 @@ class MainWindow(QMainWindow):
                 self.runner.wait(30000)
             QApplication.processEvents()
         if self.service is None:
+            self._load = None  # closed before the data was attached: nothing to open it for
             super().closeEvent(event)
             return
         # this machine's layout, in QSettings: never the shared database
