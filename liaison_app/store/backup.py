@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from liaison_app import __version__
+from liaison_app.digests import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -296,14 +297,6 @@ def automatic_backups(data_dir: Path) -> list[Path]:
 
 
 # -- the full backup (备份到…) --------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        while chunk := reader.read(4 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 BACKUP_TEMP_PREFIX = ".liaison-backup-"
 
 
@@ -340,7 +333,7 @@ def full_backup(
             "app_version": __version__,
             "created_at": now.isoformat(sep=" "),
             "plan_id": plan_id,
-            "database": {"name": DB_ENTRY, "sha256": _sha256(copy), "size": copy.stat().st_size},
+            "database": {"name": DB_ENTRY, "sha256": file_sha256(copy), "size": copy.stat().st_size},
             "evidence": [{"sha256": p.name, "size": p.stat().st_size} for p in blobs],
         }
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -570,7 +563,7 @@ def blob_is_intact(path: Path, sha256: str, size: int | None = None) -> bool:
     try:
         if not path.is_file() or (size is not None and path.stat().st_size != size):
             return False
-        return _sha256(path) == sha256
+        return file_sha256(path) == sha256
     except OSError:
         return False
 
@@ -601,7 +594,9 @@ def switch_in(prepared: Prepared, db_path: Path, evidence_root: Path) -> dict[st
             pass  # a damaged database: it was moved aside by the caller, or is replaced now
     staged = db_path.with_name(db_path.name + ".restoring")
     with prepared.database.open("rb") as reader:
-        copy_verified(reader, staged, prepared.database.stat().st_size, _sha256(prepared.database), "数据库")
+        copy_verified(
+            reader, staged, prepared.database.stat().st_size, file_sha256(prepared.database), "数据库"
+        )
     for side in ("-wal", "-shm"):
         Path(str(db_path) + side).unlink(missing_ok=True)
     os.replace(staged, db_path)
