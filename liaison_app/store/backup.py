@@ -116,8 +116,10 @@ def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseChec
         return DatabaseCheck(False, None, f"无法打开:{exc}")
     try:
         verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            return DatabaseCheck(False, None, f"数据库内容已损坏({verdict})")
+        if verdict != "ok":  # one line per bad cell, under a "*** in database main ***" heading
+            found = [line for line in str(verdict).splitlines() if line and not line.startswith("***")]
+            more = f" 等 {len(found)} 处" if len(found) > 1 else ""
+            return DatabaseCheck(False, None, f"数据库内容已损坏({(found or [verdict])[0]}{more})")
         has_version = connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
         ).fetchone()
