@@ -16,8 +16,8 @@ import pytest
 from liaison_app import cli, logs
 from liaison_app.store import backup
 from liaison_app.store.records import StorageError
-from liaison_app.store.sqlite_read import KNOWN_REVISIONS
 from liaison_app.store.service import LiaisonService
+from liaison_app.store.sqlite_read import KNOWN_REVISIONS
 from tests.helpers import run_cli
 
 UNIT = "区市场监管局"  # leads 1.1
