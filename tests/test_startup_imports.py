@@ -129,6 +129,8 @@ def test_a_command_loads_neither_qt_nor_workbooks_nor_migrations(
     # readers of a current database read it with sqlite3 alone; writers need the ORM
     assert ("sqlalchemy" in loaded) is orm
     assert loaded & NOT_IN_THE_CLI == set()
+    # checking the database needs sqlite3 alone; backups (zipfile) only where the ORM opens it
+    assert ("liaison_app.store.backup" in loaded) is orm and ("zipfile" in loaded) is orm
 
 
 def test_a_reader_on_an_older_schema_takes_the_full_opening_and_upgrades(tmp_path: Path) -> None:
