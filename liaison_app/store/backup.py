@@ -32,6 +32,11 @@ from typing import IO, Any
 from liaison_app import __version__
 from liaison_app.digests import file_sha256
 
+# the database check lives with the sqlite3-only reading (which must not load zipfile); here too
+# for restore and the snapshots
+from liaison_app.store.sqlite_read import DatabaseCheck as DatabaseCheck
+from liaison_app.store.sqlite_read import check_database as check_database
+
 log = logging.getLogger(__name__)
 
 BACKUP_FORMAT = "liaison-app/full-backup"
@@ -97,42 +102,6 @@ def copy_verified(
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class DatabaseCheck:
-    ok: bool
-    revision: str | None
-    problem: str  # "" when ok
-
-
-def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseCheck:
-    """Open read-only (nothing is written, not even the journal mode) and check integrity and
-    schema revision."""
-    if not path.exists():
-        return DatabaseCheck(False, None, "文件不存在")
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return DatabaseCheck(False, None, f"无法打开:{exc}")
-    try:
-        verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            return DatabaseCheck(False, None, f"数据库内容已损坏({verdict})")
-        has_version = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        revision = None
-        if has_version:
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = str(row[0]) if row else None
-    except sqlite3.Error as exc:
-        return DatabaseCheck(False, None, f"不是有效的数据库文件({exc})")
-    finally:
-        connection.close()
-    if revision is not None and revision not in known_revisions:
-        return DatabaseCheck(False, revision, f"由更新版本的程序创建(结构版本 {revision})")
-    return DatabaseCheck(True, revision, "")
 
 
 def pin(db_path: Path) -> sqlite3.Connection:
