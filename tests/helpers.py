@@ -147,6 +147,11 @@ def rows(db: Path, sql: str) -> list[tuple]:
         connection.close()
 
 
+def db_rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
+    """``sql`` on the data folder's database, read-only."""
+    return rows(paths.database_path(data_dir), sql)
+
+
 def blob_hashes(data_dir: Path) -> dict[str, str]:
     root = data_dir / "evidence"
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.glob("??/*") if p.is_file()}
@@ -175,6 +180,26 @@ def rewrite_zip(source: Path, target: Path, change) -> None:
 
 
 # -- the command line, in process ----------------------------------------------------------------
+def open_with_clock(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> None:
+    """Every ``LiaisonService.open`` from now on runs on ``clock`` (``cli.main`` opens the data
+    folder itself, so this is how an office test sets the day the command runs on)."""
+    original = LiaisonService.open.__func__  # type: ignore[attr-defined]
+
+    def opened(
+        cls: type[LiaisonService], folder: Path, _clock: object = None, *a: object, **k: object
+    ) -> Any:
+        return original(cls, folder, clock, *a, **k)
+
+    monkeypatch.setattr(LiaisonService, "open", classmethod(opened))
+
+
+def cli_run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``cli.main(argv)`` in process: its exit code, stdout and stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
     code = main(["--data-dir", str(data_dir), *args])
     out, err = capsys.readouterr()

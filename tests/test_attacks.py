@@ -33,7 +33,16 @@ from tests.helpers import blob_hashes, cli_in_process, db_bytes, filled_service,
 REPO = Path(__file__).resolve().parent.parent
 
 
-def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """A command against ``data_dir``: through ``main`` in this process (what the command refuses
+    and says is the point here; ~1 s of interpreter start each saved), in a real process when
+    ``env`` asks for one (a setting read at start) or the test's own process is the other party
+    (it holds the lock). Processes racing each other, a command that could hang, and bytes only
+    a real argv carries start processes of their own below."""
+    if env is None and not process:
+        return cli_in_process(data_dir, *args)
     base = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     return subprocess.run(
         [sys.executable, "-m", "liaison_app", "--data-dir", str(data_dir), *args],
@@ -162,7 +171,7 @@ def test_while_the_window_holds_the_data_the_cli_cannot_restore(
     service.close()
     assert app.claim_data_folder(None, data_dir)
     try:
-        result = cli(data_dir, "restore", str(old))
+        result = cli(data_dir, "restore", str(old), process=True)  # this process is the window
         assert_one_chinese_line(result, 1, "正被另一个程序使用")
         # the window itself may restore (its own data closed meanwhile): the lock is its own
         report = restore(data_dir, old, dt.datetime(2019, 12, 2))
@@ -171,6 +180,7 @@ def test_while_the_window_holds_the_data_the_cli_cannot_restore(
         data_lock.release(data_dir)
 
 
+@pytest.mark.slow  # four interpreters started at once: the race is between real processes
 def test_four_readers_starting_on_an_empty_folder_all_read(data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     command = [
@@ -198,6 +208,7 @@ def test_four_readers_starting_on_an_empty_folder_all_read(data_dir: Path) -> No
     assert all(code == 0 for code, _err in results), results
 
 
+@pytest.mark.slow  # four interpreters started at once: the race is between real processes
 def test_four_processes_starting_on_an_empty_folder_do_not_race(data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     env["PYTHONPATH"] = str(REPO)
