@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Must be set before anything imports Qt; with no display Qt would abort with an xcb message.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,7 +22,12 @@ from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import NOT_REPORTING, RETURNS_AS_OF, RETURNS_PERIOD, SYNTHETIC_PLAN
+from tests.helpers import NOT_REPORTING, RETURNS_AS_OF, RETURNS_PERIOD, SYNTHETIC_PLAN, Windows
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from liaison_app.ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +67,33 @@ def service(data_dir: Path, clock: FixedClock, bundled_template: Path) -> Iterat
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def windows(qtbot: QtBot, data_dir: Path, bundled_template: Path) -> Iterator[Windows]:
+    """``windows(clock)`` opens the main window on the test's data folder, as the app starts on
+    that day; each call is a fresh start. A folder not there yet starts as the bundled plan's
+    first start (a copy of the session's template: creating it costs ~0.25 s a test)."""
+    from liaison_app.ui.main_window import MainWindow
+
+    opened: list[tuple[MainWindow, LiaisonService]] = []
+
+    def open_window(clock: FixedClock, size: tuple[int, int] | None = None) -> MainWindow:
+        if not data_dir.exists():
+            shutil.copytree(bundled_template, data_dir)
+        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
+        window = MainWindow(service)
+        qtbot.addWidget(window)
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        opened.append((window, service))
+        return window
+
+    yield open_window
+    for window, service in opened:
+        window.close()
+        service.close()
 
 
 @pytest.fixture(scope="session")

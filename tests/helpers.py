@@ -12,7 +12,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
@@ -62,6 +62,12 @@ def cli_in_process(data_dir: Path | None, *args: str) -> subprocess.CompletedPro
         except SystemExit as exc:  # what a process would exit with
             code = exc.code if isinstance(exc.code, int) else 1
     return subprocess.CompletedProcess([*folder, *args], code, out.getvalue(), err.getvalue())
+
+
+class Windows(Protocol):
+    """The ``windows`` fixture: ``windows(clock)`` starts the app's main window on that day."""
+
+    def __call__(self, clock: FixedClock, size: tuple[int, int] | None = None) -> MainWindow: ...
 
 
 def make_file(folder: Path, name: str, size: int = 4096, seed: int = 1) -> Path:
