@@ -22,7 +22,15 @@ from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import NOT_REPORTING, RETURNS_AS_OF, RETURNS_PERIOD, SYNTHETIC_PLAN, Windows
+from tests.helpers import (
+    NOT_REPORTING,
+    RETURNS_AS_OF,
+    RETURNS_PERIOD,
+    START,
+    SYNTHETIC_PLAN,
+    Windows,
+    first_start,
+)
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -36,9 +44,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LIAISON_APP_DATA_DIR", str(folder))
     monkeypatch.setenv("LIAISON_APP_CONFIG_DIR", str(tmp_path / "config"))  # per-machine UI state
     return folder
-
-
-START = dt.datetime(2019, 11, 20, 9, 30, 0)
 
 
 @pytest.fixture
@@ -57,7 +62,9 @@ def _template(factory: pytest.TempPathFactory, plan: Plan | None) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _template(tmp_path_factory, None)
+    folder = tmp_path_factory.mktemp("template") / "data"
+    first_start(folder)  # the same first start filled_service copies
+    return folder
 
 
 @pytest.fixture
