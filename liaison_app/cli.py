@@ -663,6 +663,12 @@ def cmd_office(service: LiaisonService, args: argparse.Namespace) -> int:
     return office_cli.run(service, args)
 
 
+def cmd_office_register_quick(view: ReadView, args: argparse.Namespace) -> int:
+    from liaison_app import office_cli
+
+    return office_cli.quick_register(view, args)
+
+
 def cmd_cases(service: LiaisonService, args: argparse.Namespace) -> int:
     from liaison_app.store.duties import DutiesService
 
@@ -850,6 +856,7 @@ QUICK_READERS: dict[str, Callable[[ReadView, argparse.Namespace], int]] = {
     "units": cmd_units,
     "catalog": cmd_catalog,
     "tasks": cmd_tasks,
+    "office register": cmd_office_register_quick,
 }
 ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
 RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written

@@ -8,10 +8,16 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from liaison_app.store.ledger import OfficeLedger, RegisterState
-from liaison_app.store.service import LiaisonService, ServiceError
+from liaison_app.store.ledger_register import RegisterReader, RegisterState
+from liaison_app.store.records import ServiceError
 from liaison_app.vocabulary import Verdict, period_label
+
+if TYPE_CHECKING:  # the ledger (SQLAlchemy) loads only for the actions that need it
+    from liaison_app.store.ledger import OfficeLedger
+    from liaison_app.store.read_view import ReadView
+    from liaison_app.store.service import LiaisonService
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 USED = (Verdict.ACCEPTED, Verdict.SUPERSEDED, Verdict.MODIFIED_ACCEPTED)
@@ -21,7 +27,7 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _latest_period(ledger: OfficeLedger) -> str:
+def _latest_period(ledger: OfficeLedger | RegisterReader) -> str:
     periods = ledger.periods()
     if not periods:
         raise ServiceError("台账中还没有接收过任何报表，请先用 office receive 接收")
@@ -60,7 +66,7 @@ def cmd_due(ledger: OfficeLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_register(ledger: OfficeLedger, args: argparse.Namespace) -> int:
+def cmd_register(ledger: OfficeLedger | RegisterReader, args: argparse.Namespace) -> int:
     period = args.period or _latest_period(ledger)
     lines = ledger.register(period)
     if args.json:
@@ -189,4 +195,11 @@ ACTIONS = {
 
 
 def run(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.store.ledger import OfficeLedger
+
     return ACTIONS[args.office_command](OfficeLedger(service), args)
+
+
+def quick_register(view: ReadView, args: argparse.Namespace) -> int:
+    """``office register`` on a current database, read with sqlite3 alone (no SQLAlchemy)."""
+    return cmd_register(RegisterReader(view.connection, view.catalogue), args)

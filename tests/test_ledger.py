@@ -16,7 +16,8 @@ from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
 from liaison_app.reports.unit_report import default_file_name
-from liaison_app.store.ledger import OfficeLedger, period_end
+from liaison_app.store.ledger import OfficeLedger
+from liaison_app.store.ledger_register import period_end
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import SETTLED, Status
@@ -214,6 +215,8 @@ def test_two_months_of_returns(
 
     # trend, 序时进度 and ranking, from the returns themselves
     service = LiaisonService.open_read_only(data_dir)
+    # the command read the register with sqlite3 alone; the service's ledger says the same
+    assert [line.as_json() for line in OfficeLedger(service).register(NOV)] == json.loads(out)["units"]
     deadlines = {item.id: item.deadline for item in service.catalog()}
     service.close()
     used = {

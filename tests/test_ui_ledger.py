@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
 from liaison_app.reports.unit_report import default_file_name
-from liaison_app.store.ledger import RegisterState
+from liaison_app.store.ledger_register import RegisterState
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow

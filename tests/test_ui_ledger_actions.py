@@ -22,7 +22,7 @@ from liaison_app.clock import FixedClock
 from liaison_app.reports.report_reader import read_report
 from liaison_app.reports.unit_report import default_file_name
 from liaison_app.signing import load_or_create
-from liaison_app.store.ledger import RegisterState
+from liaison_app.store.ledger_register import RegisterState
 from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService

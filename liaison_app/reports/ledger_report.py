@@ -18,14 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from liaison_app.filenames import safe_name
 from liaison_app.reports.styles import print_setup, set_text, title_row, write_table
 from liaison_app.reports.workbook_io import save_atomically
-from liaison_app.store.ledger import (
-    OfficeLedger,
-    OverdueLine,
-    RankLine,
-    RegisterLine,
-    RegisterState,
-    TrendPoint,
-)
+from liaison_app.store.ledger import OfficeLedger, OverdueLine, RankLine, TrendPoint
+from liaison_app.store.ledger_register import RegisterLine, RegisterState
 from liaison_app.vocabulary import period_label
 
 NOT_IN = (RegisterState.MISSING, RegisterState.MODIFIED, RegisterState.REJECTED)
@@ -160,17 +154,7 @@ class Headline:
 
 def headline(ledger: OfficeLedger, period: str) -> Headline:
     register = ledger.register(period)
-    counts = {
-        state: sum(line.state == state for line in register)
-        for state in (
-            RegisterState.ON_TIME,
-            RegisterState.LATE,
-            RegisterState.MISSING,
-            RegisterState.MODIFIED,
-            RegisterState.BAD_SIGNATURE,
-            RegisterState.REJECTED,
-        )
-    }
+    counts = {state: sum(line.state == state for line in register) for state in RegisterState.ALL}
     point = next((p for p in ledger.trend() if p.figures.period == period), None)
     if point is None:
         return Headline(len(register), counts, 0.0, 0, 0.0)

@@ -9,7 +9,6 @@ No Qt here: the CLI and the office window both call it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
@@ -20,7 +19,21 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from liaison_app.evidence import EvidenceError
+from liaison_app.store.database import raw_connection
 from liaison_app.store.keys import KeyClaim, UnitKey, UnitKeys, key_of_return
+from liaison_app.store.ledger_register import (
+    DEFAULT_DUE_DAY,
+    DUE_DAY_KEY,
+    USED,
+    RegisterLine,
+    current_return,
+    period_end,
+    read_due_on,
+    read_periods,
+    read_returns,
+    register_lines,
+    register_units,
+)
 from liaison_app.store.models import (
     OfficeDueRow,
     OfficeReturnCaseRow,
@@ -36,26 +49,6 @@ if TYPE_CHECKING:
     from liaison_app.reports.consolidation import Catalog, FileVerdict
     from liaison_app.reports.report_reader import UnitReport
 
-DUE_DAY_KEY = "office.due_day"
-DEFAULT_DUE_DAY = 25
-USED = (Verdict.ACCEPTED.value, Verdict.MODIFIED_ACCEPTED.value, Verdict.SUPERSEDED.value)
-
-
-class RegisterState:
-    """The register's words for a unit in a period."""
-
-    ON_TIME = "按时"
-    LATE = "迟报"
-    MISSING = "未报"
-    MODIFIED = "已被修改"
-    REJECTED = "已拒收"
-    BAD_SIGNATURE = "签名不符"  # signed by a key the office does not trust for the unit
-
-
-def period_end(period: str) -> dt.date:
-    year, month = (int(part) for part in period.split("-"))
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
 
 def previous_period(period: str) -> str:
     year, month = (int(part) for part in period.split("-"))
@@ -70,26 +63,6 @@ def _file_sha256(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-@dataclass(frozen=True)
-class RegisterLine:
-    unit: str
-    state: str  # a RegisterState word
-    received_at: dt.datetime | None
-    days_late: int
-    exported_at: dt.datetime | None
-    file_name: str
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "unit": self.unit,
-            "state": self.state,
-            "received_at": self.received_at.isoformat(timespec="seconds") if self.received_at else None,
-            "days_late": self.days_late,
-            "exported_at": self.exported_at.isoformat(timespec="seconds") if self.exported_at else None,
-            "file": self.file_name,
-        }
 
 
 @dataclass(frozen=True)
@@ -196,11 +169,11 @@ class OfficeLedger:
         # Plain copies of the catalogue: reading the ledger never imports the report reader
         # (openpyxl), so `office register` starts as fast as the service itself.
         self.plan_id = service.plan_id
-        self.units = [u.name for u in service.units() if u.lead_items or u.coop_items]
+        self._unit_names = register_units(service.catalogue)
+        self.units = list(self._unit_names.values())
         self.items = service.catalog()
         self._catalog: Catalog | None = None
         self._items = {service.item_id(item.id): item for item in self.items}
-        self._unit_names = {service.unit_id(unit): unit for unit in self.units}
 
     @property
     def catalog(self) -> Catalog:
@@ -523,15 +496,7 @@ class OfficeLedger:
     def due_on(self, period: str) -> dt.date:
         """The period's due date: a one-off date if set, else the due day of the period's month."""
         with self.service.database.sessions() as session:
-            one_off = session.scalar(
-                select(OfficeDueRow.due_on).where(
-                    OfficeDueRow.plan_id == self.plan_id, OfficeDueRow.period == period
-                )
-            )
-        if one_off is not None:
-            return one_off
-        end = period_end(period)
-        return end.replace(day=min(self.due_day(), end.day))
+            return read_due_on(raw_connection(session), self.plan_id, period)
 
     def set_due(self, period: str, due_on: dt.date | None) -> None:
         """Set (or with None, clear) the one-off due date of ``period``."""
@@ -556,59 +521,15 @@ class OfficeLedger:
 
     def periods(self, used_only: bool = False) -> list[str]:
         """Every period with at least one return (or one in use), oldest first."""
-        query = select(OfficeReturnRow.period).where(OfficeReturnRow.plan_id == self.plan_id)
-        if used_only:
-            query = query.where(OfficeReturnRow.verdict.in_(USED))
         with self.service.database.sessions() as session:
-            found = session.scalars(query.distinct()).all()
-        return sorted(found)
+            return read_periods(raw_connection(session), self.plan_id, used_only)
 
     def register(self, period: str) -> list[RegisterLine]:
         """Per unit of the plan, in plan order: its state in ``period`` and when it arrived."""
-        due = self.due_on(period)
-        by_unit: dict[int, list[OfficeReturnRow]] = {}
-        for row in self._returns(period):
-            by_unit.setdefault(row.unit_id, []).append(row)
-        lines = []
-        for unit_id, unit in self._unit_names.items():
-            returns = by_unit.get(unit_id, [])
-            used = [r for r in returns if r.verdict in USED]
-            if used:
-                first = min(used, key=lambda r: r.received_at)
-                current = self._current(used)
-                late = (first.received_at.date() - due).days
-                state = RegisterState.LATE if late > 0 else RegisterState.ON_TIME
-                lines.append(
-                    RegisterLine(
-                        unit,
-                        state,
-                        first.received_at,
-                        max(late, 0),
-                        current.exported_at,
-                        current.original_name,
-                    )
-                )
-                continue
-            for verdict, state in (
-                (Verdict.BAD_SIGNATURE, RegisterState.BAD_SIGNATURE),
-                (Verdict.MODIFIED, RegisterState.MODIFIED),
-                (Verdict.REJECTED, RegisterState.REJECTED),
-            ):
-                kind = [r for r in returns if r.verdict == verdict.value]
-                if kind:
-                    last = kind[-1]
-                    lines.append(
-                        RegisterLine(unit, state, last.received_at, 0, last.exported_at, last.original_name)
-                    )
-                    break
-            else:
-                lines.append(RegisterLine(unit, RegisterState.MISSING, None, 0, None, ""))
-        return lines
-
-    @staticmethod
-    def _current(used: list[OfficeReturnRow]) -> OfficeReturnRow:
-        live = [r for r in used if r.verdict != Verdict.SUPERSEDED.value] or used
-        return max(live, key=lambda r: (r.exported_at or dt.datetime.min, r.id))
+        with self.service.database.sessions() as session:
+            connection = raw_connection(session)
+            returns = read_returns(connection, self.plan_id, period)
+            return register_lines(self._unit_names, returns, read_due_on(connection, self.plan_id, period))
 
     def _current_rows(self, period: str | None = None) -> dict[tuple[str, int], list[_Row]]:
         """(period, unit id) → the rows of the return in use, for one period or every period."""
@@ -616,7 +537,7 @@ class OfficeLedger:
         for row in self._returns(period):
             if row.verdict in USED:
                 by_key.setdefault((row.period, row.unit_id), []).append(row)
-        current = {self._current(rows).id: key for key, rows in by_key.items()}
+        current = {current_return(rows).id: key for key, rows in by_key.items()}
         result: dict[tuple[str, int], list[_Row]] = {key: [] for key in current.values()}
         if not current:
             return result
@@ -729,7 +650,7 @@ class OfficeLedger:
         for row in self._returns(period):
             if row.verdict in USED:
                 by_key.setdefault(row.unit_id, []).append(row)
-        current = {self._current(rows).id: unit_id for unit_id, rows in by_key.items()}
+        current = {current_return(rows).id: unit_id for unit_id, rows in by_key.items()}
         if not current:
             return []
         with self.service.database.sessions() as session:

@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from liaison_app.paths import resources_dir
-from liaison_app.plan.bundle import load_plan_file, plan_to_dict
 from liaison_app.plan.model import Item, Plan
+from liaison_app.store.database import raw_connection
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
@@ -48,11 +48,17 @@ DEFAULT_PLAN_ID = "nanan-2019"
 
 
 def bundled_plan() -> Plan:
+    # the plan file reader (and its parser, ~10 ms) loads only when a plan is read or loaded:
+    # an ordinary start of the window or a command never needs it
+    from liaison_app.plan.bundle import load_plan_file
+
     return load_plan_file(resources_dir() / "plans" / f"{DEFAULT_PLAN_ID}.plan.json")
 
 
 def fingerprint(plan: Plan) -> str:
     """SHA-256 over the plan's whole content: the same plan read twice has the same one."""
+    from liaison_app.plan.bundle import plan_to_dict
+
     data = plan_to_dict(plan)
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -240,13 +246,14 @@ def _add_promises(session: Session, item: Item, item_id: int) -> None:
 
 def has_promises(session: Session, plan_id: str) -> bool:
     """Whether the plan's milestones and targets are in the database (schema 0006 and later)."""
-    for row in (MilestoneRow, TargetRow):
-        found = session.scalar(
-            select(row.id).join(ItemRow, ItemRow.id == row.item_id).where(ItemRow.plan_id == plan_id).limit(1)
-        )
-        if found is not None:
-            return True
-    return False
+    # plain SQL: asked at every start, where compiling ORM statements is most of the cost
+    connection = raw_connection(session)
+    return any(
+        connection.execute(
+            f"SELECT 1 FROM {table} t JOIN item i ON i.id = t.item_id WHERE i.plan_id = ? LIMIT 1", (plan_id,)
+        ).fetchone()
+        for table in ("milestone", "target")
+    )
 
 
 def load_promises(session: Session, plan: Plan, item_ids: dict[str, int]) -> int:
@@ -265,7 +272,7 @@ def load_promises(session: Session, plan: Plan, item_ids: dict[str, int]) -> int
 
 
 def has_any_plan(session: Session) -> bool:
-    return session.scalar(select(PlanRow.id).limit(1)) is not None
+    return raw_connection(session).execute("SELECT 1 FROM plan LIMIT 1").fetchone() is not None
 
 
 # -- revisions ------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison_app import data_lock, paths
@@ -32,9 +31,8 @@ from liaison_app.plan.model import Plan
 from liaison_app.store import backup
 from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext
-from liaison_app.store.database import Database, open_database, open_read_only
+from liaison_app.store.database import Database, open_database, open_read_only, raw_connection
 from liaison_app.store.evidence_files import EvidenceFiles, EvidenceIntegrityError, problems_in
-from liaison_app.store.models import SpecialGroupRow
 from liaison_app.store.plan_loader import (
     bundled_plan,
     has_any_plan,
@@ -212,8 +210,11 @@ class LiaisonService:
 
     def _fill_groups(self, session: Session) -> None:
         """A database loaded before special groups existed gets them from the bundled plan."""
-        if self.database.read_only or session.scalar(
-            select(SpecialGroupRow.id).where(SpecialGroupRow.plan_id == self.plan_id)
+        if (
+            self.database.read_only
+            or raw_connection(session)
+            .execute("SELECT 1 FROM special_group WHERE plan_id = ? LIMIT 1", (self.plan_id,))
+            .fetchone()
         ):
             return
         plan = bundled_plan()

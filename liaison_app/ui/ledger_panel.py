@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app.store.keys import UnitKeys
-from liaison_app.store.ledger import OfficeLedger, RankLine, RegisterLine, RegisterState, TrendPoint
+from liaison_app.store.ledger import OfficeLedger, RankLine, TrendPoint
+from liaison_app.store.ledger_register import RegisterLine, RegisterState
 from liaison_app.store.records import ServiceError
 from liaison_app.ui.copy_dialog import CopyDialog, show_copy_dialog
 from liaison_app.ui.evidence_actions import Opener, open_with_system
@@ -474,12 +475,5 @@ class LedgerPanel(QWidget):
         self.summary.setText(f"已生成通报:{path}")
 
 
-_STATES = (
-    RegisterState.ON_TIME,
-    RegisterState.LATE,
-    RegisterState.MISSING,
-    RegisterState.MODIFIED,
-    RegisterState.BAD_SIGNATURE,
-    RegisterState.REJECTED,
-)
+_STATES = RegisterState.ALL
 _ALWAYS = (RegisterState.ON_TIME, RegisterState.LATE, RegisterState.MISSING)
