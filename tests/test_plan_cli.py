@@ -1,4 +1,5 @@
-"""``liaison-app plan …`` as scripts use it: real processes, real files read back."""
+"""``liaison-app plan …`` as scripts use it, through the real entry point `main` (in this process:
+the exit codes and stderr of a real process are test_cli_errors's), real files read back."""
 
 from __future__ import annotations
 
