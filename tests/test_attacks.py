@@ -694,26 +694,16 @@ def set_meta(source: Path, target: Path, key: str, value: str) -> None:
 
 
 def consolidate_cli(data_dir: Path, *inputs: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "liaison_app",
-            "--data-dir",
-            str(data_dir),
-            "consolidate",
-            *map(str, inputs),
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**base, "PYTHONPATH": str(REPO)},
-        timeout=60,  # the attacks used to run for minutes, or for ever
-        cwd=REPO,
-    )
+    """``consolidate`` through ``main`` in this process, on a watchdog: the attacks used to run
+    for minutes, or for ever, and a consolidation still running after 60 s ends the test
+    process with every thread's stack on stderr (pytest-xdist names the test it lost)."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        return cli_in_process(data_dir, "consolidate", *map(str, inputs), "-o", str(out))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def test_returns_that_would_never_finish_are_refused_and_the_rest_consolidated(
