@@ -118,6 +118,22 @@ class Dialogs:
         return show
 
 
+def recover_choosing_the_latest_backup(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> tuple[LiaisonService | None, list[str]]:
+    """The window's start on a lost or damaged database, the user choosing 从最近的备份恢复:
+    the service it opens and the texts of the message boxes it showed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from liaison_app import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.buttons()[0])  # 从最近的备份恢复
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    return app.open_or_recover(None, data_dir), shown
+
+
 def drop_files(widget: Any, point: Any, files: list[Path]) -> None:
     """Drag ``files`` from a file manager and drop them on ``widget`` at ``point``."""
     from PySide6.QtCore import QMimeData, Qt, QUrl
