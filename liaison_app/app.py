@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import logging
 import os
+import sqlite3
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
@@ -19,6 +23,7 @@ from liaison_app import APP_NAME, APP_TITLE, __version__, logs, paths
 
 if TYPE_CHECKING:
     from liaison_app.store.backup import DailyBackup
+    from liaison_app.store.read_view import ReadView
     from liaison_app.store.service import LiaisonService
     from liaison_app.ui.main_window import MainWindow
 
@@ -26,6 +31,10 @@ log = logging.getLogger(__name__)
 # Set by benchmarks/bench_launch.py: print when the window was shown and when it was usable
 # (time.perf_counter, comparable across processes), then close as if the user had.
 ENV_REPORT_STARTUP = "LIAISON_APP_REPORT_STARTUP"
+# Set by the benchmark to compare: "gui" opens the data by a queued call on the GUI thread instead
+# of importing SQLAlchemy on a worker thread first; "full" starts as before the first screen read
+# with sqlite3 (the data opened before the items are shown).
+ENV_OPEN_ON = "LIAISON_APP_OPEN_ON"
 
 
 def app_icon() -> QIcon:
@@ -72,17 +81,97 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def open_service(data_dir: Path) -> LiaisonService:
     """The window's data. Today's automatic backup is pinned (the state at start-up) but not yet
     copied: :func:`watch_daily_backup` copies it once the window is usable."""
     from liaison_app.store.service import LiaisonService  # SQLAlchemy loads here, not earlier
 
-    try:
-        actor = getpass.getuser()
-    except (KeyError, OSError):
-        actor = ""
     # the window names the unit's liaison
-    return LiaisonService.open(data_dir, actor=actor, defer_backup=True)
+    return LiaisonService.open(data_dir, actor=login_name(), defer_backup=True)
+
+
+def first_screen(data_dir: Path) -> ReadView | None:
+    """What the first screen shows, read with ``sqlite3`` alone from a database already at this
+    version's schema; ``None`` when the full opening has work to do or something to say (no
+    database yet, an older schema, a damaged or newer file: it explains and offers the backup)."""
+    from liaison_app.store.read_view import ReadView
+    from liaison_app.store.sqlite_read import DatabaseError
+
+    try:
+        return ReadView.open(data_dir)
+    except (DatabaseError, sqlite3.Error, OSError):
+        return None
+
+
+def import_the_store() -> None:
+    """What opening the data imports and sets up first: SQLAlchemy, the ORM mapping."""
+    from sqlalchemy.orm import configure_mappers
+
+    from liaison_app.store import service  # noqa: F401  (the mapping of every table)
+
+    configure_mappers()
+
+
+class DataOpening(QObject):
+    """Opens the window's data after the first screen (:meth:`MainWindow.preview`) is painted.
+
+    SQLAlchemy and the ORM mapping (most of the time) are imported on a worker thread while the
+    window answers; then the data is opened and attached on the GUI thread (dialogs, the data's
+    thread). Whatever the user does that needs the data before then waits for it
+    (:meth:`MainWindow.finish_loading`: the worker is joined and the opening done at once)."""
+
+    imported = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        data_dir: Path,
+        then: Callable[[LiaisonService], None],
+        in_thread: bool = True,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.data_dir = data_dir
+        self.then = then
+        self.in_thread = in_thread
+        self.failed = False
+        self._thread: threading.Thread | None = None
+        self.imported.connect(window.finish_loading)  # queued: emitted on the worker thread
+
+    def start(self) -> None:
+        if not self.in_thread:
+            QTimer.singleShot(0, self.window, self.window.finish_loading)
+            return
+        self._thread = threading.Thread(target=self._import, name="store-import", daemon=True)
+        self._thread.start()
+
+    def _import(self) -> None:
+        with contextlib.suppress(Exception):  # the opening imports again on the GUI thread and says why
+            import_the_store()
+        self.imported.emit()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def open(self) -> None:
+        """The window's ``load``: on the GUI thread, once."""
+        self.wait()
+        service = open_or_recover(self.window, self.data_dir)
+        if service is None:
+            self.failed = True
+            self.window.close()
+            QApplication.exit(1)
+            return
+        self.window.attach(service)
+        QTimer.singleShot(0, self.window, lambda: self.then(service))  # after the action that waited
 
 
 def watch_daily_backup(window: QMainWindow, pending: DailyBackup) -> QTimer:
@@ -216,36 +305,75 @@ def run_gui(data_dir: Path) -> int:
     while True:
         window = MainWindow()
         instance.activated.connect(window.bring_to_front)
-        window.show()
-        app.processEvents()
-        shown = time.perf_counter()
-        service = open_or_recover(window, data_dir)
-        if service is None:
+        opening, shown = start_window(window, data_dir)
+        if opening is None and window.service is None:
             window.close()
             return 1
-        window.attach(service)
-        from liaison_app.cli import start_collecting
-
-        start_collecting()  # cli.main held the collector off during start-up
-        for warning in service.warnings:
-            window.statusBar().showMessage(warning, 30000)
-        if service.daily_backup is not None:
-            watch_daily_backup(window, service.daily_backup)
-        if not window.unit and not window.ask_profile(first_run=True):
-            window.statusBar().showMessage("尚未选择本单位:请在上方“本单位”中选择。")
         if os.environ.get(ENV_REPORT_STARTUP):
             report_startup(app, window, shown)
+        if opening is not None:
+            opening.start()  # after the first paint: SQLAlchemy is not loaded before it
         code = int(app.exec())
+        if opening is not None:
+            opening.wait()
+            code = 1 if opening.failed else code
         pending = window.pending_restore
+        service = window.service
         instance.activated.disconnect(window.bring_to_front)
         window.deleteLater()
         app.processEvents()
+        if service is None:
+            return code
         service.close()
         if pending is None:
             instance.close()
             log.info("window closed (exit %d)", code)
             return code
         restore_now(None, data_dir, pending)  # then the loop opens the data again
+
+
+def after_opening(window: MainWindow, service: LiaisonService) -> None:
+    """Once the data is attached: collector, warnings, today's backup, the first-run question."""
+    from liaison_app.cli import start_collecting
+
+    start_collecting()  # cli.main held the collector off during start-up
+    for warning in service.warnings:
+        window.statusBar().showMessage(warning, 30000)
+    if service.daily_backup is not None:
+        watch_daily_backup(window, service.daily_backup)
+    if not window.unit and not window.ask_profile(first_run=True):
+        window.statusBar().showMessage("尚未选择本单位:请在上方“本单位”中选择。")
+
+
+def start_window(window: MainWindow, data_dir: Path) -> tuple[DataOpening | None, float]:
+    """Show the window usable as soon as possible. On a current database the first screen is read
+    with ``sqlite3`` and painted, and the returned :class:`DataOpening` (to be started) opens the
+    data after; otherwise the window shows, the data is opened at once and attached (``None``
+    returned; ``window.service`` is ``None`` when it could not be opened, after saying why).
+    Also returned: when the window was first painted (``time.perf_counter``)."""
+    view = first_screen(data_dir) if os.environ.get(ENV_OPEN_ON) != "full" else None
+    if view is not None:
+        opening = DataOpening(
+            window,
+            data_dir,
+            lambda service: after_opening(window, service),
+            in_thread=os.environ.get(ENV_OPEN_ON) != "gui",
+        )
+        try:
+            window.preview(view, login_name(), opening.open)
+        finally:
+            view.close()
+        window.show()
+        QApplication.processEvents()
+        return opening, time.perf_counter()
+    window.show()
+    QApplication.processEvents()
+    shown = time.perf_counter()
+    service = open_or_recover(window, data_dir)
+    if service is not None:
+        window.attach(service)
+        after_opening(window, service)
+    return None, shown
 
 
 def report_startup(app: QApplication, window: MainWindow, shown: float) -> None:
@@ -256,7 +384,18 @@ def report_startup(app: QApplication, window: MainWindow, shown: float) -> None:
     print(
         f"startup platform={app.platformName()} shown={shown:.6f} usable={usable:.6f} rows={rows}", flush=True
     )
-    QTimer.singleShot(0, app.quit)
+    longest = [0.0, time.perf_counter()]  # the longest the event loop did not answer, and when it last did
+
+    def quit_when_attached() -> None:
+        now = time.perf_counter()
+        longest[0], longest[1] = max(longest[0], now - longest[1]), now
+        if window.loading:
+            QTimer.singleShot(1, quit_when_attached)
+            return
+        print(f"attached={now:.6f} stall_ms={longest[0] * 1000:.1f}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, quit_when_attached)
 
 
 def selftest(data_dir: Path) -> int:

@@ -104,8 +104,23 @@ def test_the_window_is_usable_before_reports_office_or_migrations_load(started: 
     assert int(fields["rows"]) > 0, "the unit's items are in the window"
     assert float(fields["shown"]) < float(fields["usable"])
     loaded = modules(result.stdout)
-    assert "sqlalchemy" in loaded and "PySide6.QtWidgets" in loaded  # the spy saw the real start
+    assert "PySide6.QtWidgets" in loaded and "liaison_app.ui.main_window" in loaded  # the real start
     assert top_level(loaded) & NOT_AT_START == set()
+    # the items were read and painted with sqlite3 alone; the data is opened after the first paint
+    assert "sqlalchemy" not in top_level(loaded)
+    assert any(line.startswith("attached=") for line in result.stdout.splitlines()), "then the data"
+
+
+def test_a_window_on_an_older_schema_opens_the_data_before_showing_the_items(tmp_path: Path) -> None:
+    older = tmp_path / "older"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "db" / "0009", older)
+    with sqlite3.connect(older / "liaison.sqlite3") as connection:  # chosen before (no first-run question)
+        connection.execute("INSERT OR REPLACE INTO setting VALUES ('ui.last_unit', '区城管局')")
+    result = start(older, config=tmp_path / "config")
+    assert result.returncode == 0, result.stderr
+    assert "sqlalchemy" in top_level(modules(result.stdout))  # the full opening: it upgrades
+    with sqlite3.connect(older / "liaison.sqlite3") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from liaison_app import paths
 from liaison_app.clock import Clock, SystemClock
+from liaison_app.settings import LAST_UNIT, storage_key
 from liaison_app.store.catalogue_index import CatalogueIndex
 from liaison_app.store.records import CatalogItem, PlanInfo, UnitInfo, UnitTask
 from liaison_app.store.sqlite_read import open_current
@@ -69,6 +70,16 @@ class ReadView:
     def tasks(self, unit: str) -> list[UnitTask]:
         """Every item ``unit`` leads or cooperates on, in plan order, with its progress."""
         return read_unit_tasks(self.connection, self.catalogue, self.catalogue.resolve_unit(unit))
+
+    def last_unit(self, login: str) -> str:
+        """The unit ``login`` chose last (earlier versions kept one for everyone), as the service's
+        settings give it."""
+        key = storage_key(LAST_UNIT, user=login)
+        rows = self.connection.execute(
+            "SELECT key, value FROM setting WHERE key IN (?, ?)", (key, LAST_UNIT.name)
+        ).fetchall()
+        found = dict(rows)
+        return str(LAST_UNIT.parse(found.get(key, found.get(LAST_UNIT.name))))
 
     def close(self) -> None:
         self.connection.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from liaison_app.settings import GEOMETRY, LAST_UNIT, SPLITTER
 from liaison_app.store.records import LiaisonProfile, ServiceError, UnitTask
 
 if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
+    from liaison_app.store.read_view import ReadView
     from liaison_app.store.service import LiaisonService
     from liaison_app.ui.duties_actions import DutiesActions
     from liaison_app.ui.office_window import OfficeWindow
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
         self.plans: PlanActions | None = None
         self.pending_restore: Path | None = None  # run_gui restores it once the data is closed
         self.unit = ""
+        self._load: Callable[[], None] | None = None  # opens the data and attaches it (preview)
+        self._previewed = False
         self.resize(1280, 800)
 
         self.model = TaskTreeModel(self)
@@ -135,8 +139,48 @@ class MainWindow(QMainWindow):
             self.central.setEnabled(False)
             self.statusBar().showMessage("正在打开数据…")
 
+    def preview(self, view: ReadView, login: str, load: Callable[[], None]) -> None:
+        """Show the first screen (the units, the last unit's items with their lights and counts)
+        from a read of a current database, before the data is opened (SQLAlchemy is not loaded
+        yet). ``load`` opens the data and attaches it; whatever needs the data before then (an
+        item chosen, another unit, a menu action) calls it first, under a busy cursor, so no click
+        is ignored. The status bar says the data is being opened until then."""
+        self._load = load
+        self._previewed = True
+        today = view.clock.today()
+        self.period.setDate(_qdate(default_period(today)))
+        self.as_of.setDate(_qdate(today))
+        self.picker.set_units(view.units())
+        self._restore_layout()
+        last = view.last_unit(login)
+        self.unit = last if last and self.picker.select_unit(last) else ""
+        self.model.set_tasks(self.unit, view.tasks(self.unit) if self.unit else [], today)
+        self.expand_groups()
+        self.summary.show_counts(self.unit, self.model.counts())
+        self._update_empty_hint()
+        self._update_title()
+        self.central.setEnabled(True)
+
+    @property
+    def loading(self) -> bool:
+        """The first screen is shown and the data is not attached yet."""
+        return self._load is not None
+
+    def finish_loading(self) -> None:
+        """Open and attach the data now if the first screen was shown before it (no-op after)."""
+        load, self._load = self._load, None
+        if load is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            load()
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def attach(self, service: LiaisonService) -> None:
-        """Connect the window to the opened data and show the last unit."""
+        """Connect the window to the opened data and show the last unit (or, after
+        :meth:`preview`, keep the unit shown and bring its items up to date)."""
+        self._load = None
         self.service = service
         self.editor = TaskEditor(service, self)
         self.editor.task_changed.connect(self._on_task_changed)
@@ -210,21 +254,43 @@ class MainWindow(QMainWindow):
         self.plans = PlanActions(self, service, self.runner, self.plan_switcher, self.plan_switcher_actions)
         self.plans.plan_switched.connect(self._on_plan_switched)
         self.plans.message.connect(self._show_message)
-        self.picker.set_units(service.units())
-        self._restore_layout()
-        self.central.setEnabled(True)
         self.statusBar().clearMessage()
-        last = service.get_text(LAST_UNIT)
-        if last and self.picker.select_unit(last):
-            self.show_unit(last)
+        if self._previewed:  # the tree stays as it is (and what is selected)
+            self._previewed = False
+            self._catch_up(service)
         else:
-            self.show_unit("")
+            self.picker.set_units(service.units())
+            self._restore_layout()
+            self.central.setEnabled(True)
+            last = service.get_text(LAST_UNIT)
+            if last and self.picker.select_unit(last):
+                self.show_unit(last)
+            else:
+                self.show_unit("")
         if not gc.get_freeze_count():
             QTimer.singleShot(FREEZE_AFTER_MS, self, _freeze_startup_objects)  # gone with the window
+
+    def _catch_up(self, service: LiaisonService) -> None:
+        """After :meth:`preview`: the opening may have completed the plan (milestones, groups),
+        so any item that reads differently now is updated in place."""
+        shown = {task.item.id: task for task in self.model.tasks()}
+        fresh = service.tasks(self.unit) if self.unit else []
+        if [task.item.id for task in fresh] != list(shown):
+            self.show_unit(self.unit)
+            return
+        for task in fresh:
+            if task != shown[task.item.id]:
+                self._on_task_changed(task)
+        self._update_item_actions()
+        if self.duties is not None:
+            self.duties.refresh()
+        self._update_title()
+        self._name_liaison(self.unit)
 
     @property
     def reports(self) -> ReportActions | None:
         """Export, PDF and print of the unit report (None until the data is attached)."""
+        self.finish_loading()
         if self._reports is None and self.service is not None and self.evidence is not None:
             from liaison_app.store.reporting import ReportService
             from liaison_app.ui.report_actions import ReportActions, open_url
@@ -271,6 +337,8 @@ class MainWindow(QMainWindow):
             self.detail.evidence.model.update_record(updated)
 
     def _service(self) -> LiaisonService:
+        if self.service is None:
+            self.finish_loading()
         assert self.service is not None, "the window has no data yet"
         return self.service
 
@@ -525,8 +593,8 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.detail.flush_note()
+        service = self._service()  # first: opening the data after the preview may update the item
         task = self.selected_task()
-        service = self._service()
         history = service.history(self.unit, task.item.id) if task else []
         evidence = service.evidence(self.unit, task.item.id) if task else []
         self.detail.show_task(task, history, self.current_as_of(), evidence)
@@ -700,6 +768,7 @@ class MainWindow(QMainWindow):
                 self.runner.wait(30000)
             QApplication.processEvents()
         if self.service is None:
+            self._load = None  # closed before the data was attached: nothing to open it for
             super().closeEvent(event)
             return
         # this machine's layout, in QSettings: never the shared database

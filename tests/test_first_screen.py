@@ -1,0 +1,202 @@
+"""The window's first screen, read with sqlite3 before the data is opened (issue #18 goal 1).
+
+The window is started as the program starts it (:func:`liaison_app.app.start_window`) on real data
+folders: it must show what the service shows once attached, on every kind of database; and what a
+user does before the data is attached must be done, not dropped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from liaison_app import app
+from liaison_app.settings import LAST_UNIT
+from liaison_app.store import backup
+from liaison_app.store.database import KNOWN_REVISIONS
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Status
+from liaison_app.ui.main_window import MainWindow
+from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
+
+FIXTURES = Path(__file__).parent / "fixtures" / "db"
+OLDER = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())[:-1]
+UNIT = "区市场监管局"
+Started = list[tuple[MainWindow, app.DataOpening | None]]
+
+
+def choose_last_unit(folder: Path, unit: str) -> None:
+    """As after an earlier start (opening upgrades an older database first)."""
+    service = LiaisonService.open(folder)
+    service.put({LAST_UNIT: unit})
+    service.close()
+
+
+def picker_units(window: MainWindow) -> list[str]:
+    model = window.picker.model()
+    return [model.index(row, 0).data(UNIT_NAME_ROLE) for row in range(model.rowCount())]
+
+
+@pytest.fixture
+def windows(qtbot: QtBot) -> Iterator[Started]:
+    started: Started = []
+    yield started
+    for window, opening in started:
+        if opening is not None:
+            opening.wait()
+        service = window.service
+        window.close()
+        if service is not None:
+            service.close()
+
+
+def start(qtbot: QtBot, folder: Path, started: Started) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    opening, _shown = app.start_window(window, folder)
+    started.append((window, opening))
+    return window
+
+
+def attached_alike(window: MainWindow, qtbot: QtBot) -> None:
+    """What the first screen showed is what the attached data shows."""
+    shown = window.model.tasks()
+    units = picker_units(window)
+    unit = window.unit
+    window.finish_loading()
+    qtbot.waitUntil(lambda: window.service is not None)
+    service = window.service
+    assert service is not None
+    assert unit == service.get_text(LAST_UNIT)
+    window.picker.set_units(service.units())  # as the window fills it from the service
+    assert units == picker_units(window)
+    assert shown == service.tasks(unit) and shown, unit
+    assert window.model.tasks() == shown
+
+
+@pytest.mark.parametrize("template", ["bundled_template", "synthetic_template"])
+def test_the_first_screen_is_what_the_service_shows(
+    qtbot: QtBot, data_dir: Path, template: str, request: pytest.FixtureRequest, windows: Started
+) -> None:
+    shutil.copytree(request.getfixturevalue(template), data_dir)
+    unit = UNIT if template == "bundled_template" else "区甲局"
+    choose_last_unit(data_dir, unit)
+    window = start(qtbot, data_dir, windows)
+    assert window.loading and window.service is None  # shown from the sqlite3 read
+    assert window.unit == unit and window.central.isEnabled()
+    attached_alike(window, qtbot)
+
+
+def test_a_database_of_a_released_version_is_shown_before_it_is_opened(
+    qtbot: QtBot, tmp_path: Path, windows: Started
+) -> None:
+    folder = tmp_path / "current"
+    shutil.copytree(FIXTURES / sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())[-1], folder)
+    with sqlite3.connect(folder / "liaison.sqlite3") as connection:
+        connection.execute("INSERT OR REPLACE INTO setting VALUES ('ui.last_unit', '区城管局')")
+    window = start(qtbot, folder, windows)
+    assert window.loading
+    attached_alike(window, qtbot)
+    assert {t.item.id: t for t in window.model.tasks()}["16"].status is Status.DONE
+
+
+@pytest.mark.parametrize("fixture", OLDER)
+def test_an_older_database_is_upgraded_before_anything_is_shown(
+    qtbot: QtBot, tmp_path: Path, fixture: str, windows: Started
+) -> None:
+    folder = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, folder)
+    with sqlite3.connect(folder / "liaison.sqlite3") as connection:  # chosen on that version
+        connection.execute("INSERT OR REPLACE INTO setting VALUES ('ui.last_unit', '区城管局')")
+    window = start(qtbot, folder, windows)
+    assert not window.loading and window.service is not None  # the full opening, at once
+    assert window.unit == "区城管局"
+    assert window.model.tasks() == window.service.tasks("区城管局")
+    # the next start, on the upgraded database, shows it first from sqlite3, alike
+    service = window.service
+    windows.clear()
+    window.close()
+    service.close()
+    again = start(qtbot, folder, windows)
+    assert again.loading
+    attached_alike(again, qtbot)
+
+
+def status_of(db: Path, unit: str, code: str) -> str | None:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT p.status FROM progress p JOIN unit u ON u.id = p.unit_id JOIN item i ON i.id = p.item_id"
+            " WHERE u.name = ? AND i.code = ?",
+            (unit, code),
+        ).fetchone()
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
+def test_a_status_chosen_right_after_start_is_saved_after_todays_backup_is_pinned(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    for snapshot in (backup.backups_dir(data_dir) / "daily").iterdir():
+        snapshot.unlink()  # as if those were yesterday's: today's backup is due
+    window = start(qtbot, data_dir, windows)
+    opening = windows[-1][1]
+    assert opening is not None
+    opening.start()  # as run_gui does after the first paint: the data is being opened
+    assert window.loading
+    first = window.model.tasks()[0]
+    assert first.status is Status.NOT_STARTED
+    index = window.index_for(first.item.id)
+    window.tree.scrollTo(index)
+    click_at = window.tree.visualRect(index).center()
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
+    assert window.service is not None, "choosing an item waited for the data"
+    assert window.detail.task is not None and window.detail.task.item.id == first.item.id
+    window.detail.status.setFocus()
+    qtbot.keyClick(window.detail.status, Qt.Key.Key_Down)  # the next status
+    service = window.service
+    windows.clear()
+    window.close()
+    service.close()  # waits for today's backup
+    saved = status_of(data_dir / "liaison.sqlite3", UNIT, first.item.id)
+    assert saved is not None and saved != Status.NOT_STARTED.value
+    (day_file,) = (backup.backups_dir(data_dir) / "daily").iterdir()
+    assert backup.check_database(day_file, KNOWN_REVISIONS).ok
+    assert status_of(day_file, UNIT, first.item.id) in (None, Status.NOT_STARTED.value)  # as at start
+
+
+def test_another_unit_chosen_before_the_data_is_opened_is_shown_and_remembered(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    assert window.loading
+    window.picker.unit_chosen.emit("区城管局")  # as the picker does when the user chooses
+    assert window.service is not None and window.unit == "区城管局"
+    assert window.model.tasks() == window.service.tasks("区城管局")
+    assert window.service.get_text(LAST_UNIT) == "区城管局"
+
+
+def test_a_window_closed_before_the_data_is_attached_does_not_open_it(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    opening = windows[-1][1]
+    assert opening is not None
+    opening.start()
+    window.close()
+    opening.wait()
+    qtbot.wait(50)  # the worker's "imported" arrives
+    assert window.service is None and not window.loading
