@@ -85,8 +85,7 @@ case "${1:-}" in
         shift
         prepare_tests
         echo "== pytest (not slow, not libreoffice; two workers)"
-        # loadgroup: the tests on the office's world (conftest) share one worker, which builds it once
-        exec "$PY" -m pytest -q -n 2 --dist loadgroup -m "not slow and not libreoffice" "$@"
+        exec "$PY" -m pytest -q -n 2 -m "not slow and not libreoffice" "$@"
         ;;
     *)
         echo "usage: bash tasks.sh app|test|test-fast [ARGS…]" >&2

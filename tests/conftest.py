@@ -187,11 +187,7 @@ def world(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses Qt's widgets is a ``gui`` test (select or skip them with -m); the tests
-    on the office's world are one xdist group."""
+    """A test that uses Qt's widgets is a ``gui`` test (select or skip them with -m)."""
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if {"qtbot", "qapp"} & fixtures:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
-        if "world" in fixtures:  # with --dist loadgroup one worker builds the world, not each
-            item.add_marker(pytest.mark.xdist_group("world"))
