@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import logging
 import os
 import sqlite3
@@ -20,6 +19,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from liaison_app import APP_NAME, APP_TITLE, __version__, logs, paths
+from liaison_app.settings import login_name
 
 if TYPE_CHECKING:
     from liaison_app.store.backup import DailyBackup
@@ -79,13 +79,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
     app.setFont(font)
     return app
-
-
-def login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def open_service(data_dir: Path) -> LiaisonService:

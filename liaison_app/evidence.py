@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from liaison_app.digests import file_sha256
 from liaison_app.errors import os_error_reason
 from liaison_app.filenames import printable
 
@@ -264,11 +265,7 @@ class EvidenceStore:
         path = self.blob_path(sha256)
         if not path.is_file():
             return "missing"
-        digest = hashlib.sha256()
-        with path.open("rb") as reader:
-            while chunk := reader.read(CHUNK):
-                digest.update(chunk)
-        return "ok" if digest.hexdigest() == sha256 else "damaged"
+        return "ok" if file_sha256(path) == sha256 else "damaged"
 
     def delete(self, sha256: str) -> None:
         if valid_sha256(sha256):  # an invalid value names no blob: nothing of ours to delete

@@ -16,6 +16,7 @@ No Qt here: the services read and write the database scopes.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -97,3 +98,11 @@ def storage_key(setting: Setting, *, unit: str = "", user: str = "", plan: str =
     if setting.scope is Scope.USER:
         return f"user/{user}/{setting.name}"
     raise ValueError(f"{setting.name} is kept per machine (QSettings), never in the database")
+
+
+def login_name() -> str:
+    """Who uses the database here, for the ``USER`` scope ("" when the system cannot tell)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,10 @@ from typing import Any
 import pytest
 
 from liaison_app import cli, logs
+from liaison_app.store import backup
 from liaison_app.store.records import StorageError
 from liaison_app.store.service import LiaisonService
+from liaison_app.store.sqlite_read import KNOWN_REVISIONS
 from tests.helpers import cli_in_process, run_cli
 
 UNIT = "区市场监管局"  # leads 1.1
@@ -145,6 +148,32 @@ def test_damaged_database_fails_with_a_way_out(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert_one_chinese_line(result)
     assert "liaison-app restore" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("units",), ("office", "register", "--period", "2019-11", "--json")])
+def test_a_damaged_page_in_a_real_ledger_is_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """SQLite's integrity check reports each bad cell on its own line: the user still gets one."""
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "db" / "0010", data)
+    database = data / "liaison.sqlite3"
+    with sqlite3.connect(database) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'office_return'"
+        ).fetchone()
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    damaged = bytearray(database.read_bytes())
+    start = (root - 1) * page_size
+    damaged[start + 8 : start + page_size - 200] = b"\xff" * (page_size - 208)  # the cell pointers
+    database.write_bytes(bytes(damaged))
+    # the integrity check's own report, one line per bad cell, is told in one line
+    check = backup.check_database(database, KNOWN_REVISIONS)
+    assert not check.ok and "\n" not in check.problem, check.problem
+    result = run_cli(data, *command)
+    assert result.returncode == 1
+    assert_one_chinese_line(result)
+    assert "无法使用" in result.stderr and "liaison-app restore" in result.stderr
+    assert database.read_bytes() == damaged  # left as it was
 
 
 @LINUX

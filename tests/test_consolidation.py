@@ -335,3 +335,15 @@ def test_office_can_look_at_one_special_group(world, intake: Intake) -> None:
     assert result.scope_label == "(三)方便企业获得水电气专项小组"
     assert {u.unit for u in result.units} <= units
     assert result.items and all(set(v.item.lead) & units for v in result.items)
+
+
+def test_the_completion_rate_rounds_and_the_total_comes_from_the_sums() -> None:
+    from liaison_app.reports.consolidation import GroupLine, UnitLine, figures, total_figures
+
+    area = GroupLine(number=1, name="一", items=3, done=2, in_progress=1, overdue=0)
+    idle = GroupLine(number=2, name="二", items=0, done=0, in_progress=0, overdue=0)
+    unit = UnitLine(unit="区甲局", reported=True, items=4, done=1, overdue=1, exported_at=None)
+    assert (area.percent, idle.percent, unit.percent) == (67, 0, 25)
+    assert figures(area)[-1] == 67
+    assert total_figures([area, idle])[-1] == 67 and total_figures([])[-1] == 0
+    assert total_figures([area, unit])[-1] == 43  # 3 of 7, not the mean of 67 and 25

@@ -405,3 +405,40 @@ def test_the_office_confirms_an_edited_return(
     assert [u["state"] for u in register if u["unit"] == EDITED] == ["按时"]
     (point,) = json.loads(office_run(capsys, "trend", "--json")[1])["trend"]
     assert point["items"] == len(read_report(edited).rows)
+
+
+def test_office_register_reads_without_the_service_and_says_what_the_ledger_says(
+    office: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    returns: tuple[Path, dict[str, Path]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every period of a ledger with on-time, late, missing, superseded, edited and refused
+    returns: ``office register --json`` (sqlite3 alone) prints the service's own register."""
+    receive_two_months(office, capsys, returns[1])
+    service = LiaisonService.open_read_only(data_dir)
+    try:
+        ledger = OfficeLedger(service)
+        expected = {
+            period: [line.as_json() for line in ledger.register(period)] for period in ledger.periods()
+        }
+    finally:
+        service.close()
+    assert set(expected) == {"2019-10", NOV, DEC, "2020-01"}  # the refused ones stay on record too
+
+    def no_service(*_args: object, **_kwargs: object) -> LiaisonService:
+        raise AssertionError("office register opened the service")
+
+    monkeypatch.setattr(LiaisonService, "open", classmethod(no_service))
+    monkeypatch.setattr(LiaisonService, "open_read_only", classmethod(no_service))
+    printed = {}
+    for period in expected:
+        code, out, err = office_run(capsys, "register", "--period", period, "--json")
+        assert code == 0, err
+        printed[period] = json.loads(out)["units"]
+    assert printed == expected
+    states = {line["state"] for lines in printed.values() for line in lines}
+    assert states == {"按时", "迟报", "未报", "已被修改", "已拒收"}
+    latest = json.loads(office_run(capsys, "register", "--json")[1])  # no --period: the latest one
+    assert latest["units"] == expected["2020-01"]

@@ -144,6 +144,8 @@ def test_a_command_loads_neither_qt_nor_workbooks_nor_migrations(
     # readers of a current database read it with sqlite3 alone; writers need the ORM
     assert ("sqlalchemy" in loaded) is orm
     assert loaded & NOT_IN_THE_CLI == set()
+    # checking the database needs sqlite3 alone; backups (zipfile) only where the ORM opens it
+    assert ("liaison_app.store.backup" in loaded) is orm and ("zipfile" in loaded) is orm
 
 
 def test_a_reader_on_an_older_schema_takes_the_full_opening_and_upgrades(tmp_path: Path) -> None:
@@ -156,3 +158,25 @@ def test_a_reader_on_an_older_schema_takes_the_full_opening_and_upgrades(tmp_pat
     assert tasks["16"]["status"] == "done" and tasks["11.2"]["status"] == "in_progress"
     with sqlite3.connect(older / "liaison.sqlite3") as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+
+
+def test_office_register_on_an_older_schema_upgrades_then_reads_without_the_orm(tmp_path: Path) -> None:
+    """The 0009 ledger (one return received for 2019-11) takes the full opening once, is upgraded,
+    and from then on is read with sqlite3 alone: the same register either way."""
+    older = tmp_path / "older"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "db" / "0009", older)
+    command = ("office", "register", "--period", "2019-11", "--json")
+    upgraded = start(older, *command, config=tmp_path / "config")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "sqlalchemy" in top_level(modules(upgraded.stderr))
+    with sqlite3.connect(older / "liaison.sqlite3") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+    connection.close()
+    quick = start(older, *command, config=tmp_path / "config")
+    assert quick.returncode == 0, quick.stderr
+    assert "sqlalchemy" not in top_level(modules(quick.stderr))
+    assert json.loads(quick.stdout) == json.loads(upgraded.stdout)
+    register = {line["unit"]: line for line in json.loads(quick.stdout)["units"]}
+    received = register.pop("区城管局")
+    assert received["state"] in ("按时", "迟报") and received["received_at"] and received["file"]
+    assert {line["state"] for line in register.values()} == {"未报"}

@@ -16,6 +16,7 @@ from liaison_app.clock import FixedClock
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.milestones_panel import OVERDUE_TEXT, MilestonesModel
+from liaison_app.ui.rows_model import RECORD_ROLE
 from liaison_app.ui.targets_panel import TargetsModel
 from tests.helpers import Windows, choose_unit, type_chinese
 
@@ -145,3 +146,30 @@ def test_a_cooperating_unit_sees_the_figures_but_cannot_enter_them(qtbot: QtBot,
     panel = window.detail.targets
     assert not panel.entry.isVisible() and panel.coop_note.isVisible()
     assert panel.model.index(0, TargetsModel.VERDICT).data() == "未达标"
+
+
+def assert_shows_every_row(view: QTableView) -> None:
+    model = view.model()
+    last = view.visualRect(model.index(model.rowCount() - 1, 0))
+    assert model.rowCount() > 0 and 0 < last.bottom() < view.viewport().height()
+    assert view.verticalScrollBar().maximum() == 0  # nothing hidden below
+
+
+def test_the_milestone_table_shows_every_row_and_hands_back_the_row(
+    qtbot: QtBot, window_at: WindowAt
+) -> None:
+    window = window_at(dt.date(2020, 1, 15))
+    choose_unit(qtbot, window, "市场监管", "区市场监管局")
+    assert window.select_item("63.1")  # two milestones whose long texts wrap
+    milestones = window.detail.milestones
+    assert_shows_every_row(milestones.view)
+    assert milestones.model.index(1, MilestonesModel.TEXT).data(RECORD_ROLE) is milestones.model.milestone(1)
+
+
+def test_the_target_table_shows_every_row_and_hands_back_the_row(qtbot: QtBot, window_at: WindowAt) -> None:
+    window = window_at(dt.date(2019, 11, 20))
+    choose_unit(qtbot, window, "供电", "南岸供电公司")
+    assert window.select_item("13")
+    targets = window.detail.targets
+    assert_shows_every_row(targets.view)
+    assert targets.model.index(0, TargetsModel.GOAL).data(RECORD_ROLE) is targets.model.state(0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liaison_app.digests import file_sha256
 from liaison_app.reports.promises_sheets import Promises, PromisesSummary, unit_due
 from liaison_app.reports.promises_sheets import summarize as summarize_promises
 from liaison_app.reports.report_reader import ReportFormatError, UnitReport, read_report
@@ -291,16 +292,6 @@ def receive(
     return Intake(period, verdicts, reports, unmatched)
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Path], list[tuple[Path, str]]]:
     """The edited returns the office accepted: named by any spelling of their path (matched once
     resolved) or by a copy of the same file elsewhere (matched by SHA-256). Returns the accepted
@@ -309,7 +300,7 @@ def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Pat
     by_hash: dict[str, list[Path]] = {}
     for path in edited:
         try:
-            by_hash.setdefault(_sha256(path), []).append(path)
+            by_hash.setdefault(file_sha256(path), []).append(path)
         except OSError:
             continue
     accepted: set[Path] = set()
@@ -322,7 +313,7 @@ def _match_accepted(accept: Iterable[Path], edited: list[Path]) -> tuple[set[Pat
         if found is not None:
             accepted.add(found)
             continue
-        copies = by_hash.get(_sha256(given), [])
+        copies = by_hash.get(file_sha256(given), [])
         if copies:
             accepted.update(copies)
         else:
@@ -348,6 +339,22 @@ class UnitState:
         return status_label(self.status)
 
 
+def percent_done(done: int, items: int) -> int:
+    """完成率 as a whole percent (0 when there is nothing to do)."""
+    return round(100 * done / items) if items else 0
+
+
+class _Completion:
+    """A summary row's 完成率, from its ``done`` and ``items`` (declared by each row)."""
+
+    done: int
+    items: int
+
+    @property
+    def percent(self) -> int:
+        return percent_done(self.done, self.items)
+
+
 @dataclass(frozen=True)
 class ItemView:
     item: CatalogEntry
@@ -367,7 +374,7 @@ class ItemView:
 
 
 @dataclass(frozen=True)
-class UnitLine:
+class UnitLine(_Completion):
     unit: str
     reported: bool
     items: int
@@ -385,13 +392,9 @@ class UnitLine:
             return "报表版本过旧"
         return "是" if self.cases else "否"
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.items) if self.items else 0
-
 
 @dataclass(frozen=True)
-class GroupLine:
+class GroupLine(_Completion):
     number: int
     name: str
     items: int
@@ -399,10 +402,6 @@ class GroupLine:
     in_progress: int
     overdue: int
     statuses: dict[Status | None, int] = field(default_factory=dict)  # item status (None: 未报送) -> items
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.items) if self.items else 0
 
 
 @dataclass(frozen=True)
@@ -469,7 +468,7 @@ def total_figures(lines: Sequence[GroupLine | UnitLine]) -> list[int]:
         items,
         *(sum(x.statuses.get(s, 0) for x in lines) for s in STATUS_COLUMNS),
         sum(x.overdue for x in lines),
-        round(100 * done / items) if items else 0,
+        percent_done(done, items),
     ]
 
 

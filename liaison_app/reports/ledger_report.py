@@ -49,7 +49,7 @@ def reminders(ledger: OfficeLedger, period: str) -> list[Reminder]:
                     line.unit,
                     line,
                     overdue.get(line.unit, []),
-                    contact.liaison,
+                    contact.name,
                     contact.phone,
                     contact.email,
                 )

@@ -9,7 +9,6 @@ the services imports this module.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import sys
 from collections import Counter
@@ -32,6 +31,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from liaison_app.digests import file_sha256
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import (
     STATUS_COLUMNS,
@@ -79,14 +79,6 @@ class Section:
 
     html: str
     landscape: bool
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ensure_gui() -> QGuiApplication:

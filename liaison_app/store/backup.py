@@ -30,6 +30,12 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from liaison_app import __version__
+from liaison_app.digests import file_sha256
+
+# the database check lives with the sqlite3-only reading (which must not load zipfile); here too
+# for restore and the snapshots
+from liaison_app.store.sqlite_read import DatabaseCheck as DatabaseCheck
+from liaison_app.store.sqlite_read import check_database as check_database
 
 log = logging.getLogger(__name__)
 
@@ -96,42 +102,6 @@ def copy_verified(
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class DatabaseCheck:
-    ok: bool
-    revision: str | None
-    problem: str  # "" when ok
-
-
-def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseCheck:
-    """Open read-only (nothing is written, not even the journal mode) and check integrity and
-    schema revision."""
-    if not path.exists():
-        return DatabaseCheck(False, None, "文件不存在")
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        return DatabaseCheck(False, None, f"无法打开:{exc}")
-    try:
-        verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
-        if verdict != "ok":
-            return DatabaseCheck(False, None, f"数据库内容已损坏({verdict})")
-        has_version = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        revision = None
-        if has_version:
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = str(row[0]) if row else None
-    except sqlite3.Error as exc:
-        return DatabaseCheck(False, None, f"不是有效的数据库文件({exc})")
-    finally:
-        connection.close()
-    if revision is not None and revision not in known_revisions:
-        return DatabaseCheck(False, revision, f"由更新版本的程序创建(结构版本 {revision})")
-    return DatabaseCheck(True, revision, "")
 
 
 def pin(db_path: Path) -> sqlite3.Connection:
@@ -296,14 +266,6 @@ def automatic_backups(data_dir: Path) -> list[Path]:
 
 
 # -- the full backup (备份到…) --------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        while chunk := reader.read(4 * 1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 BACKUP_TEMP_PREFIX = ".liaison-backup-"
 
 
@@ -340,7 +302,7 @@ def full_backup(
             "app_version": __version__,
             "created_at": now.isoformat(sep=" "),
             "plan_id": plan_id,
-            "database": {"name": DB_ENTRY, "sha256": _sha256(copy), "size": copy.stat().st_size},
+            "database": {"name": DB_ENTRY, "sha256": file_sha256(copy), "size": copy.stat().st_size},
             "evidence": [{"sha256": p.name, "size": p.stat().st_size} for p in blobs],
         }
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -570,7 +532,7 @@ def blob_is_intact(path: Path, sha256: str, size: int | None = None) -> bool:
     try:
         if not path.is_file() or (size is not None and path.stat().st_size != size):
             return False
-        return _sha256(path) == sha256
+        return file_sha256(path) == sha256
     except OSError:
         return False
 
@@ -601,7 +563,9 @@ def switch_in(prepared: Prepared, db_path: Path, evidence_root: Path) -> dict[st
             pass  # a damaged database: it was moved aside by the caller, or is replaced now
     staged = db_path.with_name(db_path.name + ".restoring")
     with prepared.database.open("rb") as reader:
-        copy_verified(reader, staged, prepared.database.stat().st_size, _sha256(prepared.database), "数据库")
+        copy_verified(
+            reader, staged, prepared.database.stat().st_size, file_sha256(prepared.database), "数据库"
+        )
     for side in ("-wal", "-shm"):
         Path(str(db_path) + side).unlink(missing_ok=True)
     os.replace(staged, db_path)

@@ -60,25 +60,24 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _run_pragmas(dbapi_connection: sqlite3.Connection, *pragmas: str) -> None:
+    """Set ``pragmas`` (``"foreign_keys=ON"``…) on a new connection; every engine waits up to
+    5 s for another writer instead of failing at once."""
     cursor = dbapi_connection.cursor()
     try:
-        # WAL + synchronous=FULL: a committed transaction survives power loss.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        for pragma in (*pragmas, "busy_timeout=5000"):
+            cursor.execute(f"PRAGMA {pragma}")
     finally:
         cursor.close()
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # WAL + synchronous=FULL: a committed transaction survives power loss.
+    _run_pragmas(dbapi_connection, "journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")
 
 
 def _on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-    finally:
-        cursor.close()
+    _run_pragmas(dbapi_connection, "query_only=ON")
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -131,12 +130,7 @@ def _migration_engine(url: Any) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA foreign_keys=OFF")
-            cursor.execute("PRAGMA busy_timeout=5000")
-        finally:
-            cursor.close()
+        _run_pragmas(dbapi_connection, "foreign_keys=OFF")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:

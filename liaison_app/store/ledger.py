@@ -42,6 +42,7 @@ from liaison_app.store.models import (
     OfficeReturnRow,
     SettingRow,
 )
+from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.service import LiaisonService, ServiceError
 from liaison_app.vocabulary import SETTLED, CaseKind, Light, Role, Status, Verdict, period_label
 
@@ -63,6 +64,12 @@ def _file_sha256(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def _again(verdict: FileVerdict, kind: Verdict, reason: str) -> FileVerdict:
+    """The same file, unit, period and export judged again by the ledger (its period, key,
+    the office's confirmation, a copy already kept, a newer export)."""
+    return replace(verdict, verdict=kind, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -141,15 +148,6 @@ class CaseReceived:
     title: str
     body: str
     related: str
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A unit's liaison as the last return gave them (the cover's 联络员, 联系电话, 联络员邮箱)."""
-
-    liaison: str = ""
-    phone: str = ""
-    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,18 +232,9 @@ class OfficeLedger:
         if report is not None and verdict.verdict is not Verdict.REJECTED:
             reason = self._refusal_of_period(report.period)
             if reason:
-                verdict = FileVerdict(
-                    path, Verdict.REJECTED, reason, verdict.unit, verdict.period, verdict.exported_at
-                )
+                verdict = _again(verdict, Verdict.REJECTED, reason)
         if verdict.verdict is Verdict.MODIFIED and confirmed:
-            verdict = FileVerdict(
-                path,
-                Verdict.MODIFIED_ACCEPTED,
-                "导出后内容被修改过，已由办公室确认采用",
-                verdict.unit,
-                verdict.period,
-                verdict.exported_at,
-            )
+            verdict = _again(verdict, Verdict.MODIFIED_ACCEPTED, "导出后内容被修改过，已由办公室确认采用")
         if verdict.unit not in self.units or not verdict.period:
             return verdict  # unreadable, or not a unit of this plan: nothing to record against
         try:
@@ -261,14 +250,7 @@ class OfficeLedger:
                     report.key_fingerprint, report.signature, UnitKeys.trusted_in(session, unit_id)
                 )
                 if refusal:
-                    verdict = FileVerdict(
-                        path,
-                        Verdict.BAD_SIGNATURE,
-                        refusal,
-                        verdict.unit,
-                        verdict.period,
-                        verdict.exported_at,
-                    )
+                    verdict = _again(verdict, Verdict.BAD_SIGNATURE, refusal)
             known = session.scalar(
                 select(OfficeReturnRow).where(
                     OfficeReturnRow.plan_id == self.plan_id, OfficeReturnRow.sha256 == sha256
@@ -283,20 +265,15 @@ class OfficeLedger:
             )
             known_id = known.id if known is not None and confirming else None
             if known is not None and not confirming:
-                return FileVerdict(
-                    path,
+                return _again(
+                    verdict,
                     Verdict(known.verdict),
                     f"同一文件已于 {known.received_at:%Y-%m-%d %H:%M} 接收，未重复记录",
-                    verdict.unit,
-                    verdict.period,
-                    verdict.exported_at,
                 )
         try:
             ingested = self.service.evidence_store.ingest(path, cancelled=cancelled)
         except EvidenceError as exc:
-            return FileVerdict(
-                path, Verdict.REJECTED, str(exc), verdict.unit, verdict.period, verdict.exported_at
-            )
+            return _again(verdict, Verdict.REJECTED, str(exc))
         now = self.service.clock.now()
         meta = report.meta if report is not None else {}
         with self.service.database.transaction() as session:
@@ -328,14 +305,7 @@ class OfficeLedger:
                         older.verdict = Verdict.SUPERSEDED.value
                         older.reason = f"同一单位有更新的报表({verdict.exported_at:%Y-%m-%d %H:%M} 导出)"
                 if stored is Verdict.SUPERSEDED:
-                    verdict = FileVerdict(
-                        path,
-                        stored,
-                        "同一单位同一报送期已有更新的报表",
-                        verdict.unit,
-                        verdict.period,
-                        verdict.exported_at,
-                    )
+                    verdict = _again(verdict, stored, "同一单位同一报送期已有更新的报表")
             if known_id is not None:  # confirmed later: the record and its rows are already kept
                 confirmed_row = session.get(OfficeReturnRow, known_id)
                 assert confirmed_row is not None
@@ -675,8 +645,9 @@ class OfficeLedger:
         cases.sort(key=lambda case: order[case.unit])
         return cases
 
-    def contact(self, unit: str) -> Contact:
-        """The liaison's name, phone and e-mail from the unit's latest return that gave any."""
+    def contact(self, unit: str) -> LiaisonProfile:
+        """The liaison's name, phone and e-mail from the unit's latest return that gave any (the
+        cover's 联络员, 联系电话, 联络员邮箱)."""
         unit_id = self.service.unit_id(unit)
         with self.service.database.sessions() as session:
             found = session.execute(
@@ -686,4 +657,4 @@ class OfficeLedger:
                 .order_by(OfficeReturnRow.exported_at.desc(), OfficeReturnRow.id.desc())
                 .limit(1)
             ).first()
-        return Contact(*found) if found else Contact()
+        return LiaisonProfile(*found) if found else LiaisonProfile()

@@ -16,7 +16,6 @@ and writes full backups.
 
 from __future__ import annotations
 
-import getpass
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,7 @@ from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.evidence import EvidenceError, EvidenceStore
 from liaison_app.plan.model import Plan
+from liaison_app.settings import login_name
 from liaison_app.store import backup
 from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext
@@ -125,13 +125,6 @@ class _Answered(Generic[P, R]):
         return method
 
 
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
-
-
 class LiaisonService:
     """Everything a liaison (and the CLI) does with the catalogue and their unit's progress."""
 
@@ -155,7 +148,7 @@ class LiaisonService:
         self.promises = PromisesService(self.context, self.catalogue)
         self.progress = ProgressService(self.context, self.catalogue, self.promises)
         self.evidence_files = EvidenceFiles(self.context, self.catalogue, self.evidence_store, self.data_dir)
-        self.settings = SettingsStore(database, self.catalogue, _login())
+        self.settings = SettingsStore(database, self.catalogue, login_name())
         with self.database.sessions() as session:
             if not self.database.read_only:
                 self.evidence_store.clean_temporary()  # part files of a copy interrupted by a crash

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-
-from liaison_app.store import backup
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,8 @@ class MissingDatabaseError(DamagedDatabaseError):
 
 def _has_earlier_data(data_dir: Path) -> list[str]:
     """What the folder still holds of an earlier ledger (evidence files, snapshots)."""
+    from liaison_app.store import backup  # zipfile, tempfile: only when the database is missing
+
     found = []
     if any(p.is_file() for p in (data_dir / "evidence").glob("??/*")):
         found.append("佐证材料")
@@ -79,10 +80,48 @@ class SchemaUpgradeRefused(DatabaseError):
     """A migration found rows the new schema cannot hold; the database was left as it was."""
 
 
+@dataclass(frozen=True)
+class DatabaseCheck:
+    ok: bool
+    revision: str | None
+    problem: str  # "" when ok
+
+
+def check_database(path: Path, known_revisions: tuple[str, ...]) -> DatabaseCheck:
+    """Open read-only (nothing is written, not even the journal mode) and check integrity and
+    schema revision."""
+    if not path.exists():
+        return DatabaseCheck(False, None, "文件不存在")
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return DatabaseCheck(False, None, f"无法打开:{exc}")
+    try:
+        verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":  # one line per bad cell, under a "*** in database main ***" heading
+            found = [line for line in str(verdict).splitlines() if line and not line.startswith("***")]
+            more = f" 等 {len(found)} 处" if len(found) > 1 else ""
+            return DatabaseCheck(False, None, f"数据库内容已损坏({(found or [verdict])[0]}{more})")
+        has_version = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        revision = None
+        if has_version:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = str(row[0]) if row else None
+    except sqlite3.Error as exc:
+        return DatabaseCheck(False, None, f"不是有效的数据库文件({exc})")
+    finally:
+        connection.close()
+    if revision is not None and revision not in known_revisions:
+        return DatabaseCheck(False, revision, f"由更新版本的程序创建(结构版本 {revision})")
+    return DatabaseCheck(True, revision, "")
+
+
 def checked_revision(db_path: Path) -> str | None:
     """The schema revision of an existing, non-empty database after the read-only check
     (``quick_check``); a damaged file or one written by a newer version is refused untouched."""
-    check = backup.check_database(db_path, KNOWN_REVISIONS)
+    check = check_database(db_path, KNOWN_REVISIONS)
     if not check.ok and check.revision is not None:
         raise NewerDatabaseError(
             f"数据库 {db_path} 由更新版本的程序创建(结构版本 {check.revision})，"

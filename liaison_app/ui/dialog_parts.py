@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QMessageBox, QWidget
 
 _Button = QDialogButtonBox.StandardButton
 
@@ -41,3 +41,12 @@ def close_button(on_close: Callable[[], object]) -> QDialogButtonBox:
     buttons.button(_Button.Close).setText("关闭")
     buttons.rejected.connect(on_close)
     return buttons
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """``buttons`` side by side from the left, the rest of the row empty."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row

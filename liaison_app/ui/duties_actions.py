@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_app.evidence import Ingested
 from liaison_app.settings import EVIDENCE_DIR
 from liaison_app.store.records import ServiceError
 from liaison_app.ui.dialog_parts import accept_buttons, confirmed
@@ -135,15 +134,7 @@ class DutiesActions(QObject):
         self.refresh()
 
     def attach_to_case(self, case: TypicalCase, files: list[Path] | None = None) -> None:
-        files = files if files is not None else self._choose(f"为「{case.title}」添加附件")
-        if files:
-            unit = self.unit()
-            self.evidence.copy_in(
-                files,
-                lambda ingested: self._record(unit, "case", case.id, ingested),
-                "典型案例",
-                self.refresh,
-            )
+        self._attach("case", case.id, "典型案例", f"为「{case.title}」添加附件", files)
 
     # -- deliverables ----------------------------------------------------------------------------
     def edit_deliverable(self, deliverable: Deliverable) -> None:
@@ -159,18 +150,20 @@ class DutiesActions(QObject):
         self.refresh()
 
     def attach_to_deliverable(self, deliverable: Deliverable, files: list[Path] | None = None) -> None:
-        files = files if files is not None else self._choose(f"为{deliverable.label}添加附件")
+        self._attach(
+            "deliverable", deliverable.kind, deliverable.label, f"为{deliverable.label}添加附件", files
+        )
+
+    def _attach(self, owner: str, key: str | int, what: str, title: str, files: list[Path] | None) -> None:
+        """Copy ``files`` (None: chosen in a file dialog titled ``title``) into the evidence store
+        off the GUI thread and record each as an attachment of ``owner`` ``key``."""
+        files = files if files is not None else self._choose(title)
         if files:
             unit = self.unit()
+            record = self.duties.record_attachment
             self.evidence.copy_in(
-                files,
-                lambda ingested: self._record(unit, "deliverable", deliverable.kind, ingested),
-                deliverable.label,
-                self.refresh,
+                files, lambda ingested: record(unit, owner, key, ingested), what, self.refresh
             )
-
-    def _record(self, unit: str, owner: str, key: str | int, ingested: Ingested) -> None:
-        self.duties.record_attachment(unit, owner, key, ingested)
 
     def _choose(self, title: str) -> list[Path]:
         machine = self.evidence.machine

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
 from liaison_app.store.duty_records import Deliverable, GroupInfo, TypicalCase
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status
-from liaison_app.ui.dialog_parts import accept_buttons
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
+from liaison_app.ui.dialog_parts import accept_buttons, button_row
+from liaison_app.ui.rows_model import Column, RowsModel, current_record, emit_with, table_view
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import CaseKind, period_label
 
@@ -130,7 +129,7 @@ class CasesPanel(QWidget):
         self.reminder.setWordWrap(True)
         self.model = RowsModel(CASE_COLUMNS, self)
         self.table = table_view(self.model, 2)
-        self.table.doubleClicked.connect(lambda _i: self._emit(self.edit_requested))
+        self.table.doubleClicked.connect(lambda _i: emit_with(self.edit_requested, self.selected()))
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -140,13 +139,10 @@ class CasesPanel(QWidget):
         self.delete_button = QPushButton("删除")
         self.attach_button = QPushButton("添加附件…")
         self.new_button.clicked.connect(self.new_requested)
-        self.edit_button.clicked.connect(lambda: self._emit(self.edit_requested))
-        self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
-        self.attach_button.clicked.connect(lambda: self._emit(self.attach_requested))
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.delete_button, self.attach_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.edit_button.clicked.connect(lambda: emit_with(self.edit_requested, self.selected()))
+        self.delete_button.clicked.connect(lambda: emit_with(self.delete_requested, self.selected()))
+        self.attach_button.clicked.connect(lambda: emit_with(self.attach_requested, self.selected()))
+        buttons = button_row(self.new_button, self.edit_button, self.delete_button, self.attach_button)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("每月至少向领导小组办公室报送一篇典型案例(正面或反面)。"))
         layout.addWidget(self.reminder)
@@ -172,13 +168,7 @@ class CasesPanel(QWidget):
         self._show_selected()
 
     def selected(self) -> TypicalCase | None:
-        case = self.table.currentIndex().data(RECORD_ROLE)
-        return case if isinstance(case, TypicalCase) else None
-
-    def _emit(self, signal: Any) -> None:
-        case = self.selected()
-        if case is not None:
-            signal.emit(case)
+        return current_record(self.table, TypicalCase)
 
     def _show_selected(self, *_args: Any) -> None:
         case = self.selected()
@@ -250,19 +240,18 @@ class DutiesPanel(QWidget):
         self.as_of = as_of
         self.deliverables = RowsModel(deliverable_columns(as_of), self)
         self.deliverable_view = table_view(self.deliverables, 4)
-        self.deliverable_view.doubleClicked.connect(lambda _i: self._emit(self.edit_requested))
+        self.deliverable_view.doubleClicked.connect(
+            lambda _i: emit_with(self.edit_requested, self.selected())
+        )
         self.lead_note = QLabel()
         self.lead_note.setWordWrap(True)
         self.edit_button = QPushButton("修改状态…")
         self.attach_button = QPushButton("添加附件…")
         self.issue_button = QPushButton("更正印发日期…")
-        self.edit_button.clicked.connect(lambda: self._emit(self.edit_requested))
-        self.attach_button.clicked.connect(lambda: self._emit(self.attach_requested))
+        self.edit_button.clicked.connect(lambda: emit_with(self.edit_requested, self.selected()))
+        self.attach_button.clicked.connect(lambda: emit_with(self.attach_requested, self.selected()))
         self.issue_button.clicked.connect(self.issue_date_requested)
-        buttons = QHBoxLayout()
-        for button in (self.edit_button, self.attach_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.edit_button, self.attach_button)
         buttons.addWidget(self.issue_button)
         self.groups = RowsModel(GROUP_COLUMNS, self)
         self.group_view = table_view(self.groups, 0)
@@ -303,17 +292,11 @@ class DutiesPanel(QWidget):
         self.attach_button.setEnabled(chosen)
 
     def selected(self) -> Deliverable | None:
-        deliverable = self.deliverable_view.currentIndex().data(RECORD_ROLE)
-        return deliverable if isinstance(deliverable, Deliverable) else None
-
-    def _emit(self, signal: Any) -> None:
-        deliverable = self.selected()
-        if deliverable is not None:
-            signal.emit(deliverable)
+        return current_record(self.deliverable_view, Deliverable)
 
     def _show_group(self, *_args: Any) -> None:
-        group = self.group_view.currentIndex().data(RECORD_ROLE)
-        if not isinstance(group, GroupInfo):
+        group = current_record(self.group_view, GroupInfo)
+        if group is None:
             self.group_text.setText("")
             return
         members = "各相关成员单位" if group.all_members else "、".join(group.members)

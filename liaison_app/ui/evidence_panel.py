@@ -10,7 +10,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -20,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from liaison_app.formatting import human_size
 from liaison_app.store.records import EvidenceRecord
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel
+from liaison_app.ui.dialog_parts import button_row
+from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, current_record, emit_with
 
 
 def local_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
@@ -129,13 +129,10 @@ class EvidencePanel(QGroupBox):
         self.reveal_button = QPushButton("打开所在文件夹")
         self.remove_button = QPushButton("移除")
         self.add_button.clicked.connect(self.add_requested)
-        self.open_button.clicked.connect(lambda: self._emit_selected(self.open_requested))
-        self.reveal_button.clicked.connect(lambda: self._emit_selected(self.reveal_requested))
-        self.remove_button.clicked.connect(lambda: self._emit_selected(self.remove_requested))
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.open_button, self.reveal_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.open_button.clicked.connect(lambda: emit_with(self.open_requested, self.selected()))
+        self.reveal_button.clicked.connect(lambda: emit_with(self.reveal_requested, self.selected()))
+        self.remove_button.clicked.connect(lambda: emit_with(self.remove_requested, self.selected()))
+        buttons = button_row(self.add_button, self.open_button, self.reveal_button, self.remove_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.hint)
@@ -157,13 +154,7 @@ class EvidencePanel(QGroupBox):
                     break
 
     def selected(self) -> EvidenceRecord | None:
-        record = self.table.currentIndex().data(RECORD_ROLE)
-        return record if isinstance(record, EvidenceRecord) else None
-
-    def _emit_selected(self, signal: Any) -> None:
-        record = self.selected()
-        if record is not None:
-            signal.emit(record)
+        return current_record(self.table, EvidenceRecord)
 
     def _on_double_click(self, index: QModelIndex) -> None:
         if index.column() != DESCRIPTION_COLUMN:

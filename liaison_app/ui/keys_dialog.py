@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 
 from liaison_app.store.keys import UnitKey, UnitKeys
 from liaison_app.store.records import ServiceError
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
+from liaison_app.ui.rows_model import Column, RowsModel, current_record, table_view
 
 KEY_COLUMNS: list[Column[UnitKey]] = [
     Column("单位", lambda k: k.unit),
@@ -62,8 +62,8 @@ class KeysDialog(QDialog):
         self.model.set_rows(self.keys.on_record(self.unit))
 
     def revoke_selected(self) -> None:
-        key = self.view.currentIndex().data(RECORD_ROLE)
-        if not isinstance(key, UnitKey) or not key.active:
+        key = current_record(self.view, UnitKey)
+        if key is None or not key.active:
             QMessageBox.information(self, "撤销密钥", "请先在列表中选择一个有效的密钥。")
             return
         answer = QMessageBox.question(

@@ -18,17 +18,14 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from liaison_app.store.records import MilestoneState, UnitTask
-from liaison_app.ui.rows_model import HeadedRowsModel
+from liaison_app.ui.rows_model import HeadedRowsModel, fit_to_rows, table_view
 
-MILESTONE_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_TEXT = QColor("#b3261e")
 DONE_TEXT = QColor("#2e7d32")
 NEXT_GROUND = QColor("#fff1cc")
@@ -69,15 +66,7 @@ class MilestonesModel(HeadedRowsModel[MilestoneState]):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        state = self._rows[index.row()]
-        column = index.column()
-        if role == MILESTONE_ROLE:
-            return state
+    def cell(self, state: MilestoneState, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.CheckStateRole and column == self.DONE:
             return Qt.CheckState.Checked if state.done else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DisplayRole:
@@ -126,15 +115,9 @@ class MilestonesPanel(QGroupBox):
         self._item_id: str | None = None
         self.model = MilestonesModel(self)
         self.model.toggled.connect(self._on_toggled)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.verticalHeader().hide()
+        self.view = table_view(self.model, MilestonesModel.TEXT)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(True)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(MilestonesModel.TEXT, QHeaderView.ResizeMode.Stretch)
         self.done_date = QDateEdit()
         self.done_date.setCalendarPopup(True)
         self.done_date.setDisplayFormat("yyyy-MM-dd")
@@ -170,11 +153,7 @@ class MilestonesPanel(QGroupBox):
                 f"{'(已逾期)' if late else ''}</b>"
             )
         self.summary.setText(text)
-        self.view.resizeRowsToContents()
-        height = self.view.horizontalHeader().height() + sum(
-            self.view.rowHeight(r) for r in range(self.model.rowCount())
-        )
-        self.view.setFixedHeight(height + 2 * self.view.frameWidth() + 2)
+        fit_to_rows(self.view)
 
     def _on_toggled(self, number: int, ticked: bool) -> None:
         day = self.done_date.date()

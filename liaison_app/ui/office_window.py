@@ -51,7 +51,7 @@ from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.ledger_panel import LedgerPanel
 from liaison_app.ui.machine_settings import MachineSettings, documents_folder
 from liaison_app.ui.periods import default_period, parse_period
-from liaison_app.ui.rows_model import RECORD_ROLE, Column, RowsModel, table_view
+from liaison_app.ui.rows_model import Column, RowsModel, current_record, table_view
 from liaison_app.ui.workers import BackgroundTask, Runner
 
 if TYPE_CHECKING:
@@ -303,8 +303,8 @@ class OfficeWindow(QMainWindow):
             QMessageBox.warning(self, "记入台账失败", str(exc))
 
     def accept_selected(self) -> None:
-        verdict = self.verdict_view.currentIndex().data(RECORD_ROLE)
-        if not isinstance(verdict, FileVerdict) or verdict.verdict not in DOUBTFUL:
+        verdict = current_record(self.verdict_view, FileVerdict)
+        if verdict is None or verdict.verdict not in DOUBTFUL:
             QMessageBox.information(self, "采用已修改的报表", "请先在文件列表中选择一个“已被修改”的报表。")
             return
         self.accepted_edits.add(verdict.path)

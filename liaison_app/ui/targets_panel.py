@@ -10,27 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from liaison_app.store.records import TargetState, UnitTask, describe_target, format_decimal
-from liaison_app.ui.rows_model import HeadedRowsModel
+from liaison_app.ui.rows_model import HeadedRowsModel, fit_to_rows, table_view
 from liaison_app.vocabulary import Attainment, Role
 
-TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 ATTAINMENT_COLOURS = {
     Attainment.MET: (QColor("#e6f4ea"), QColor("#2e7d32")),
     Attainment.NOT_MET: (QColor("#fde2e1"), QColor("#b3261e")),
@@ -68,17 +64,9 @@ class TargetsModel(HeadedRowsModel[TargetState]):
     def state(self, row: int) -> TargetState:
         return self._rows[row]
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        state = self._rows[index.row()]
+    def cell(self, state: TargetState, column: int, role: int) -> Any:
         target, latest = state.target, state.latest
-        column = index.column()
         verdict = state.attainment()
-        if role == TARGET_ROLE:
-            return state
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.TEXT:
                 return target.text
@@ -117,16 +105,8 @@ class TargetsPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("量化指标", parent)
         self.model = TargetsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.verticalHeader().hide()
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view = table_view(self.model, TargetsModel.TEXT)
         self.view.setWordWrap(True)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TargetsModel.TEXT, QHeaderView.ResizeMode.Stretch)
         self.view.clicked.connect(self._on_row_clicked)
 
         self.target = QComboBox()
@@ -180,11 +160,7 @@ class TargetsPanel(QGroupBox):
         self.target.setCurrentIndex(max(found, 0))
         self.target.blockSignals(False)
         self._on_target_changed()
-        self.view.resizeRowsToContents()
-        height = self.view.horizontalHeader().height() + sum(
-            self.view.rowHeight(r) for r in range(self.model.rowCount())
-        )
-        self.view.setFixedHeight(height + 2 * self.view.frameWidth() + 2)
+        fit_to_rows(self.view)
 
     def show_result(self, ok: bool, text: str) -> None:
         """After a save: the outcome in green, or the refusal's reason in red."""
