@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Must be set before anything imports Qt; with no display Qt would abort with an xcb message.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,7 +22,20 @@ from liaison_app.reports.unit_report import default_file_name
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import NOT_REPORTING, RETURNS_AS_OF, RETURNS_PERIOD, SYNTHETIC_PLAN
+from tests.helpers import (
+    NOT_REPORTING,
+    RETURNS_AS_OF,
+    RETURNS_PERIOD,
+    START,
+    SYNTHETIC_PLAN,
+    Windows,
+    first_start,
+)
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from liaison_app.ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +44,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LIAISON_APP_DATA_DIR", str(folder))
     monkeypatch.setenv("LIAISON_APP_CONFIG_DIR", str(tmp_path / "config"))  # per-machine UI state
     return folder
-
-
-START = dt.datetime(2019, 11, 20, 9, 30, 0)
 
 
 @pytest.fixture
@@ -51,7 +62,9 @@ def _template(factory: pytest.TempPathFactory, plan: Plan | None) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _template(tmp_path_factory, None)
+    folder = tmp_path_factory.mktemp("template") / "data"
+    first_start(folder)  # the same first start filled_service copies
+    return folder
 
 
 @pytest.fixture
@@ -61,6 +74,33 @@ def service(data_dir: Path, clock: FixedClock, bundled_template: Path) -> Iterat
     svc = LiaisonService.open(data_dir, clock=clock, actor="测试联络员")
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def windows(qtbot: QtBot, data_dir: Path, bundled_template: Path) -> Iterator[Windows]:
+    """``windows(clock)`` opens the main window on the test's data folder, as the app starts on
+    that day; each call is a fresh start. A folder not there yet starts as the bundled plan's
+    first start (a copy of the session's template: creating it costs ~0.25 s a test)."""
+    from liaison_app.ui.main_window import MainWindow
+
+    opened: list[tuple[MainWindow, LiaisonService]] = []
+
+    def open_window(clock: FixedClock, size: tuple[int, int] | None = None) -> MainWindow:
+        if not data_dir.exists():
+            shutil.copytree(bundled_template, data_dir)
+        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
+        window = MainWindow(service)
+        qtbot.addWidget(window)
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        opened.append((window, service))
+        return window
+
+    yield open_window
+    for window, service in opened:
+        window.close()
+        service.close()
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +125,11 @@ def small(data_dir: Path, clock: FixedClock, synthetic_template: Path) -> Iterat
     svc.close()
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonService, Path]]:
-    """One data folder where every unit has reported, with varied statuses; a folder of returns."""
-    root = tmp_path_factory.mktemp("office")
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dt.datetime]:
+    """The office's world built once per session (~6-14 s of updates, each one committed and
+    fsynced): its folder (``data`` and ``inbox``) and the time its clock had reached."""
+    root = tmp_path_factory.mktemp("office-template")
     clock = FixedClock(dt.datetime(2020, 1, 8, 9, 0))
     service = LiaisonService.open(root / "data", clock=clock)
     reports = ReportService(service)
@@ -126,7 +167,22 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiaisonSer
                 unit, RETURNS_PERIOD, RETURNS_AS_OF, inbox / default_file_name(unit, RETURNS_PERIOD)
             )
         clock.advance(seconds=1)
-    yield service, inbox
+    service.close()
+    return root, clock.now()
+
+
+@pytest.fixture(scope="module")
+def world(
+    tmp_path_factory: pytest.TempPathFactory, world_template: tuple[Path, dt.datetime]
+) -> Iterator[tuple[LiaisonService, Path]]:
+    """One data folder where every unit has reported, with varied statuses; a folder of returns.
+    A copy of the session's template per module, so a module may change it."""
+    template, at = world_template
+    root = tmp_path_factory.mktemp("office")
+    shutil.copytree(template / "data", root / "data")
+    shutil.copytree(template / "inbox", root / "inbox")
+    service = LiaisonService.open(root / "data", clock=FixedClock(at))
+    yield service, root / "inbox"
     service.close()
 
 

@@ -6,6 +6,7 @@ class with the verdict each now gets.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -28,12 +29,30 @@ from liaison_app.store.records import ServiceError
 from liaison_app.store.restore import restore
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
-from tests.helpers import blob_hashes, cli_in_process, db_bytes, filled_service, make_file, rewrite_zip, rows
+from tests.helpers import (
+    blob_hashes,
+    cli_in_process,
+    db_bytes,
+    filled_service,
+    make_file,
+    recover_choosing_the_latest_backup,
+    rewrite_zip,
+    rows,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """A command against ``data_dir``: through ``main`` in this process (what the command refuses
+    and says is the point here; ~1 s of interpreter start each saved), in a real process when
+    ``env`` asks for one (a setting read at start) or the test's own process is the other party
+    (it holds the lock). Processes racing each other, a command that could hang, and bytes only
+    a real argv carries start processes of their own below."""
+    if env is None and not process:
+        return cli_in_process(data_dir, *args)
     base = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     return subprocess.run(
         [sys.executable, "-m", "liaison_app", "--data-dir", str(data_dir), *args],
@@ -64,9 +83,10 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-@pytest.fixture
-def writer(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process that holds the data folder (standing in for the open window)."""
+@contextlib.contextmanager
+def holding(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process that holds the data folder (standing in for the open window), until the
+    block ends."""
     process = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(data_dir)],
         stdin=subprocess.PIPE,
@@ -75,11 +95,19 @@ def writer(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-    yield process
-    assert process.stdin is not None
-    process.stdin.write("stop\n")
-    process.stdin.flush()
-    process.wait(timeout=30)
+    try:
+        yield process
+    finally:
+        assert process.stdin is not None
+        process.stdin.write("stop\n")
+        process.stdin.flush()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def writer(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    with holding(data_dir) as process:
+        yield process
 
 
 def test_restore_refuses_while_another_program_holds_the_data(
@@ -90,26 +118,13 @@ def test_restore_refuses_while_another_program_holds_the_data(
     service = LiaisonService.open(data_dir, clock=clock)
     service.full_backup(old)
     service.close()
-    process = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(data_dir)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-    try:
+    with holding(data_dir):
         before = db_bytes(data_dir), blob_hashes(data_dir), sorted(os.listdir(data_dir))
         result = cli(data_dir, "restore", str(old))
         assert_one_chinese_line(result, 1, "没有恢复，现有数据未被改动")
         assert "正被另一个程序使用" in result.stderr
         assert (db_bytes(data_dir), blob_hashes(data_dir), sorted(os.listdir(data_dir))) == before
         assert not list(backup.backups_dir(data_dir).glob("before-restore-*"))
-    finally:
-        assert process.stdin is not None
-        process.stdin.write("stop\n")
-        process.stdin.flush()
-        process.wait(timeout=30)
     service = LiaisonService.open(data_dir, clock=clock)
     assert service.task("区城管局", "16").note == "窗口里刚保存的内容"  # the window's save is kept
     service.close()
@@ -162,7 +177,7 @@ def test_while_the_window_holds_the_data_the_cli_cannot_restore(
     service.close()
     assert app.claim_data_folder(None, data_dir)
     try:
-        result = cli(data_dir, "restore", str(old))
+        result = cli(data_dir, "restore", str(old), process=True)  # this process is the window
         assert_one_chinese_line(result, 1, "正被另一个程序使用")
         # the window itself may restore (its own data closed meanwhile): the lock is its own
         report = restore(data_dir, old, dt.datetime(2019, 12, 2))
@@ -171,6 +186,7 @@ def test_while_the_window_holds_the_data_the_cli_cannot_restore(
         data_lock.release(data_dir)
 
 
+@pytest.mark.slow  # four interpreters started at once: the race is between real processes
 def test_four_readers_starting_on_an_empty_folder_all_read(data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     command = [
@@ -198,6 +214,7 @@ def test_four_readers_starting_on_an_empty_folder_all_read(data_dir: Path) -> No
     assert all(code == 0 for code, _err in results), results
 
 
+@pytest.mark.slow  # four interpreters started at once: the race is between real processes
 def test_four_processes_starting_on_an_empty_folder_do_not_race(data_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
     env["PYTHONPATH"] = str(REPO)
@@ -578,19 +595,12 @@ def test_a_lost_database_is_not_replaced_by_an_empty_ledger(
 def test_the_window_offers_the_latest_snapshot_for_a_lost_database(
     qtbot, data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
-    from liaison_app import app
 
     filled_service(data_dir, tmp_path, clock).close()
     clock.advance(days=1)
     LiaisonService.open(data_dir, clock=clock).close()
     paths.database_path(data_dir).unlink()
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
-    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.buttons()[0])  # 从最近的备份恢复
-    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
-    service = app.open_or_recover(None, data_dir)
+    service, shown = recover_choosing_the_latest_backup(monkeypatch, data_dir)
     assert service is not None
     assert "空台账" in shown[0] and "已从" in shown[1]
     assert service.task("区城管局", "16").status is Status.DONE
@@ -683,26 +693,16 @@ def set_meta(source: Path, target: Path, key: str, value: str) -> None:
 
 
 def consolidate_cli(data_dir: Path, *inputs: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "LIAISON_APP_DATA_DIR"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "liaison_app",
-            "--data-dir",
-            str(data_dir),
-            "consolidate",
-            *map(str, inputs),
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**base, "PYTHONPATH": str(REPO)},
-        timeout=60,  # the attacks used to run for minutes, or for ever
-        cwd=REPO,
-    )
+    """``consolidate`` through ``main`` in this process, on a watchdog: the attacks used to run
+    for minutes, or for ever, and a consolidation still running after 60 s ends the test
+    process with every thread's stack on stderr (pytest-xdist names the test it lost)."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        return cli_in_process(data_dir, "consolidate", *map(str, inputs), "-o", str(out))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def test_returns_that_would_never_finish_are_refused_and_the_rest_consolidated(

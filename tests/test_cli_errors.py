@@ -1,5 +1,9 @@
 """Every command's failure paths, as a script meets them: one Chinese line on stderr, exit 1
-when the work failed and 2 when the input was bad, and never a traceback."""
+when the work failed and 2 when the input was bad, and never a traceback.
+
+Each case runs through ``main`` in this process (the fast set); the same cases from a real
+process are the ``slow`` twin, and the fast set keeps two real-process tests (a damaged database,
+``--debug``) for the exit code and stderr as the real entry point leaves them."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from liaison_app.store import backup
 from liaison_app.store.records import StorageError
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.sqlite_read import KNOWN_REVISIONS
-from tests.helpers import run_cli
+from tests.helpers import cli_in_process, run_cli
 
 UNIT = "区市场监管局"  # leads 1.1
 OTHER = "区发展改革委"  # neither leads nor cooperates on 1.1
@@ -35,7 +39,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, bundled_template: Path) -> d
     data = root / "data"
     shutil.copytree(bundled_template, data)
     report = root / "report.xlsx"
-    done = run_cli(data, "export", "--unit", UNIT, "--period", "2019-11", "-o", str(report))
+    done = cli_in_process(data, "export", "--unit", UNIT, "--period", "2019-11", "-o", str(report))
     assert done.returncode == 0, done.stderr
     (root / "not-a-report.txt").write_text("hello", encoding="utf-8")
     return {"data": data, "report": report, "text": root / "not-a-report.txt", "root": root}
@@ -113,12 +117,25 @@ def _case_id(case: object) -> str:
     return " ".join(args)[:60]
 
 
+def _filled(world: dict[str, Path], args: list[str]) -> list[str]:
+    return [a.format(**{k: str(v) for k, v in world.items()}) for a in args]
+
+
 @pytest.mark.parametrize(("args", "code"), FAILURES, ids=[_case_id(c) for c in FAILURES])
 def test_failure_is_one_chinese_line_with_its_exit_code(
     world: dict[str, Path], args: list[str], code: int
 ) -> None:
-    filled = [a.format(**{k: str(v) for k, v in world.items()}) for a in args]
-    result = run_cli(world["data"], *filled)
+    result = cli_in_process(world["data"], *_filled(world, args))
+    assert result.returncode == code, result.stderr
+    assert_one_chinese_line(result)
+
+
+@pytest.mark.slow  # 43 interpreter starts (~40 s of CPU); the real entry point, case by case
+@pytest.mark.parametrize(("args", "code"), FAILURES, ids=[_case_id(c) for c in FAILURES])
+def test_failure_from_a_real_process_is_one_chinese_line_with_its_exit_code(
+    world: dict[str, Path], args: list[str], code: int
+) -> None:
+    result = run_cli(world["data"], *_filled(world, args))
     assert result.returncode == code, result.stderr
     assert_one_chinese_line(result)
 
@@ -161,9 +178,11 @@ def test_a_damaged_page_in_a_real_ledger_is_one_line(tmp_path: Path, command: tu
 
 @LINUX
 def test_system_error_names_the_users_file_not_a_temporary_one(world: dict[str, Path]) -> None:
-    result = run_cli(world["data"], "export", "--unit", UNIT, "--period", "2019-11", "-o", "/proc/x.xlsx")
+    result = cli_in_process(
+        world["data"], "export", "--unit", UNIT, "--period", "2019-11", "-o", "/proc/x.xlsx"
+    )
     assert result.stderr.startswith("错误:无法写入 /proc/x.xlsx:文件或文件夹不存在")
-    backup = run_cli(world["data"], "backup", "-o", "/proc/x")
+    backup = cli_in_process(world["data"], "backup", "-o", "/proc/x")
     assert backup.stderr.strip() == "错误:没有备份。无法写入备份文件:文件或文件夹不存在"
 
 
@@ -178,7 +197,7 @@ def test_debug_shows_the_traceback(world: dict[str, Path]) -> None:
 
 
 def test_failures_are_logged(world: dict[str, Path]) -> None:
-    run_cli(world["data"], "tasks", "--unit", "写错的单位名")
+    cli_in_process(world["data"], "tasks", "--unit", "写错的单位名")
     log = (world["data"] / "logs" / "liaison-app.log").read_text(encoding="utf-8")
     assert "command tasks failed (exit 2): 没有名为「写错的单位名」的单位" in log
 

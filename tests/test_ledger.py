@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from liaison_app import cli, paths
 from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
@@ -22,6 +21,7 @@ from liaison_app.store.ledger_register import period_end
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import SETTLED, Status
+from tests.helpers import cli_run, db_rows, open_with_clock
 
 ON_TIME, SUPERSEDED_UNIT, LATE, EDITED, MISSING = (
     "区城管局",
@@ -90,31 +90,12 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, di
 def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     """The office's clock: cli.run opens the data folder with it."""
     clock = FixedClock(dt.datetime(2019, 11, 20, 9, 0))
-    original = LiaisonService.open.__func__  # type: ignore[attr-defined]
-
-    def open_with_clock(
-        cls: type[LiaisonService], data_dir: Path, clock_: object = None, *a: object, **k: object
-    ) -> LiaisonService:
-        return original(cls, data_dir, clock, *a, **k)
-
-    monkeypatch.setattr(LiaisonService, "open", classmethod(open_with_clock))
+    open_with_clock(monkeypatch, clock)
     return clock
 
 
 def office_run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(["office", *argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def db_rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
-    import sqlite3
-
-    connection = sqlite3.connect(paths.database_path(data_dir))
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
+    return cli_run(capsys, "office", *argv)
 
 
 def receive_two_months(

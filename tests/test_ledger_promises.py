@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from liaison_app import cli, paths
+from liaison_app import paths
 from liaison_app.clock import FixedClock
 from liaison_app.reports.report_reader import read_report
 from liaison_app.reports.unit_report import default_file_name
@@ -24,6 +24,8 @@ from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import SETTLED
+from tests.helpers import cli_run as run
+from tests.helpers import open_with_clock
 
 UNIT = "区市场监管局"  # leads 63.1: two milestones, 2019-12-31 and 2020-12-31
 DEC = "2019-12"
@@ -41,21 +43,8 @@ def unit_side(tmp_path: Path, bundled_template: Path) -> LiaisonService:
 def office(data_dir: Path, bundled_template: Path, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     shutil.copytree(bundled_template, data_dir)
     clock = FixedClock(dt.datetime(2019, 12, 24, 9, 0))
-    original = LiaisonService.open.__func__  # type: ignore[attr-defined]
-
-    def open_with_clock(
-        cls: type[LiaisonService], folder: Path, clock_: object = None, *a: object, **k: object
-    ) -> LiaisonService:
-        return original(cls, folder, clock, *a, **k)
-
-    monkeypatch.setattr(LiaisonService, "open", classmethod(open_with_clock))
+    open_with_clock(monkeypatch, clock)
     return clock
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def export(service: LiaisonService, folder: Path) -> Path:

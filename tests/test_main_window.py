@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -12,33 +11,19 @@ from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
-from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.detail_pane import NOTE_SAVE_DELAY_MS
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
-from tests.helpers import choose_unit, type_chinese, visible_codes
+from tests.helpers import Windows, choose_unit, type_chinese, visible_codes
 
 WindowFactory = Callable[[], MainWindow]
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot, data_dir: Path, clock: FixedClock) -> Iterator[WindowFactory]:
+def open_window(windows: Windows, clock: FixedClock) -> WindowFactory:
     """Open a window on the test's data folder; each call is a fresh start of the app."""
-    opened: list[tuple[MainWindow, LiaisonService]] = []
-
-    def factory() -> MainWindow:
-        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-        window = MainWindow(service)
-        qtbot.addWidget(window)
-        window.show()
-        opened.append((window, service))
-        return window
-
-    yield factory
-    for window, service in opened:
-        window.close()
-        service.close()
+    return lambda: windows(clock)
 
 
 def test_first_run_has_no_unit_and_says_so(open_window: WindowFactory) -> None:

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from liaison_app import cli, paths
 from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.report_reader import read_report
@@ -26,6 +24,8 @@ from liaison_app.signing import Signer, load_or_create
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import Status
+from tests.helpers import cli_run as run
+from tests.helpers import db_rows, open_with_clock
 
 UNIT, OTHER = "区甲局", "区乙局"
 APRIL = "2020-04"
@@ -71,29 +71,8 @@ def office(data_dir: Path, synthetic_template: Path, monkeypatch: pytest.MonkeyP
     """The office's data folder (the synthetic plan) and clock; cli.main opens it with the clock."""
     shutil.copytree(synthetic_template, data_dir)
     clock = FixedClock(dt.datetime(2020, 4, 24, 9, 0))
-    original = LiaisonService.open.__func__  # type: ignore[attr-defined]
-
-    def open_with_clock(
-        cls: type[LiaisonService], folder: Path, clock_: object = None, *a: object, **k: object
-    ) -> LiaisonService:
-        return original(cls, folder, clock, *a, **k)
-
-    monkeypatch.setattr(LiaisonService, "open", classmethod(open_with_clock))
+    open_with_clock(monkeypatch, clock)
     return clock
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def db_rows(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(paths.database_path(data_dir))
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
 
 
 def forge(genuine: Path, forger: Signer, folder: Path) -> Path:

@@ -1,4 +1,5 @@
-"""``liaison-app plan …`` as scripts use it: real processes, real files read back."""
+"""``liaison-app plan …`` as scripts use it, through the real entry point `main` (in this process:
+the exit codes and stderr of a real process are test_cli_errors's), real files read back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from liaison_app.plan.bundle import plan_to_dict
 from liaison_app.plan.importers import read_plan, unit_tasks
 from liaison_app.plan.package import read_package
 from liaison_app.store.plan_loader import bundled_plan
-from tests.helpers import run_cli
+from tests.helpers import cli_in_process
 from tests.plan_tables import NOTICE_TXT, write_2020_table, write_table
 
 
@@ -21,7 +22,7 @@ def _one_chinese_line(stderr: str) -> None:
 
 def test_template_is_written_and_imports_as_a_plan(tmp_path: Path, data_dir: Path) -> None:
     out = tmp_path / "任务分解表模板.xlsx"
-    result = run_cli(data_dir, "plan", "template", "-o", str(out))
+    result = cli_in_process(data_dir, "plan", "template", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.is_file()
     assert not data_dir.exists()  # a file-level command leaves the data folder alone
@@ -32,7 +33,7 @@ def test_template_is_written_and_imports_as_a_plan(tmp_path: Path, data_dir: Pat
 
 def test_import_dry_run_json_preview(tmp_path: Path, data_dir: Path) -> None:
     table = write_2020_table(tmp_path / "南岸区2020年任务分解表.xlsx")
-    result = run_cli(
+    result = cli_in_process(
         data_dir,
         "plan",
         "import",
@@ -62,7 +63,7 @@ def test_import_dry_run_json_preview(tmp_path: Path, data_dir: Path) -> None:
 
 
 def test_import_dry_run_text_preview(data_dir: Path) -> None:
-    result = run_cli(data_dir, "plan", "import", str(NOTICE_TXT), "--dry-run")
+    result = cli_in_process(data_dir, "plan", "import", str(NOTICE_TXT), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "工作措施 5 条" in result.stdout
     assert "区住房城乡建委  已知  牵头 2 条" in result.stdout
@@ -70,7 +71,7 @@ def test_import_dry_run_text_preview(data_dir: Path) -> None:
 
 def test_import_refuses_what_is_not_a_plan(tmp_path: Path, data_dir: Path) -> None:
     (tmp_path / "通讯录.xlsx").write_bytes(b"PK\x03\x04broken")
-    result = run_cli(data_dir, "plan", "import", str(tmp_path / "通讯录.xlsx"), "--dry-run")
+    result = cli_in_process(data_dir, "plan", "import", str(tmp_path / "通讯录.xlsx"), "--dry-run")
     assert result.returncode == 2
     _one_chinese_line(result.stderr)
     assert "通讯录.xlsx" in result.stderr
@@ -82,7 +83,9 @@ def test_import_with_duplicate_numbers_is_refused(tmp_path: Path, data_dir: Path
         ["1.1", "甲。", "区财政局"],
         ["1.1", "乙。", "区税务局"],
     ]
-    result = run_cli(data_dir, "plan", "import", str(write_table(tmp_path / "t.xlsx", rows)), "--dry-run")
+    result = cli_in_process(
+        data_dir, "plan", "import", str(write_table(tmp_path / "t.xlsx", rows)), "--dry-run"
+    )
     assert result.returncode == 2
     assert "不能载入" in result.stdout and "重复" in result.stdout
     _one_chinese_line(result.stderr)
@@ -90,15 +93,15 @@ def test_import_with_duplicate_numbers_is_refused(tmp_path: Path, data_dir: Path
 
 def test_import_without_dry_run_loads_the_plan_and_makes_it_active(tmp_path: Path, data_dir: Path) -> None:
     table = write_2020_table(tmp_path / "t.xlsx")
-    result = run_cli(data_dir, "plan", "import", str(table), "--id", "nanan-2020", "--json")
+    result = cli_in_process(data_dir, "plan", "import", str(table), "--id", "nanan-2020", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "loaded"
-    catalog = json.loads(run_cli(data_dir, "catalog", "--json").stdout)
+    catalog = json.loads(cli_in_process(data_dir, "catalog", "--json").stdout)
     assert len(catalog) == 10 and catalog[0]["plan"] == "nanan-2020"
 
 
 def test_export_package_round_trip_and_already_loaded(tmp_path: Path, data_dir: Path) -> None:
-    result = run_cli(data_dir, "plan", "export", "-o", str(tmp_path))
+    result = cli_in_process(data_dir, "plan", "export", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     package_path = tmp_path / "南岸区重庆经开区营商环境优化提升工作方案_工作方案_第1版.xlsx"
     assert package_path.is_file()
@@ -107,13 +110,15 @@ def test_export_package_round_trip_and_already_loaded(tmp_path: Path, data_dir: 
     assert plan_to_dict(package.plan) == plan_to_dict(bundled)
     # The same plan into a fresh data folder: the preview shows the same 162 items and units.
     fresh = tmp_path / "fresh"
-    preview = json.loads(run_cli(fresh, "plan", "import", str(package_path), "--dry-run", "--json").stdout)
+    preview = json.loads(
+        cli_in_process(fresh, "plan", "import", str(package_path), "--dry-run", "--json").stdout
+    )
     assert preview["kind"] == "package"
     assert preview["package"]["revision"] == 1
     assert preview["counts"]["items"] == 162
     assert [u["name"] for u in preview["units"]] == [u.name for u in bundled.units]
     # Loading the same package twice changes nothing.
-    again = run_cli(data_dir, "plan", "import", str(package_path))
+    again = cli_in_process(data_dir, "plan", "import", str(package_path))
     assert again.returncode == 0, again.stderr
     assert "已经载入" in again.stdout
 
@@ -142,12 +147,12 @@ def test_diff_two_files(tmp_path: Path, data_dir: Path) -> None:
         ],
     ]
     new = write_table(tmp_path / "new.xlsx", rows)
-    result = run_cli(data_dir, "plan", "diff", str(old), str(new), "--json")
+    result = cli_in_process(data_dir, "plan", "diff", str(old), str(new), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     mapping = {m["old"]: m["new"] for m in data["matches"]}
     assert mapping["1.1"] == "1.2"  # renumbered
     assert mapping["1.2"] == "1.1"  # reworded (2 → 1 个工作日) and renumbered
     assert data["counts"]["removed"] == 8  # the other items of the old table
-    text = run_cli(data_dir, "plan", "diff", str(old), str(new))
+    text = cli_in_process(data_dir, "plan", "diff", str(old), str(new))
     assert "编号 1.1 → 1.2" in text.stdout

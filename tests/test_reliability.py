@@ -36,7 +36,15 @@ from liaison_app.store.records import ServiceError, StorageError
 from liaison_app.store.restore import latest_good_backup, restore
 from liaison_app.store.service import LiaisonService, NotAssignedError, UnknownItemError
 from liaison_app.store.status import Status
-from tests.helpers import REPO, blob_hashes, db_bytes, filled_service, rewrite_zip, rows
+from tests.helpers import (
+    REPO,
+    blob_hashes,
+    db_bytes,
+    filled_service,
+    recover_choosing_the_latest_backup,
+    rewrite_zip,
+    rows,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "db"
 
@@ -262,19 +270,12 @@ def test_a_damaged_database_is_refused_untouched_and_recovered(
 def test_the_window_offers_the_latest_backup_for_a_damaged_database(
     qtbot: QtBot, data_dir: Path, tmp_path: Path, clock: FixedClock, monkeypatch
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
-    from liaison_app import app
 
     filled_service(data_dir, tmp_path, clock).close()
     clock.advance(days=1)
     LiaisonService.open(data_dir, clock=clock).close()
     paths.database_path(data_dir).write_bytes(b"\0" * 4096)
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
-    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box.buttons()[0])  # 从最近的备份恢复
-    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
-    service = app.open_or_recover(None, data_dir)
+    service, shown = recover_choosing_the_latest_backup(monkeypatch, data_dir)
     assert service is not None
     assert "原文件不会被改动" in shown[0] and "已从" in shown[1]
     assert service.task("区城管局", "16").status is Status.DONE

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -14,36 +13,20 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
-from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light, Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.milestones_panel import OVERDUE_TEXT, MilestonesModel
 from liaison_app.ui.rows_model import RECORD_ROLE
 from liaison_app.ui.targets_panel import TargetsModel
-from tests.helpers import choose_unit, type_chinese
+from tests.helpers import Windows, choose_unit, type_chinese
 
 WindowAt = Callable[[dt.date], MainWindow]
 FATAL = QAbstractItemModelTester.FailureReportingMode.Fatal
 
 
 @pytest.fixture
-def window_at(qtbot: QtBot, data_dir: Path) -> Iterator[WindowAt]:
-    opened: list[tuple[MainWindow, LiaisonService]] = []
-
-    def factory(day: dt.date) -> MainWindow:
-        clock = FixedClock(dt.datetime.combine(day, dt.time(9)))
-        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-        window = MainWindow(service)
-        qtbot.addWidget(window)
-        window.resize(1400, 1000)
-        window.show()
-        opened.append((window, service))
-        return window
-
-    yield factory
-    for window, service in opened:
-        window.close()
-        service.close()
+def window_at(windows: Windows) -> WindowAt:
+    return lambda day: windows(FixedClock(dt.datetime.combine(day, dt.time(9))), size=(1400, 1000))
 
 
 def click_check(qtbot: QtBot, view: QTableView, row: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +16,7 @@ from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import Column
+from tests.helpers import Windows
 
 UNIT = "区城管局"
 WindowFactory = Callable[[], MainWindow]
@@ -27,21 +28,8 @@ def late_clock() -> FixedClock:
 
 
 @pytest.fixture
-def window_at(qtbot: QtBot, data_dir: Path) -> Iterator[Callable[[FixedClock], MainWindow]]:
-    opened: list[tuple[MainWindow, LiaisonService]] = []
-
-    def factory(clock: FixedClock) -> MainWindow:
-        service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-        window = MainWindow(service)
-        qtbot.addWidget(window)
-        window.show()
-        opened.append((window, service))
-        return window
-
-    yield factory
-    for window, service in opened:
-        window.close()
-        service.close()
+def window_at(windows: Windows) -> Callable[[FixedClock], MainWindow]:
+    return windows
 
 
 def light_cell(window: MainWindow, code: str) -> str:
