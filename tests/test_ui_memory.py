@@ -28,9 +28,12 @@ BOUND = 128 * 1024
 # PySide6 6.12.0 on Python 3.11 dropped a reference to None for each empty QVariant it handed
 # Python, about 47 per switch, and Python aborted when None's count ran out (see
 # tests/test_qt_binding.py). Switches must keep None's count, not only memory.
-# 6.11.3 still loses a few (about 3.6 per switch measured, 3,573 over 1,000): left to find; the
-# bound catches the 6.12.0 fault (~47,000) while that search goes on.
-NONE_REFS_LOST = 10_000
+# The count is taken once the window has settled (every unit seen, start-up's objects frozen), as
+# memory is: before that, start-up's objects being freed or cached legitimately move None's count
+# by thousands either way (the "3,573 lost" once seen on 6.11.3 was that, -2,163 in another run).
+# Settled, 6.11.3 loses none over 1,002 switches, nor per data() role, repaint, key click, input-
+# method commit or summary update (issue #18, measured one by one); 6.12.0 would lose ~47,000.
+NONE_REFS_LOST = 100
 
 
 @pytest.fixture
@@ -59,7 +62,6 @@ def live_nodes() -> int:
 
 @pytest.mark.slow
 def test_a_thousand_unit_switches_do_not_grow_the_window(qtbot: QtBot, window: MainWindow) -> None:
-    nones = sys.getrefcount(None)
     window.picker.lineEdit().setFocus()
     for unit in UNITS * 10:  # warm-up: every unit seen, every cache filled once
         choose(qtbot, window, unit)
@@ -72,14 +74,15 @@ def test_a_thousand_unit_switches_do_not_grow_the_window(qtbot: QtBot, window: M
             choose(qtbot, window, unit)
         gc.collect()
         nodes = live_nodes()
+        nones = sys.getrefcount(None)
         settled, _peak = tracemalloc.get_traced_memory()
         for unit in UNITS * (SWITCHES // len(UNITS) + 1):  # 1,002 switches, ending where it began
             choose(qtbot, window, unit)
         gc.collect()
+        lost = nones - sys.getrefcount(None)
         after, _peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    lost = nones - sys.getrefcount(None)
     assert lost < NONE_REFS_LOST, f"{lost} references to None lost over {SWITCHES} switches"
     assert window.unit == UNITS[-1]
     assert live_nodes() == nodes, "the rows of units left behind are still alive"

@@ -242,3 +242,38 @@ def test_the_as_of_date_moves_the_light_filter_with_it(qtbot: QtBot, window: Mai
     for day in (dt.date(2019, 6, 1), dt.date(2020, 6, 1), dt.date(2019, 12, 1)):
         window.as_of.setDate(QDate(day.year, day.month, day.day))
         assert shown(window) == expected(service.tasks(UNIT), lambda t, d=day: t.light(d) is Light.OVERDUE)
+
+
+def test_the_tree_and_the_table_models_answer_headers_from_one_place(window: MainWindow) -> None:
+    """The column titles come from ``horizontal_header`` for the tree and every table model."""
+    from liaison_app.ui.rows_model import Column as RowsColumn
+    from liaison_app.ui.rows_model import HeadedRowsModel, RowsModel, horizontal_header
+    from liaison_app.ui.task_model import HEADERS
+
+    horizontal, vertical, display = (
+        Qt.Orientation.Horizontal,
+        Qt.Orientation.Vertical,
+        Qt.ItemDataRole.DisplayRole,
+    )
+    assert horizontal_header(["甲", "乙"], 1, horizontal, display) == "乙"
+    assert horizontal_header(["甲", "乙"], 2, horizontal, display) is None
+    assert horizontal_header(["甲", "乙"], -1, horizontal, display) is None
+    assert horizontal_header(["甲", "乙"], 0, vertical, display) is None
+    assert horizontal_header(["甲", "乙"], 0, horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+    tree = window.model
+    assert [tree.headerData(c, horizontal) for c in range(len(Column))] == [HEADERS[c] for c in Column]
+    assert tree.headerData(len(Column), horizontal) is None
+    assert tree.headerData(0, vertical) is None
+    shown = window.tree.model()
+    assert [shown.headerData(c, horizontal) for c in range(len(Column))] == [HEADERS[c] for c in Column]
+
+    rows: RowsModel[str] = RowsModel([RowsColumn("名称", str), RowsColumn("长度", len)])
+    assert [rows.headerData(c, horizontal) for c in range(3)] == ["名称", "长度", None]
+
+    class Headed(HeadedRowsModel[str]):
+        HEADERS = ("日期", "说明")
+
+    headed = Headed()
+    assert [headed.headerData(c, horizontal) for c in range(3)] == ["日期", "说明", None]
+    assert headed.headerData(0, vertical) is None

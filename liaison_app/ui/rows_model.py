@@ -18,6 +18,18 @@ R = TypeVar("R")
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def horizontal_header(headers: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> Any:
+    """``headerData`` of a model whose column titles are ``headers`` (no vertical header): the
+    one answer shared by the table models here and the task tree."""
+    if (
+        orientation == Qt.Orientation.Horizontal
+        and role == Qt.ItemDataRole.DisplayRole
+        and 0 <= section < len(headers)
+    ):
+        return headers[section]
+    return None
+
+
 class Column(Generic[T]):
     def __init__(
         self,
@@ -51,9 +63,7 @@ class HeadedRowsModel(QAbstractTableModel, Generic[T]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
+        return horizontal_header(self.HEADERS, section, orientation, role)
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole

@@ -14,7 +14,6 @@ unit's summary counts (:meth:`TaskTreeModel.counts`).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -25,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from liaison_app.store.records import UnitTask
 from liaison_app.store.status import Light, Status, light_for
 from liaison_app.ui.item_text import repaired
+from liaison_app.ui.rows_model import horizontal_header
 from liaison_app.vocabulary import Role, chinese_numeral
 
 Index = QModelIndex | QPersistentModelIndex
@@ -66,6 +66,7 @@ HEADERS = {
 
 
 _COLUMNS = len(Column)
+_HEADER_TEXTS = [HEADERS[column] for column in Column]
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ITEM_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
 
@@ -74,6 +75,10 @@ class Kind(IntEnum):
     AREA = 0
     MEASURE = 1
     ITEM = 2
+
+
+_ITEM = Kind.ITEM
+_WARNED = [light for light in Light if light is not Light.ON_TRACK]
 
 
 @dataclass(eq=False, slots=True)
@@ -94,6 +99,11 @@ class _Node:
             return [self.task]
         return [t for child in self.children for t in child.items()]
 
+
+# Every item row's (empty) children: one list shared by all, never appended to (only areas and
+# measures get children), so a switch allocates, tracks in the garbage collector and frees one
+# object less per item.
+_LEAF: list[_Node] = []
 
 Node = _Node  # what the proxy lists
 COLUMN_COUNT = _COLUMNS
@@ -129,25 +139,36 @@ class TaskTreeModel(QAbstractItemModel):
         self._root = _Node(Kind.AREA, "", "")
         self._by_code = {}
         self._counts = None
+        root, by_code = self._root, self._by_code
         areas: dict[int, _Node] = {}
         measures: dict[int, _Node] = {}
+        measure_key: int | None = None
+        siblings: list[_Node] = []
+        measure = root
+        # Positional arguments and no helper call per item: this loop runs once per item of the
+        # unit (4,200 at plan x100) on every switch.
         for task in tasks:
             item = task.item
-            area = areas.get(item.area)
-            if area is None:
-                area = self._add(
-                    self._root,
-                    _Node(Kind.AREA, chinese_numeral(item.area), item.area_name, key=f"a{item.area}"),
-                )
-                areas[item.area] = area
-            measure = measures.get(item.measure)
-            if measure is None:
-                measure = self._add(
-                    area, _Node(Kind.MEASURE, str(item.measure), item.measure_title, key=f"m{item.measure}")
-                )
-                measures[item.measure] = measure
-            node = self._add(measure, _Node(Kind.ITEM, item.id, item.text, key=item.id, task=task))
-            self._by_code[item.id] = node
+            if item.measure != measure_key:
+                measure_key = item.measure
+                found = measures.get(measure_key)
+                if found is None:
+                    area = areas.get(item.area)
+                    if area is None:
+                        area = self._add(
+                            root,
+                            _Node(Kind.AREA, chinese_numeral(item.area), item.area_name, key=f"a{item.area}"),
+                        )
+                        areas[item.area] = area
+                    found = self._add(
+                        area, _Node(Kind.MEASURE, str(measure_key), item.measure_title, key=f"m{measure_key}")
+                    )
+                    measures[measure_key] = found
+                measure, siblings = found, found.children
+            code = item.id
+            node = _Node(_ITEM, code, item.text, code, measure, len(siblings), _LEAF, task)
+            siblings.append(node)
+            by_code[code] = node
         self.endResetModel()
         self._dismantle(old)
 
@@ -250,15 +271,21 @@ class TaskTreeModel(QAbstractItemModel):
         """The unit's figures for the summary strip, as :func:`~liaison_app.store.records.summarize`
         counts them; kept up to date by :meth:`update_task` instead of recounted per change."""
         if self._counts is None:
-            nodes = list(self._by_code.values())
-            tasks = [node.task for node in nodes if node.task is not None]
-            roles = Counter(task.role for task in tasks)
-            statuses = Counter(task.status for task in tasks)
-            lights = Counter(self.light_of(node) for node in nodes)
-            self._counts = {"total": len(tasks), "lead": roles["lead"], "coop": roles["coop"]}
-            warned = [light for light in Light if light is not Light.ON_TRACK]
-            self._counts.update({light.value: lights[light] for light in warned})
-            self._counts.update({status.value: statuses[status] for status in Status})
+            # one pass, no Counter over generators: this runs on every unit switch
+            roles = {"lead": 0, "coop": 0}
+            statuses = dict.fromkeys(Status, 0)
+            lights = dict.fromkeys(Light, 0)
+            light_of = self.light_of
+            for node in self._by_code.values():
+                task = node.task
+                assert task is not None
+                roles[task.role] = roles.get(task.role, 0) + 1
+                statuses[task.status] += 1
+                lights[node.light or light_of(node)] += 1
+            counts = {"total": len(self._by_code), "lead": roles["lead"], "coop": roles["coop"]}
+            counts.update({light.value: lights[light] for light in _WARNED})
+            counts.update({status.value: statuses[status] for status in Status})
+            self._counts = counts
         return dict(self._counts)
 
     def _count(self, node: _Node, sign: int) -> None:
@@ -329,13 +356,7 @@ class TaskTreeModel(QAbstractItemModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < _COLUMNS
-        ):
-            return HEADERS[Column(section)]
-        return None
+        return horizontal_header(_HEADER_TEXTS, section, orientation, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -356,11 +377,13 @@ class TaskTreeModel(QAbstractItemModel):
             return node.task
         if role == LEVEL_ROLE:
             return int(node.kind)
+        # ``column`` stays an int (Column is an IntEnum, compared as one): making a Column of
+        # it cost an enum call per cell painted
         if node.task is None:
-            return self._group_data(node, Column(column), role)
-        return self._item_data(node, Column(column), role)
+            return self._group_data(node, column, role)
+        return self._item_data(node, column, role)
 
-    def _group_data(self, node: _Node, column: Column, role: int) -> Any:
+    def _group_data(self, node: _Node, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == Column.CODE:
                 return node.code
@@ -380,7 +403,7 @@ class TaskTreeModel(QAbstractItemModel):
             return node.title
         return None
 
-    def _item_data(self, node: _Node, column: Column, role: int) -> Any:
+    def _item_data(self, node: _Node, column: int, role: int) -> Any:
         task = node.task
         assert task is not None
         light = self.light_of(node)
@@ -407,7 +430,7 @@ class TaskTreeModel(QAbstractItemModel):
         return None
 
     @staticmethod
-    def _item_display(task: UnitTask, column: Column, light: Light) -> str:
+    def _item_display(task: UnitTask, column: int, light: Light) -> str:
         if column == Column.CODE:
             return task.item.id
         if column == Column.TEXT:
