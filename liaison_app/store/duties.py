@@ -227,7 +227,7 @@ class DutiesService:
         """具体措施 and 调研报告 for a lead unit; nothing for a unit that leads nothing."""
         service = self.service
         unit = service.resolve_unit(unit)
-        if Role.LEAD not in service.roles(unit).values():
+        if Role.LEAD not in service.catalogue.roles_by_unit[unit].values():
             return []
         due = one_month_after(self.issued_on())
         with service.database.sessions() as session:

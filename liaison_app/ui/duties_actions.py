@@ -64,6 +64,7 @@ class DutiesActions(QObject):
 
     def refresh(self) -> None:
         """Fill the panels; while neither tab is shown, only note that they are out of date.
+        Either way ``changed`` follows, once (the window's summary line listens).
 
         Their rows are read again when a tab is shown (``shown``): a unit switch made while
         the user reads the item details costs no duties queries (plan x100 speed)."""
@@ -76,6 +77,7 @@ class DutiesActions(QObject):
         if not unit:
             self.cases.show_cases([], self.period())
             self.panel.show_duties([], [], self.duties.issued_on())
+            self.changed.emit()
             return
         self.cases.show_cases(self.duties.cases(unit), self.period())
         self.panel.show_duties(

@@ -486,11 +486,12 @@ class MainWindow(QMainWindow):
         tasks = self._service().tasks(unit) if unit else []
         self.model.set_tasks(unit, tasks, self.current_as_of())
         self.expand_groups()
-        self.summary.show_counts(unit, self.model.counts())
         self.detail.show_task(None, [], self.current_as_of())
         self._update_item_actions()
         if self.duties is not None:
-            self.duties.refresh()
+            self.duties.refresh()  # its `changed` fills the summary, with the duties' line
+        else:
+            self.summary.show_counts(unit, self.model.counts())
         self._update_empty_hint()
         self._update_title()
         self._name_liaison(unit)
@@ -554,8 +555,9 @@ class MainWindow(QMainWindow):
         as_of = self.current_as_of()
         self.model.set_as_of(as_of)
         if self.duties is not None:
-            self.duties.refresh()  # deliverables' lights move with the date too
-        self._update_summary()
+            self.duties.refresh()  # deliverables' lights move with the date too; then the summary
+        else:
+            self._update_summary()
         task = self.detail.task
         if task is not None:
             self.detail.refresh(task, self._service().history(self.unit, task.item.id), as_of)
@@ -715,9 +717,7 @@ class MainWindow(QMainWindow):
         unit = self.unit if self.unit in names else ""
         if unit:
             self.picker.select_unit(unit)
-        self.show_unit(unit)
-        if self.duties is not None:
-            self.duties.refresh()
+        self.show_unit(unit)  # the duties panels too
         self._update_title()
 
     def dragEnterEvent(self, event: Any) -> None:
