@@ -16,6 +16,16 @@ from liaison_app.paths import os_reason
 _OUR_PACKAGE = "liaison_app"
 
 
+class AlreadyTold(RuntimeError):
+    """A failure the user has just been told about in its own message box: nothing more to show
+    (not the internal-error dialog), only a line in the log."""
+
+
+class DataNotOpened(AlreadyTold):
+    """An action waited for the data, and the data could not be opened (the window said why and
+    is closing)."""
+
+
 def is_ours(exc: BaseException) -> bool:
     """Every exception class of this program carries a Chinese sentence for the user."""
     return type(exc).__module__.startswith(f"{_OUR_PACKAGE}.")

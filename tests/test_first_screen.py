@@ -14,14 +14,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from liaison_app import app
+from liaison_app import app, paths
 from liaison_app.settings import LAST_UNIT
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
+from liaison_app.ui import error_dialog
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
 
@@ -200,3 +202,40 @@ def test_a_window_closed_before_the_data_is_attached_does_not_open_it(
     opening.wait()
     qtbot.wait(50)  # the worker's "imported" arrives
     assert window.service is None and not window.loading
+
+
+@pytest.mark.qt_no_exception_capture  # what the program does with the failure is the point
+def test_data_that_cannot_be_opened_after_the_first_screen_is_told_once(
+    qtbot: QtBot,
+    qapp: QApplication,
+    data_dir: Path,
+    bundled_template: Path,
+    windows: Started,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: told.append(a[2]))
+
+    def refused(*_a: object, **_k: object) -> LiaisonService:
+        # a folder the first screen could read but the program may not write (read-only share)
+        raise paths.DataDirError(f"数据文件夹不可写:{data_dir}")
+
+    monkeypatch.setattr(LiaisonService, "open", refused)
+    exits: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", exits.append)  # the program would end here
+    uninstall = error_dialog.install(qapp)
+    try:
+        window = start(qtbot, data_dir, windows)
+        assert window.loading and window.model.rowCount() > 0
+        index = window.index_for(window.model.tasks()[0].item.id)
+        click_at = window.tree.visualRect(index).center()
+        qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=click_at)  # waits
+        qtbot.wait(50)  # a queued error dialog would have arrived by now
+        assert len(told) == 1 and "数据文件夹不可写" in told[0]  # the reason, once
+        reporter = error_dialog.reporter()
+        assert reporter is not None and not reporter.dialogs  # no internal-error dialog on top
+        assert window.service is None and not window.isVisible() and exits == [1]
+    finally:
+        uninstall()

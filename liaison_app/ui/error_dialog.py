@@ -113,6 +113,9 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
     if issubclass(kind, KeyboardInterrupt):
         sys.__excepthook__(kind, exc, tb)
         return
+    if isinstance(exc, errors.AlreadyTold):
+        log.info("action not done: %s", exc)
+        return
     report_unexpected(exc.with_traceback(tb))
 
 

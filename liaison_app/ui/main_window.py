@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_app import APP_TITLE, __version__
+from liaison_app.errors import DataNotOpened
 from liaison_app.settings import GEOMETRY, LAST_UNIT, SPLITTER
 from liaison_app.store.records import LiaisonProfile, ServiceError, UnitTask
 
@@ -339,7 +340,8 @@ class MainWindow(QMainWindow):
     def _service(self) -> LiaisonService:
         if self.service is None:
             self.finish_loading()
-        assert self.service is not None, "the window has no data yet"
+        if self.service is None:  # the opening failed and said why; the window is closing
+            raise DataNotOpened("数据没有打开，操作未执行")
         return self.service
 
     # -- building ------------------------------------------------------------------------------
