@@ -28,7 +28,9 @@ def _percent(share: float) -> str:
 
 
 def _latest_period(ledger: OfficeLedger | RegisterReader) -> str:
-    periods = ledger.periods()
+    """The latest period with a return in use: a file refused for a future or mistaken period
+    does not make that period the default (everyone would show as 未报)."""
+    periods = ledger.periods(used_only=True) or ledger.periods()
     if not periods:
         raise ServiceError("台账中还没有接收过任何报表，请先用 office receive 接收")
     return periods[-1]

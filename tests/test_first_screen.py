@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -26,6 +26,8 @@ from liaison_app.store.status import Status
 from liaison_app.ui import error_dialog
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
+from tests.helpers import drop_files
+from tests.plan_tables import write_2020_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "db"
 OLDER = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())[:-1]
@@ -239,3 +241,20 @@ def test_data_that_cannot_be_opened_after_the_first_screen_is_told_once(
         assert window.service is None and not window.isVisible() and exits == [1]
     finally:
         uninstall()
+
+
+def test_a_plan_dropped_on_the_first_screen_is_reviewed_once_the_data_is_open(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started, tmp_path: Path
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    assert window.loading
+    plan = write_2020_table(tmp_path / "南岸区2020年任务分解表.xlsx")
+    drop_files(window, QPoint(40, 40), [plan])  # from the file manager, right after start
+    plans = window.plans
+    assert window.service is not None and plans is not None
+    # the file is read off the GUI thread, then reviewed as a drop on an open window is
+    qtbot.waitUntil(lambda: plans.dialog is not None and plans.dialog.isVisible(), timeout=10000)
+    assert plans.dialog is not None
+    plans.dialog.reject()

@@ -726,7 +726,8 @@ class MainWindow(QMainWindow):
         from liaison_app.ui.plan_actions import is_plan_candidate
 
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if self.plans is not None and any(is_plan_candidate(Path(u.toLocalFile())) for u in urls):
+        ready = self.plans is not None or self.loading  # on the first screen: taken once opened
+        if ready and any(is_plan_candidate(Path(u.toLocalFile())) for u in urls):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
@@ -736,9 +737,11 @@ class MainWindow(QMainWindow):
 
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         files = [Path(u.toLocalFile()) for u in urls if is_plan_candidate(Path(u.toLocalFile()))]
-        if self.plans is not None and files:
+        if files and (self.plans is not None or self.loading):
             event.acceptProposedAction()
-            self.plans.import_file(files[0])
+            self.finish_loading()  # a plan dropped on the first screen waits for the data
+            if self.plans is not None:
+                self.plans.import_file(files[0])
         else:
             super().dropEvent(event)
 
