@@ -78,3 +78,24 @@ def test_record_returns_and_switch_periods(
         for x in range(3, rect.width() - 3)
     ]
     assert share > 0 and any(painted)
+
+
+def test_the_office_opens_on_the_latest_period_in_use_not_on_a_refused_future_one(
+    qtbot: QtBot, service: LiaisonService, tmp_path: Path
+) -> None:
+    november = export(service, tmp_path / "nov", "2019-11", dt.date(2019, 11, 18))
+    future = export(service, tmp_path / "jan", "2020-01", dt.date(2020, 1, 10))  # refused: not yet
+    window = MainWindow(service, runner=ImmediateRunner())
+    qtbot.addWidget(window)
+    page = window.open_office()
+    drop_files(page, page.rect().center(), [november, future])
+    qtbot.mouseClick(page.ledger_panel.record_button, Qt.MouseButton.LeftButton)
+    # the next time the office opens the ledger
+    later = MainWindow(service, runner=ImmediateRunner())
+    qtbot.addWidget(later)
+    panel = later.open_office().ledger_panel
+    listed = [panel.period.itemText(i) for i in range(panel.period.count())]
+    assert listed == ["2020年01月", "2019年11月"]  # the refused period stays on record
+    assert panel.period.currentText() == "2019年11月"
+    states = {line.unit: line.state for line in panel.register.rows()}
+    assert {u for u, s in states.items() if s == RegisterState.ON_TIME} == set(REPORTED)

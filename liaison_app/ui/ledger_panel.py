@@ -227,7 +227,7 @@ class LedgerPanel(QWidget):
 
     def reload(self, show: str | None = None) -> None:
         """Re-read the periods (after receiving) and show ``show``, else the one chosen, else
-        the latest."""
+        the latest with a return in use."""
         chosen = show or self.period.currentData()
         periods = self.ledger.periods()
         self.period.blockSignals(True)
@@ -235,7 +235,10 @@ class LedgerPanel(QWidget):
         for period in reversed(periods):
             self.period.addItem(period_label(period), period)
         found = self.period.findData(chosen) if chosen else -1
-        self.period.setCurrentIndex(found if found >= 0 else 0)
+        if found < 0:  # the latest period with a return in use: a refused future file is not it
+            used = self.ledger.periods(used_only=True)
+            found = self.period.findData(used[-1]) if used else 0
+        self.period.setCurrentIndex(max(found, 0))
         self.period.blockSignals(False)
         self.show_period()
         # after the register has painted: the reading holds the interpreter for a while
