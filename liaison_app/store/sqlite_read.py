@@ -38,11 +38,11 @@ class DatabaseError(RuntimeError):
 
 
 class NewerDatabaseError(DatabaseError):
-    pass
+    """Written by a newer version of the program (a schema revision we do not know): never touched."""
 
 
 class DamagedDatabaseError(DatabaseError):
-    pass
+    """Fails the integrity check or is not a database: refused untouched, a backup is offered."""
 
 
 class MissingDatabaseError(DamagedDatabaseError):
