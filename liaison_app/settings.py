@@ -17,6 +17,7 @@ No Qt here: the services read and write the database scopes.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -106,3 +107,17 @@ def login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
+
+
+def keys_to_read(setting: Setting, key: str) -> list[str]:
+    """The database keys whose rows answer ``setting`` stored under ``key``."""
+    if setting is LAST_UNIT:  # earlier versions kept one for everyone
+        return [key, LAST_UNIT.name]
+    return [key]
+
+
+def stored_value(setting: Setting, key: str, found: Mapping[str, str]) -> str | int:
+    """``setting``'s value from the rows read for :func:`keys_to_read` (its default if absent)."""
+    if setting is LAST_UNIT:
+        return setting.parse(found.get(key, found.get(LAST_UNIT.name)))
+    return setting.parse(found.get(key))

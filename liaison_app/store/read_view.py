@@ -15,11 +15,17 @@ from pathlib import Path
 
 from liaison_app import paths
 from liaison_app.clock import Clock, SystemClock
-from liaison_app.settings import LAST_UNIT, storage_key
+from liaison_app.settings import LAST_UNIT, keys_to_read, storage_key, stored_value
 from liaison_app.store.catalogue_index import CatalogueIndex
 from liaison_app.store.records import CatalogItem, PlanInfo, UnitInfo, UnitTask
 from liaison_app.store.sqlite_read import open_current
 from liaison_app.store.task_reading import read_unit_tasks
+
+
+def read_settings(connection: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+    """{key: value} of the ``setting`` rows with these keys (the service reads them so too)."""
+    marks = ", ".join("?" * len(keys))
+    return dict(connection.execute(f"SELECT key, value FROM setting WHERE key IN ({marks})", keys).fetchall())
 
 
 class ReadView:
@@ -75,11 +81,8 @@ class ReadView:
         """The unit ``login`` chose last (earlier versions kept one for everyone), as the service's
         settings give it."""
         key = storage_key(LAST_UNIT, user=login)
-        rows = self.connection.execute(
-            "SELECT key, value FROM setting WHERE key IN (?, ?)", (key, LAST_UNIT.name)
-        ).fetchall()
-        found = dict(rows)
-        return str(LAST_UNIT.parse(found.get(key, found.get(LAST_UNIT.name))))
+        found = read_settings(self.connection, keys_to_read(LAST_UNIT, key))
+        return str(stored_value(LAST_UNIT, key, found))
 
     def close(self) -> None:
         self.connection.close()

@@ -3,8 +3,6 @@ liaison profile, in the shared database's ``setting`` table."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from liaison_app.settings import (
     LAST_UNIT,
     LEGACY_PROFILE_NAME,
@@ -15,12 +13,15 @@ from liaison_app.settings import (
     REGISTRY,
     Scope,
     Setting,
+    keys_to_read,
     storage_key,
+    stored_value,
 )
 from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import first_writer_wins
-from liaison_app.store.database import Database
+from liaison_app.store.database import Database, raw_connection
 from liaison_app.store.models import SettingRow
+from liaison_app.store.read_view import read_settings
 from liaison_app.store.records import LiaisonProfile, check_text
 
 _PROFILE = (LIAISON_NAME, LIAISON_PHONE, LIAISON_EMAIL)
@@ -37,8 +38,7 @@ class SettingsStore:
     def _read_many(self, keys: list[str]) -> dict[str, str]:
         """Several settings in one query (the window reads a unit's liaison on every switch)."""
         with self._database.sessions() as session:
-            rows = session.scalars(select(SettingRow).where(SettingRow.key.in_(keys)))
-            return {row.key: row.value for row in rows}
+            return read_settings(raw_connection(session), keys)
 
     def _write(self, values: dict[str, str], drop: tuple[str, ...] = ()) -> None:
         def apply() -> None:
@@ -64,10 +64,7 @@ class SettingsStore:
     def get(self, setting: Setting, unit: str = "") -> str | int:
         """A declared setting's value in its scope (``unit`` for per-unit settings)."""
         key = self._key(setting, unit)
-        if setting is LAST_UNIT:  # earlier versions kept one for everyone
-            found = self._read_many([key, LAST_UNIT.name])
-            return setting.parse(found.get(key, found.get(LAST_UNIT.name)))
-        return setting.parse(self._read_many([key]).get(key))
+        return stored_value(setting, key, self._read_many(keys_to_read(setting, key)))
 
     def get_text(self, setting: Setting, unit: str = "") -> str:
         return str(self.get(setting, unit))
