@@ -4,8 +4,7 @@ unit switches, groups opened and closed, and a status change that touches only i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
@@ -14,12 +13,11 @@ from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
 from liaison_app.store.records import UnitTask, summarize
-from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import LEVEL_ROLE, Column
 from liaison_app.vocabulary import chinese_numeral
-from tests.helpers import type_chinese
+from tests.helpers import Windows, type_chinese
 
 UNIT = "区市场监管局"
 OTHER = "区城管局"
@@ -27,14 +25,8 @@ Row = tuple[int, str]  # (level, code cell): 0 area, 1 measure, 2 item
 
 
 @pytest.fixture
-def window(qtbot: QtBot, data_dir: Path, clock: FixedClock) -> Iterator[MainWindow]:
-    service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-    window = MainWindow(service)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    service.close()
+def window(windows: Windows, clock: FixedClock) -> MainWindow:
+    return windows(clock)
 
 
 def choose(qtbot: QtBot, window: MainWindow, unit: str) -> None:
