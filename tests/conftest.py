@@ -106,6 +106,16 @@ def windows(qtbot: QtBot, data_dir: Path, bundled_template: Path) -> Iterator[Wi
         service.close()
 
 
+@pytest.fixture
+def quick_autosave(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The note's autosave after a 50 ms pause instead of 800 ms, for windows opened from now
+    on: a test that waits for the autosave proves that it comes, not how long the pause is."""
+    from liaison_app.ui import detail_pane
+
+    monkeypatch.setattr(detail_pane, "NOTE_SAVE_DELAY_MS", 50)
+    return 50
+
+
 @pytest.fixture(scope="session")
 def synthetic_plan() -> Plan:
     """Six items in three areas, five units (tests/fixtures/plans/synthetic.plan.json): 1.1-1.3

@@ -341,7 +341,7 @@ def test_every_short_name_points_at_a_real_unit(service: LiaisonService) -> None
 
 # -- one history entry per editing session of a note ----------------------------------------------
 def test_autosaves_while_typing_make_one_history_entry_per_session(
-    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock, quick_autosave: int
 ) -> None:
     from tests.helpers import type_chinese
 
