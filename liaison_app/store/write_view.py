@@ -19,7 +19,6 @@ them, at the next opening of the window or of a command that uses the service.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
@@ -28,11 +27,10 @@ from liaison_app import data_lock, paths
 from liaison_app.clock import Clock, SystemClock
 from liaison_app.store import backup
 from liaison_app.store.catalogue_index import CatalogueIndex
-from liaison_app.store.item_writing import UNSET, Stamp, progress_change, write_progress
+from liaison_app.store.item_writing import Stamp, progress_change, write_progress
 from liaison_app.store.records import UnitTask
-from liaison_app.store.sqlite_read import HEAD_REVISION, checked_revision
+from liaison_app.store.sqlite_read import HEAD_REVISION, checked_revision, if_planned
 from liaison_app.store.sqlite_write import connect_for_writing, immediate_transaction
-from liaison_app.store.status import Status
 from liaison_app.store.task_reading import read_task
 
 log = logging.getLogger(__name__)
@@ -89,32 +87,17 @@ class WriteView:
             return None
         if checked_revision(db_path) != HEAD_REVISION:
             return None  # the full opening snapshots and upgrades it
-        connection = connect_for_writing(db_path)
-        try:
-            if connection.execute("SELECT 1 FROM plan LIMIT 1").fetchone() is None:
-                connection.close()  # an empty ledger: the full opening loads the bundled plan
-                return None
-            return cls(folder, connection, clock, plan)
-        except BaseException:
-            connection.close()
-            raise
+        return if_planned(connect_for_writing(db_path), lambda current: cls(folder, current, clock, plan))
 
     @property
     def plan_id(self) -> str:
         return self.catalogue.plan_id
 
-    def update(
-        self,
-        unit: str,
-        code: str,
-        *,
-        status: Status | str | None = None,
-        note: str | None = None,
-        completed_on: dt.date | object | None = UNSET,
-    ) -> UnitTask:
-        """As :meth:`liaison_app.store.progress.ProgressService.update`, by the same write."""
+    def update(self, unit: str, code: str, *, status: str | None = None, note: str | None = None) -> UnitTask:
+        """As :meth:`liaison_app.store.progress.ProgressService.update` (what ``set`` can change),
+        by the same write."""
         unit, item_id = self.catalogue.assigned(unit, code)
-        change = progress_change(status, note, completed_on)
+        change = progress_change(status, note)
         stamp = Stamp(self.clock.now(), self.clock.today(), "")
         unit_id = self.catalogue.unit_ids[unit]
         with immediate_transaction(self.connection, self.db_path):
