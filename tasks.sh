@@ -59,6 +59,10 @@ ensure_venv() {
 }
 
 prepare_tests() {
+    # Keep Python's bytecode caches (__pycache__/, ignored by git). Some shells and containers set
+    # PYTHONDONTWRITEBYTECODE: then each test worker rewrites and compiles every test module and
+    # our package again (~2 s of its start), and each process a test starts compiles what it imports.
+    unset PYTHONDONTWRITEBYTECODE
     ensure_debs "${QT_DEBS[@]}" "${XCB_DEBS[@]}" "${TEST_DEBS[@]}"
     ensure_venv test
     echo "== ruff"
