@@ -645,23 +645,30 @@ def test_outputs_onto_the_live_database_are_refused(
 
 
 # -- 6, 7. returns that never finish, and one bad return stopping the month -----------------------------
-RETURN_PERIOD = "2019-12"
-RETURN_UNITS = ("区城管局", "区法院", "区市场监管局")
+RETURN_PERIOD = "2020-05"
+RETURN_UNITS = ("区甲局", "区乙局", "区丙中心")
 
 
 @pytest.fixture(scope="module")
-def returns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """A data folder and three genuine returns of 2019-12."""
+def returns(
+    tmp_path_factory: pytest.TempPathFactory, synthetic_template: Path
+) -> Iterator[tuple[Path, Path]]:
+    """A data folder on the synthetic plan and three genuine returns of 2020-05: what a hostile
+    return does to the reader does not depend on the plan's size, and every consolidation
+    below writes its 汇总 (the bundled plan's made each test ~0.5 s slower)."""
+    import shutil
+
     from liaison_app.reports.unit_report import default_file_name
     from liaison_app.store.reporting import ReportService
 
     root = tmp_path_factory.mktemp("returns")
-    service = LiaisonService.open(root / "data", clock=FixedClock(dt.datetime(2020, 1, 8, 9)))
+    shutil.copytree(synthetic_template, root / "data")
+    service = LiaisonService.open(root / "data", clock=FixedClock(dt.datetime(2020, 6, 8, 9)))
     inbox = root / "inbox"
     inbox.mkdir()
     for unit in RETURN_UNITS:
         ReportService(service).export(
-            unit, RETURN_PERIOD, dt.date(2020, 1, 8), inbox / default_file_name(unit, RETURN_PERIOD)
+            unit, RETURN_PERIOD, dt.date(2020, 6, 8), inbox / default_file_name(unit, RETURN_PERIOD)
         )
     service.close()
     yield root / "data", inbox
@@ -787,7 +794,7 @@ def test_a_refused_return_never_votes_for_the_period(returns: tuple[Path, Path],
     good = genuine(returns, box)
     # two returns edited after export claim another month; one genuine return remains
     for path in good[:2]:
-        set_meta(path, path, "period", "2019-10")
+        set_meta(path, path, "period", "2020-04")
     service = LiaisonService.open(returns[0])
     try:
         catalog = ReportService(service).catalog_snapshot()
