@@ -304,6 +304,7 @@ def run_gui(data_dir: Path) -> int:
             return 1
         if os.environ.get(ENV_REPORT_STARTUP):
             report_startup(app, window, shown)
+        window.build_after_paint()  # the side panels: not on the first screen's path either
         if opening is not None:
             opening.start()  # after the first paint: SQLAlchemy is not loaded before it
         code = int(app.exec())
