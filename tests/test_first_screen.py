@@ -26,6 +26,7 @@ from liaison_app.store.duties import DutiesService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from liaison_app.ui import error_dialog
+from liaison_app.ui.machine_settings import MachineSettings
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.periods import default_period
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
@@ -63,8 +64,8 @@ def windows(qtbot: QtBot) -> Iterator[Started]:
             service.close()
 
 
-def start(qtbot: QtBot, folder: Path, started: Started) -> MainWindow:
-    window = MainWindow()
+def start(qtbot: QtBot, folder: Path, started: Started, machine: MachineSettings | None = None) -> MainWindow:
+    window = MainWindow(machine=machine)
     qtbot.addWidget(window)
     opening, _shown = app.start_window(window, folder)
     started.append((window, opening))
@@ -308,3 +309,23 @@ def test_a_side_tab_clicked_right_after_start_shows_its_panel_with_its_content(
         window.tree.viewport(), Qt.MouseButton.LeftButton, pos=window.tree.visualRect(index).center()
     )
     assert window.side_tabs.currentWidget() is window.detail and window.detail.task is not None
+
+
+def test_a_narrow_window_is_laid_out_on_the_first_screen_as_once_the_panels_are_made(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started, tmp_path: Path
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    machine = MachineSettings(tmp_path / "machine.ini")  # this computer
+    first = start(qtbot, data_dir, windows, machine)
+    first.side_tabs.build()  # the first start here learns how much room the panels take
+    first.close()
+    window = start(qtbot, data_dir, windows, machine)  # the next start
+    window.resize(860, 640)  # a small screen: the side tabs are squeezed to their minimum
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] < 560)
+    before = window.splitter.sizes(), window.tree.viewport().size()
+    window.build_after_paint()
+    qtbot.waitUntil(lambda: window.side_tabs.built)
+    QApplication.processEvents()
+    assert (window.splitter.sizes(), window.tree.viewport().size()) == before  # nothing moved
+    assert window.side_tabs.currentWidget() is window.detail

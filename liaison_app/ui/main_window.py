@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.empty_hint)
 
         # 工作措施, 典型案例, 牵头任务和专项小组: made after the first paint or when first needed
-        self.side_tabs = SidePanels(self.current_as_of)
+        self.side_tabs = SidePanels(self.current_as_of, self.machine)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
@@ -509,9 +509,10 @@ class MainWindow(QMainWindow):
             self._central_layout.insertWidget(0, bar)
         return self._liaison_bar
 
-    def build_after_paint(self) -> None:
-        """Make what the first screen does not show (the side panels) once it is painted."""
-        self.side_tabs.build_after_paint()
+    def build_after_paint(self, then: Callable[[], None] = lambda: None) -> None:
+        """Make what the first screen does not show (the side panels) once it is painted, then
+        call ``then``."""
+        self.side_tabs.build_after_paint(then)
 
     # -- showing a unit ----------------------------------------------------------------------
     def show_unit(self, unit: str) -> None:
