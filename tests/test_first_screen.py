@@ -329,3 +329,18 @@ def test_a_narrow_window_is_laid_out_on_the_first_screen_as_once_the_panels_are_
     QApplication.processEvents()
     assert (window.splitter.sizes(), window.tree.viewport().size()) == before  # nothing moved
     assert window.side_tabs.currentWidget() is window.detail
+
+
+def test_a_search_typed_on_the_first_screen_filters_without_waiting(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    shown = window.proxy.rowCount()
+    qtbot.keyClicks(window.search, "2019")  # (QTest cannot type Chinese: an input method does)
+    assert 0 < window.proxy.rowCount() < shown
+    window.as_of.setFocus()
+    qtbot.keyClick(window.as_of, Qt.Key.Key_Up)  # 统计截至 one day on
+    # neither the data nor the side panels were needed for that
+    assert window.loading and window.service is None and not window.side_tabs.built

@@ -489,6 +489,10 @@ class MainWindow(QMainWindow):
         """The chosen item's pane (made now if the window has not made it since its first paint)."""
         return self.side_tabs.detail
 
+    def _shown_task(self) -> UnitTask | None:
+        """The item in the detail pane; none while the pane is not made (the first screen)."""
+        return self.side_tabs.detail.task if self.side_tabs.built else None
+
     @property
     def cases_panel(self) -> CasesPanel:
         return self.side_tabs.cases
@@ -593,7 +597,7 @@ class MainWindow(QMainWindow):
             self.duties.refresh()  # deliverables' lights move with the date too; then the summary
         else:
             self._update_summary()
-        task = self.detail.task
+        task = self._shown_task()
         if task is not None:
             self.detail.refresh(task, self._service().history(self.unit, task.item.id), as_of)
         if self.light_filter.currentData() is not None:
@@ -608,7 +612,7 @@ class MainWindow(QMainWindow):
             text=self.search.text(),
         )
         self.expand_groups()
-        shown = self.detail.task
+        shown = self._shown_task()
         if shown is not None and not self.index_for(shown.item.id).isValid():
             self.detail.flush_note()
             self.detail.show_task(None, [], self.current_as_of())  # hidden by the filter
@@ -640,7 +644,7 @@ class MainWindow(QMainWindow):
         self._update_item_actions()
 
     def _update_item_actions(self) -> None:
-        has_item = self.detail.task is not None
+        has_item = self._shown_task() is not None
         self.menus.cycle_action.setEnabled(has_item)
         self.menus.add_files_action.setEnabled(has_item)
 
