@@ -306,8 +306,8 @@ def run_gui(data_dir: Path) -> int:
             return 1
         if os.environ.get(ENV_REPORT_STARTUP):
             report_startup(app, window, shown)
-        # after the first paint: the side panels, then SQLAlchemy (imported on a worker thread:
-        # not in parallel with the panels' imports, which would wait for its module locks)
+        # after the first paint: the side panels, then SQLAlchemy imported on a worker thread (not
+        # while the panels are made: every Python call of the GUI thread would wait for the GIL)
         window.build_after_paint(opening.start if opening is not None else lambda: None)
         code = int(app.exec())
         if opening is not None:
