@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from liaison_app.clock import FixedClock
-from liaison_app.store.records import UnitTask
+from liaison_app.store.records import MilestoneState, UnitTask
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from tests.helpers import make_file, run
@@ -93,3 +93,22 @@ def test_the_list_follows_the_plan_shown(
         assert [(t.item.id, t.role) for t in service.tasks(unit)] == before
     finally:
         service.close()
+
+
+def test_the_next_milestone_is_the_open_one_due_first_whatever_the_order_written(
+    service: LiaisonService,
+) -> None:
+    task = service.tasks(MARKET)[0]
+    day = dt.date(2020, 3, 1)
+    written = (
+        MilestoneState(1, day, "三月"),
+        MilestoneState(2, day - dt.timedelta(days=40), "一月", done_on=day),
+        MilestoneState(3, day, "也是三月"),
+        MilestoneState(4, day + dt.timedelta(days=30), "三月底"),
+    )
+    shown = task._replace(milestones=written)
+    assert shown.next_milestone == written[0] and shown.due == day  # ticked ones skipped, ties by number
+    assert task._replace(milestones=written[3:] + written[:1]).next_milestone == written[0]
+    everything_ticked = tuple(m if m.done else MilestoneState(m.number, m.date, m.text, day) for m in written)
+    assert task._replace(milestones=everything_ticked).next_milestone is None
+    assert task._replace(milestones=everything_ticked).due == task.item.deadline

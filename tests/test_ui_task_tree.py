@@ -277,3 +277,44 @@ def test_the_tree_and_the_table_models_answer_headers_from_one_place(window: Mai
     headed = Headed()
     assert [headed.headerData(c, horizontal) for c in range(3)] == ["日期", "说明", None]
     assert headed.headerData(0, vertical) is None
+
+
+def test_the_summary_counts_what_summarize_counts_through_switches_and_dates(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QDate
+
+    service = window.service
+    assert service is not None
+    service.update(UNIT, "1.1", status=Status.DONE, completed_on=dt.date(2020, 2, 1))  # after its milestone
+    service.update(UNIT, "1.2", status=Status.DONE, completed_on=dt.date(2019, 11, 20))
+    service.update(UNIT, "2", status=Status.ONGOING)
+    service.update(UNIT, "3.1", status=Status.BLOCKED, note="待协调")
+    ticked = next(t for t in service.tasks(UNIT) if t.milestones and t.status is Status.NOT_STARTED)
+    service.tick_milestone(UNIT, ticked.item.id, 1, dt.date(2019, 11, 10))
+    seen: set[str] = set()
+    for day in (dt.date(2019, 6, 1), dt.date(2019, 12, 1), dt.date(2020, 6, 1)):
+        window.as_of.setDate(QDate(day.year, day.month, day.day))
+        for unit in (UNIT, OTHER, UNIT):
+            choose(qtbot, window, unit)
+            counts = summarize(service.tasks(unit), day)
+            assert window.summary.counts == counts, (unit, day)
+            assert f"逾期 {counts['overdue']}" in window.summary.label.text()
+            seen.update(key for key in ("overdue", "due_soon", "done_late") if counts[key])
+    assert seen == {"overdue", "due_soon", "done_late"}  # every light was counted at least once
+
+
+def test_a_change_made_elsewhere_shows_when_the_unit_is_shown_again(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, clock: FixedClock
+) -> None:
+    choose(qtbot, window, UNIT)
+    assert row_of(window, "1.2").siblingAtColumn(Column.STATUS).data() == Status.NOT_STARTED.label
+    elsewhere = LiaisonService.open(data_dir, clock=clock, actor="另一个进程")  # as the CLI would
+    try:
+        elsewhere.update(UNIT, "1.2", status=Status.BLOCKED, note="另一处写的")
+    finally:
+        elsewhere.close()
+    choose(qtbot, window, OTHER)
+    choose(qtbot, window, UNIT)
+    assert row_of(window, "1.2").siblingAtColumn(Column.STATUS).data() == Status.BLOCKED.label
+    assert window.summary.counts[Status.BLOCKED.value] == 1

@@ -230,8 +230,16 @@ class UnitTask(NamedTuple):
     @property
     def next_milestone(self) -> MilestoneState | None:
         """The open milestone due first (None when there is none open, or no milestones)."""
-        open_ones = [m for m in self.milestones if not m.done]
-        return min(open_ones, key=lambda m: (m.date, m.number)) if open_ones else None
+        # one pass, no key function: the window asks this of every item on a unit switch
+        upcoming: MilestoneState | None = None
+        for milestone in self.milestones:
+            if milestone.done_on is None and (
+                upcoming is None
+                or milestone.date < upcoming.date
+                or (milestone.date == upcoming.date and milestone.number < upcoming.number)
+            ):
+                upcoming = milestone
+        return upcoming
 
     @property
     def due(self) -> dt.date | None:

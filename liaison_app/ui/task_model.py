@@ -14,6 +14,7 @@ unit's summary counts (:meth:`TaskTreeModel.counts`).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -271,20 +272,29 @@ class TaskTreeModel(QAbstractItemModel):
         """The unit's figures for the summary strip, as :func:`~liaison_app.store.records.summarize`
         counts them; kept up to date by :meth:`update_task` instead of recounted per change."""
         if self._counts is None:
-            # one pass, no Counter over generators: this runs on every unit switch
-            roles = {"lead": 0, "coop": 0}
-            statuses = dict.fromkeys(Status, 0)
-            lights = dict.fromkeys(Light, 0)
-            light_of = self.light_of
-            for node in self._by_code.values():
-                task = node.task
-                assert task is not None
-                roles[task.role] = roles.get(task.role, 0) + 1
-                statuses[task.status] += 1
-                lights[node.light or light_of(node)] += 1
-            counts = {"total": len(self._by_code), "lead": roles["lead"], "coop": roles["coop"]}
-            counts.update({light.value: lights[light] for light in _WARNED})
-            counts.update({status.value: statuses[status] for status in Status})
+            # Runs on every unit switch (4,200 items at plan x100). The items are tallied by what
+            # their light depends on, which few distinct values cover (the plan has few distinct
+            # deadlines), and the light rule runs once per distinct value, not once per item.
+            tally = Counter(
+                (
+                    task.role,
+                    task.status,
+                    task.due if task.milestones else task.item.deadline,
+                    task.completed_on,
+                )
+                for task in (node.task for node in self._by_code.values())
+                if task is not None
+            )
+            counts = {"total": len(self._by_code), "lead": 0, "coop": 0}
+            counts.update({light.value: 0 for light in _WARNED})
+            counts.update({status.value: 0 for status in Status})
+            as_of = self._as_of
+            for (role, status, due, completed_on), number in tally.items():
+                counts[role] = counts.get(role, 0) + number
+                counts[status.value] += number
+                light = light_for(due, status, as_of, completed_on)
+                if light is not Light.ON_TRACK:
+                    counts[light.value] += number
             self._counts = counts
         return dict(self._counts)
 
