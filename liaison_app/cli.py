@@ -43,6 +43,7 @@ from liaison_app.vocabulary import Role, Status, parse_period
 if TYPE_CHECKING:
     from liaison_app.store.read_view import ReadView
     from liaison_app.store.service import CatalogItem, LiaisonService, UnitTask
+    from liaison_app.store.write_view import WriteView
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -386,7 +387,7 @@ def cmd_tasks(service: LiaisonService | ReadView, args: argparse.Namespace) -> i
     return EXIT_OK
 
 
-def cmd_set(service: LiaisonService, args: argparse.Namespace) -> int:
+def cmd_set(service: LiaisonService | WriteView, args: argparse.Namespace) -> int:
     task = service.update(args.unit, args.item, status=args.status, note=args.note)
     print(
         f"已保存:{task.unit} {task.item.id} → {task.status.label}"
@@ -858,6 +859,8 @@ QUICK_READERS: dict[str, Callable[[ReadView, argparse.Namespace], int]] = {
     "tasks": cmd_tasks,
     "office register": cmd_office_register_quick,
 }
+# Writers answered without SQLAlchemy on a current database (store/write_view.py).
+QUICK_WRITERS: dict[str, Callable[[WriteView, argparse.Namespace], int]] = {"set": cmd_set}
 ENV_LOCK_WAIT = "LIAISON_APP_LOCK_WAIT"  # seconds a writing command waits for the data folder
 RESCUE = READERS | {"export"}  # may run read-only when the folder cannot be written
 
@@ -871,15 +874,20 @@ def bad_argument(argv: Sequence[str]) -> str:
     return ""
 
 
+def lock_wait_seconds() -> float:
+    """How long a writing command waits for the data folder's lock (``LIAISON_APP_LOCK_WAIT``)."""
+    try:
+        return float(os.environ.get(ENV_LOCK_WAIT, "10"))
+    except ValueError:
+        return 10.0
+
+
 def open_for(command: str, data_dir: Path, plan: str | None = None) -> LiaisonService:
     """The service a command needs: locked for writers, read-only when a reader cannot lock."""
     from liaison_app.store.database import DatabaseError
     from liaison_app.store.service import LiaisonService
 
-    try:
-        wait = float(os.environ.get(ENV_LOCK_WAIT, "10"))
-    except ValueError:
-        wait = 10.0
+    wait = lock_wait_seconds()
     try:
         return LiaisonService.open(data_dir, wait_seconds=0.0 if command in READERS else wait, plan=plan)
     except DataInUseError:
@@ -935,15 +943,21 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     # office actions that only read the ledger (and write files elsewhere) are readers too
     command = f"office {args.office_command}" if args.command == "office" else args.command
+    plan = getattr(args, "plan", None)
     view: ReadView | None = None
+    writer: WriteView | None = None
     service: LiaisonService | None = None
     try:
         if command in QUICK_READERS:
             from liaison_app.store.read_view import ReadView
 
-            view = ReadView.open(data_dir, plan=getattr(args, "plan", None))
-        if view is None:
-            service = open_for(command, data_dir, getattr(args, "plan", None))
+            view = ReadView.open(data_dir, plan=plan)
+        elif command in QUICK_WRITERS:
+            from liaison_app.store.write_view import WriteView
+
+            writer = WriteView.open(data_dir, wait_seconds=lock_wait_seconds(), plan=plan)
+        if view is None and writer is None:
+            service = open_for(command, data_dir, plan)
     except UnknownPlanError as exc:  # --plan names no loaded plan
         print(f"错误:{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -965,10 +979,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if view is not None:  # the data is current: answered without SQLAlchemy
             return QUICK_READERS[command](view, args)
+        if writer is not None:  # the data is current: written without SQLAlchemy
+            return QUICK_WRITERS[command](writer, args)
         assert service is not None
         return COMMANDS[args.command](service, args)
     finally:
-        for opened in (view, service):
+        for opened in (view, writer, service):
             if opened is not None:
                 opened.close()
 

@@ -35,6 +35,7 @@ from liaison_app.store.sqlite_read import (
     checked_revision,
     read_only_uri,
 )
+from liaison_app.store.sqlite_write import READER_PRAGMAS, WRITER_PRAGMAS, run_pragmas, storage_message
 
 # The checks and their errors live in sqlite_read (free of SQLAlchemy); callers import them here.
 __all__ = [
@@ -60,24 +61,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _run_pragmas(dbapi_connection: sqlite3.Connection, *pragmas: str) -> None:
-    """Set ``pragmas`` (``"foreign_keys=ON"``…) on a new connection; every engine waits up to
-    5 s for another writer instead of failing at once."""
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in (*pragmas, "busy_timeout=5000"):
-            cursor.execute(f"PRAGMA {pragma}")
-    finally:
-        cursor.close()
-
-
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # WAL + synchronous=FULL: a committed transaction survives power loss.
-    _run_pragmas(dbapi_connection, "journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")
+    run_pragmas(dbapi_connection, *WRITER_PRAGMAS)
 
 
 def _on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    _run_pragmas(dbapi_connection, "query_only=ON")
+    run_pragmas(dbapi_connection, *READER_PRAGMAS)
 
 
 def make_engine(db_path: Path) -> Engine:
@@ -130,7 +119,7 @@ def _migration_engine(url: Any) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        _run_pragmas(dbapi_connection, "foreign_keys=OFF")
+        run_pragmas(dbapi_connection, "foreign_keys=OFF")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -164,17 +153,6 @@ def upgrade(engine: Engine, target: str = "head") -> None:
                 )
     finally:
         migration_engine.dispose()
-
-
-def storage_message(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "full" in text:
-        return "磁盘已满，本次修改没有保存。请清理磁盘后重试。"
-    if "readonly" in text or "read-only" in text or "permission" in text:
-        return "数据文件夹不可写(只读)，本次修改没有保存。"
-    if "locked" in text or "busy" in text:
-        return "数据正被另一个程序使用，本次修改没有保存，请稍后重试。"
-    return f"保存失败，本次修改没有保存:{getattr(exc, 'orig', exc)}"
 
 
 @dataclass

@@ -5,28 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from liaison_app.store.catalogue import Catalogue, catalog_item
-from liaison_app.store.context import StoreContext, first_writer_wins, history_date
+from liaison_app.store.context import StoreContext, first_writer_wins
 from liaison_app.store.database import raw_connection
+from liaison_app.store.item_writing import UNSET, NoteSessions, progress_change, write_progress
 from liaison_app.store.models import (
     AreaRow,
     AssignmentRow,
     HistoryRow,
     ItemRow,
     MeasureRow,
-    ProgressRow,
 )
-from liaison_app.store.promises import PromisesService
-from liaison_app.store.records import (
-    MAX_NOTE_CHARS,
-    HistoryEntry,
-    UnitTask,
-    check_text,
-)
-from liaison_app.store.status import Status, parse_status
+from liaison_app.store.records import HistoryEntry, UnitTask
+from liaison_app.store.status import Status
 from liaison_app.store.task_reading import (
     read_evidence_counts,
     read_progress,
@@ -35,22 +28,15 @@ from liaison_app.store.task_reading import (
     unit_task,
 )
 
-UNSET = object()  # "not given", where None means "clear it"
-
-
-def _validate_note(note: str) -> str:
-    return check_text(note, "进展情况", MAX_NOTE_CHARS)
-
 
 class ProgressService:
     """Status, note and completion date per (unit, item), one transaction per change."""
 
-    def __init__(self, context: StoreContext, catalogue: Catalogue, promises: PromisesService) -> None:
+    def __init__(self, context: StoreContext, catalogue: Catalogue) -> None:
         self._context = context
         self._catalogue = catalogue
-        self._promises = promises
         # (unit id, item id) → (note editing session, its history row): see update()
-        self._note_sessions: dict[tuple[int, int], tuple[str, int]] = {}
+        self._note_sessions: NoteSessions = {}
 
     def tasks(self, unit: str) -> list[UnitTask]:
         """Every item ``unit`` leads or cooperates on, in plan order, with its progress."""
@@ -112,95 +98,19 @@ class ProgressService:
         away from 已完成 clears the date unless one is given.
         """
         unit, item_id = self._catalogue.assigned(unit, code)
-        new_status = parse_status(status) if isinstance(status, str) else status
-        if note is not None:
-            note = _validate_note(note)
-        clock = self._context.clock
-        now = clock.now()
+        change = progress_change(status, note, completed_on, note_session)
+        stamp = self._context.stamp()
         unit_id = self._catalogue.unit_ids[unit]
-        requested = completed_on
 
         def apply() -> UnitTask:
-            completed_on = requested
             with self._context.database.transaction() as session:
-                row = session.scalars(
-                    select(ProgressRow).where(ProgressRow.unit_id == unit_id, ProgressRow.item_id == item_id)
-                ).first()
-                old_status = Status(row.status) if row else Status.NOT_STARTED
-                old_note = row.note if row else ""
-                old_completed = row.completed_on if row else None
-                changes: list[tuple[str, str | None, str | None]] = []
-                target_status, target_note, target_completed = old_status, old_note, old_completed
-                if new_status is not None and new_status is not old_status:
-                    changes.append(("status", old_status.value, new_status.value))
-                    target_status = new_status
-                    if completed_on is UNSET:
-                        if new_status is Status.DONE and old_completed is None:
-                            completed_on = clock.today()
-                        elif new_status is not Status.DONE and old_status is Status.DONE:
-                            completed_on = None
-                if note is not None and note != old_note:
-                    changes.append(("note", old_note, note))
-                    target_note = note
-                if completed_on is not UNSET and completed_on != old_completed:
-                    assert completed_on is None or isinstance(completed_on, dt.date)
-                    changes.append(("completed_on", history_date(old_completed), history_date(completed_on)))
-                    target_completed = completed_on
-                if target_status is Status.DONE and old_status is not Status.DONE:
-                    done_on = target_completed or clock.today()
-                    changes.extend(self._promises.tick_open_on_done(session, unit_id, item_id, done_on))
-                if changes:
-                    if row is None:
-                        row = ProgressRow(unit_id=unit_id, item_id=item_id)
-                        session.add(row)
-                    row.status = target_status.value
-                    row.note = target_note
-                    row.completed_on = target_completed
-                    row.updated_at = now
-                    for field, before, after in changes:
-                        if field == "note" and self._continue_note(
-                            session, unit_id, item_id, note_session, after, now
-                        ):
-                            continue
-                        entry = self._context.log_change(
-                            session, unit_id, item_id, (field, before, after), now
-                        )
-                        if field == "note" and note_session:
-                            session.flush()
-                            self._note_sessions[(unit_id, item_id)] = (note_session, entry.id)
-                session.flush()
-                return read_task(raw_connection(session), self._catalogue, unit, item_id)
+                connection = raw_connection(session)
+                write_progress(
+                    connection, self._catalogue, unit_id, item_id, change, stamp, self._note_sessions
+                )
+                return read_task(connection, self._catalogue, unit, item_id)
 
         return first_writer_wins(apply)
-
-    def _continue_note(
-        self,
-        session: Session,
-        unit_id: int,
-        item_id: int,
-        note_session: str,
-        after: str | None,
-        now: dt.datetime,
-    ) -> bool:
-        """Fold this save into the session's history entry if that entry is still the item's
-        latest; an entry that ends where it began (typed, then deleted) is dropped."""
-        remembered = self._note_sessions.get((unit_id, item_id))
-        if not note_session or remembered is None or remembered[0] != note_session:
-            return False
-        latest = session.scalar(
-            select(func.max(HistoryRow.id)).where(
-                HistoryRow.unit_id == unit_id, HistoryRow.item_id == item_id
-            )
-        )
-        entry = session.get(HistoryRow, remembered[1])
-        if entry is None or latest != entry.id or entry.actor != self._context.actor:
-            return False
-        if (entry.before or "") == (after or ""):
-            session.delete(entry)
-            del self._note_sessions[(unit_id, item_id)]
-        else:
-            entry.after, entry.changed_at = after, now
-        return True
 
     def history(self, unit: str, code: str) -> list[HistoryEntry]:
         """This unit's changes to this item, newest first."""

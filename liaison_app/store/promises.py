@@ -7,7 +7,7 @@ The rules, without Qt:
 * ticking the last open milestone makes the item 已完成 (completion date: the latest tick);
   ticking one of several makes a 未启动 item 推进中; opening one of a 已完成 item makes it
   推进中 again. Setting 已完成 directly ticks every open milestone with the completion date
-  (:meth:`PromisesService.tick_open_on_done`, called by ``update``);
+  (:func:`liaison_app.store.item_writing.tick_open_on_done`, called by ``update``);
 * only a lead unit (牵头单位) reports actual figures; cooperating units see the lead units'
   figures. A figure is an exact decimal in the target's unit: a different unit, a percentage
   over 100, a negative count, a fraction of a count, or anything that is not a number is
@@ -29,6 +29,7 @@ from liaison_app.plan.model import Target
 from liaison_app.store.catalogue import Catalogue
 from liaison_app.store.context import StoreContext, history_date
 from liaison_app.store.database import raw_connection
+from liaison_app.store.item_writing import tick_open_on_done, tick_text
 from liaison_app.store.models import (
     ActualRow,
     MilestoneDoneRow,
@@ -180,7 +181,7 @@ class PromisesService:
             if before == done_on:
                 return
             changes: list[tuple[str, str | None, str | None]] = [
-                ("milestone", _tick_text(number, before), _tick_text(number, done_on))
+                ("milestone", tick_text(number, before), tick_text(number, done_on))
             ]
             if done_on is None:
                 assert row is not None
@@ -226,48 +227,16 @@ class PromisesService:
                 progress.updated_at = now
             self._history(session, unit_id, item_id, changes)
 
-    def tick_open_on_done(
-        self, session: Session, unit_id: int, item_id: int, done_on: dt.date
-    ) -> list[tuple[str, str | None, str | None]]:
-        """已完成 set directly: every open milestone is ticked off on the completion date.
-
-        Returns the history changes (the caller writes them with its own)."""
-        item = self._catalogue.items[item_id]
-        if not item.milestones:
-            return []
-        ticked = set(
-            session.scalars(
-                select(MilestoneDoneRow.milestone_id).where(
-                    MilestoneDoneRow.unit_id == unit_id, MilestoneDoneRow.item_id == item_id
-                )
-            )
-        )
-        changes: list[tuple[str, str | None, str | None]] = []
-        for number in range(1, len(item.milestones) + 1):
-            milestone_id = self._catalogue.milestone_ids[(item_id, number)]
-            if milestone_id in ticked:
-                continue
-            session.add(
-                MilestoneDoneRow(
-                    unit_id=unit_id,
-                    item_id=item_id,
-                    milestone_id=milestone_id,
-                    done_on=done_on,
-                    updated_at=self._context.clock.now(),
-                    actor=self._context.actor,
-                )
-            )
-            changes.append(("milestone", _tick_text(number, None), _tick_text(number, done_on)))
-        return changes
-
     def tick_settled_items(self, session: Session) -> int:
         """After milestones arrive in an older database: items a unit already marked 已完成
         get their milestones ticked off on the completion date (caller commits)."""
         ticked = 0
-        for row in session.scalars(select(ProgressRow).where(ProgressRow.status == Status.DONE.value)):
+        connection, stamp, catalogue = raw_connection(session), self._context.stamp(), self._catalogue
+        for row in session.scalars(select(ProgressRow).where(ProgressRow.status == Status.DONE.value)).all():
             if row.item_id in self._catalogue.items and self._catalogue.items[row.item_id].milestones:
                 done_on = row.completed_on or row.updated_at.date()
-                ticked += len(self.tick_open_on_done(session, row.unit_id, row.item_id, done_on))
+                ticks = tick_open_on_done(connection, catalogue, row.unit_id, row.item_id, done_on, stamp)
+                ticked += len(ticks)
         return ticked
 
     # -- actual figures -----------------------------------------------------------------------
@@ -337,8 +306,3 @@ class PromisesService:
             session.flush()
             _milestones, targets = self.promise_states(session, unit, [item_id])[item_id]
         return next(t for t in targets if t.target.id == target.id)
-
-
-def _tick_text(number: int, day: dt.date | None) -> str:
-    """A milestone's state in the change history: ``第1个 2019-12-20`` or ``第1个 未完成``."""
-    return f"第{number}个 {day.isoformat() if day else '未完成'}"

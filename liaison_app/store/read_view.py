@@ -18,7 +18,7 @@ from liaison_app.clock import Clock, SystemClock
 from liaison_app.settings import LAST_UNIT, keys_to_read, storage_key, stored_value
 from liaison_app.store.catalogue_index import CatalogueIndex
 from liaison_app.store.records import CatalogItem, PlanInfo, UnitInfo, UnitTask
-from liaison_app.store.sqlite_read import open_current
+from liaison_app.store.sqlite_read import if_planned, open_current
 from liaison_app.store.task_reading import read_unit_tasks
 
 
@@ -48,14 +48,7 @@ class ReadView:
         connection = open_current(paths.database_path(data_dir))
         if connection is None:
             return None
-        try:
-            if connection.execute("SELECT 1 FROM plan LIMIT 1").fetchone() is None:
-                connection.close()  # an empty ledger: the full opening loads the bundled plan
-                return None
-            return cls(connection, clock or SystemClock(), plan)
-        except BaseException:
-            connection.close()
-            raise
+        return if_planned(connection, lambda current: cls(current, clock or SystemClock(), plan))
 
     @property
     def plan_id(self) -> str:

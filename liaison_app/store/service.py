@@ -146,7 +146,7 @@ class LiaisonService:
         self._locked: Path | None = None
         self.catalogue = Catalogue(database)
         self.promises = PromisesService(self.context, self.catalogue)
-        self.progress = ProgressService(self.context, self.catalogue, self.promises)
+        self.progress = ProgressService(self.context, self.catalogue)
         self.evidence_files = EvidenceFiles(self.context, self.catalogue, self.evidence_store, self.data_dir)
         self.settings = SettingsStore(database, self.catalogue, login_name())
         with self.database.sessions() as session:

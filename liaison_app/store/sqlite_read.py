@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -162,3 +164,19 @@ def open_current(db_path: Path) -> sqlite3.Connection | None:
     if checked_revision(db_path) != HEAD_REVISION:
         return None
     return connect_read_only(db_path)
+
+
+T = TypeVar("T")
+
+
+def if_planned(connection: sqlite3.Connection, make: Callable[[sqlite3.Connection], T]) -> T | None:
+    """``make(connection)`` when the database holds a plan; ``None`` for an empty ledger (the full
+    opening loads the bundled plan into it). The connection is closed unless ``make`` took it."""
+    try:
+        if connection.execute("SELECT 1 FROM plan LIMIT 1").fetchone() is None:
+            connection.close()
+            return None
+        return make(connection)
+    except BaseException:
+        connection.close()
+        raise
