@@ -318,3 +318,29 @@ def test_a_change_made_elsewhere_shows_when_the_unit_is_shown_again(
     choose(qtbot, window, UNIT)
     assert row_of(window, "1.2").siblingAtColumn(Column.STATUS).data() == Status.BLOCKED.label
     assert window.summary.counts[Status.BLOCKED.value] == 1
+
+
+def test_a_switch_holds_the_collector_off_only_while_it_builds(qtbot: QtBot, window: MainWindow) -> None:
+    import gc
+
+    from liaison_app.ui.task_model import collector_paused
+
+    seen: list[bool] = []
+    service = window.service
+    assert service is not None
+    reading = service.tasks
+    service.tasks = lambda unit: (seen.append(gc.isenabled()), reading(unit))[1]  # type: ignore[method-assign]
+    choose(qtbot, window, UNIT)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it to the outer one
+        raise RuntimeError("a failed read")
+    assert gc.isenabled()
+    gc.disable()  # as during start-up: a switch does not turn it on
+    try:
+        choose(qtbot, window, OTHER)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
