@@ -329,7 +329,12 @@ def test_a_switch_holds_the_collector_off_only_while_it_builds(qtbot: QtBot, win
     service = window.service
     assert service is not None
     reading = service.tasks
-    service.tasks = lambda unit: (seen.append(gc.isenabled()), reading(unit))[1]  # type: ignore[method-assign]
+
+    def tasks(unit: str) -> list[UnitTask]:  # the service's own read, noting the collector
+        seen.append(gc.isenabled())
+        return reading(unit)
+
+    service.tasks = tasks  # type: ignore[method-assign]
     choose(qtbot, window, UNIT)
     assert seen == [False] and gc.isenabled()
     with pytest.raises(RuntimeError), collector_paused():
