@@ -223,11 +223,12 @@ class CatalogueIndex:
         self.area_count = 0
         self.measure_count = 0
         self._listed: dict[str, list[Listed]] = {}  # unit → its list, worked out when first asked
+        self._untouched: dict[int, Promised] = {}  # item row id → open_promises(item), shared
 
     def fill(self, connection: sqlite3.Connection, plan_id: str | None = None) -> None:
         """Read the chosen plan (default: the active one) into memory."""
         plan = _plan_head(connection, plan_id)
-        self._listed = {}
+        self._listed, self._untouched = {}, {}
         self.plan = plan
         self.plan_id = plan.id
         units = connection.execute(
@@ -388,12 +389,14 @@ class CatalogueIndex:
         asks for it, and none of it changes until another plan is read."""
         listed = self._listed.get(unit)
         if listed is None:
-            roles = self.roles_by_unit[unit]
-            listed = self._listed[unit] = [
-                (item_id, roles[item_id], item, open_promises(item))
-                for item_id, item in self.items.items()  # in plan order
-                if item_id in roles
-            ]
+            roles, untouched = self.roles_by_unit[unit], self._untouched
+            listed = self._listed[unit] = []
+            for item_id, item in self.items.items():  # in plan order
+                if item_id in roles:
+                    promised = untouched.get(item_id)
+                    if promised is None:  # one copy per item, whichever units list it
+                        promised = untouched[item_id] = open_promises(item)
+                    listed.append((item_id, roles[item_id], item, promised))
         return listed
 
     def role(self, unit: str, item_id: int) -> str:
