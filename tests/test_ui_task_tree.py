@@ -421,4 +421,15 @@ def check_every_cell(model: Any, as_of: dt.date) -> set[Light]:
             else:
                 assert background is None and foreground is None
                 assert (tip is not None) == (column == Column.TEXT)
+    # each area's and measure's progress: done/total and overdue of the items under it
+    tasks = [model.index(row, 0).data(TASK_ROLE) for row in range(model.rowCount())]
+    groups = [row for row, task in enumerate(tasks) if task is None]
+    levels = {row: model.index(row, 0).data(LEVEL_ROLE) for row in groups}
+    for row in groups:  # a group holds the items down to the next group of its level or above
+        end = next((r for r in groups if r > row and levels[r] <= levels[row]), len(tasks))
+        below = [t for t in tasks[row + 1 : end] if t is not None]
+        done = sum(t.status is Status.DONE for t in below)
+        overdue = sum(t.light(as_of) is Light.OVERDUE for t in below)
+        assert model.index(row, Column.STATUS).data() == f"完成 {done}/{len(below)}"
+        assert model.index(row, Column.LIGHT).data() == (f"逾期 {overdue}" if overdue else "")
     return lights

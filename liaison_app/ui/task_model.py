@@ -80,6 +80,7 @@ _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _USER = int(Qt.ItemDataRole.UserRole.value)
 _CENTRED = Qt.AlignmentFlag.AlignCenter
+_DONE, _OVERDUE = Status.DONE, Light.OVERDUE
 _HEADER_TEXTS = [HEADERS[column] for column in Column]
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ITEM_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
@@ -345,15 +346,22 @@ class TaskTreeModel(QAbstractItemModel):
         return self._node(parent).children[row].key
 
     def _totals(self, node: _Node) -> tuple[int, int, int]:
+        """A group's (done, total, overdue), counted once. An area's first paint after a switch
+        counts a thousand items at plan x100: what :meth:`_figures` says, without two calls each."""
         if node.totals is None:
             done = total = overdue = 0
+            light_of = self.light_of
             for child in node.children:
-                if child.task is None:
+                task = child.task
+                if task is None:
                     child_done, child_total, child_overdue = self._totals(child)
+                    done, total, overdue = done + child_done, total + child_total, overdue + child_overdue
                 else:
-                    child_done, child_overdue = self._figures(child)
-                    child_total = 1
-                done, total, overdue = done + child_done, total + child_total, overdue + child_overdue
+                    total += 1
+                    if task.status is _DONE:
+                        done += 1
+                    if (child.light or light_of(child)) is _OVERDUE:
+                        overdue += 1
             node.totals = (done, total, overdue)
         return node.totals
 
