@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -81,6 +82,7 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _USER = int(Qt.ItemDataRole.UserRole.value)
 _CENTRED = Qt.AlignmentFlag.AlignCenter
 _DONE, _OVERDUE = Status.DONE, Light.OVERDUE
+_ROLE_OF, _STATUS_OF, _COMPLETED_ON_OF = attrgetter("role"), attrgetter("status"), attrgetter("completed_on")
 _HEADER_TEXTS = [HEADERS[column] for column in Column]
 _GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _ITEM_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemNeverHasChildren
@@ -308,15 +310,17 @@ class TaskTreeModel(QAbstractItemModel):
             # Runs on every unit switch (4,200 items at plan x100). The items are tallied by what
             # their light depends on, which few distinct values cover (the plan has few distinct
             # deadlines), and the light rule runs once per distinct value, not once per item.
+            # Only the due date is worked out in Python; the tally itself runs in C.
+            tasks = [node.task for node in self._by_code.values() if node.task is not None]
+            dues = [task.due if task.milestones else task.item.deadline for task in tasks]
             tally = Counter(
-                (
-                    task.role,
-                    task.status,
-                    task.due if task.milestones else task.item.deadline,
-                    task.completed_on,
+                zip(
+                    map(_ROLE_OF, tasks),
+                    map(_STATUS_OF, tasks),
+                    dues,
+                    map(_COMPLETED_ON_OF, tasks),
+                    strict=True,
                 )
-                for task in (node.task for node in self._by_code.values())
-                if task is not None
             )
             counts = {"total": len(self._by_code), "lead": 0, "coop": 0}
             counts.update({light.value: 0 for light in _WARNED})
