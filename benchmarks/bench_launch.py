@@ -4,6 +4,7 @@
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python benchmarks/bench_launch.py                  # a real X display
     .venv/bin/python benchmarks/bench_launch.py --bundle build-linux/dist/liaison-app
+    .venv/bin/python benchmarks/bench_launch.py --compare 0ff8b00               # and as at a commit
 
 Each run is a fresh process, timed from spawn:
 
@@ -17,7 +18,9 @@ Each run is a fresh process, timed from spawn:
 The data folder is made once (bundled plan, a unit already chosen, today's snapshot taken), and
 one unmeasured run of each warms the disk cache. Medians; the load average is printed because the
 machine is shared. With ``--bundle`` the PyInstaller bundle is timed the same way beside the
-venv, and its size is printed.
+venv, and its size is printed. With ``--compare REV`` the program as it was at that git revision
+(``git archive`` into a temporary folder, run with the same interpreter on the same data folder) is
+started in the same loop: a before/after measured under the same load.
 """
 
 from __future__ import annotations
@@ -53,10 +56,10 @@ def prepare(folder: Path, unit: str) -> None:
     service.close()
 
 
-def launch(command: list[str], env: dict[str, str]) -> dict[str, str]:
+def launch(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> dict[str, str]:
     """Run one start; the child's ``startup key=value …`` line, plus ``start`` (spawn time)."""
     start = time.perf_counter()
-    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
     lines = out.stdout.splitlines()
     line = next(line for line in lines if line.startswith("startup "))
     fields = dict(pair.split("=", 1) for pair in line.split()[1:])
@@ -64,6 +67,14 @@ def launch(command: list[str], env: dict[str, str]) -> dict[str, str]:
     fields.update(pair.split("=", 1) for pair in attached.split())  # the data opened after the paint
     fields["start"] = f"{start:.6f}"
     return fields
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    """The program's files as at ``revision`` (no .git, no venv), for ``--compare``."""
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
 def since_start(fields: dict[str, str], key: str) -> float:
@@ -85,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--bundle", type=Path, help="a PyInstaller one-folder bundle (…/dist/liaison-app)")
+    parser.add_argument("--compare", metavar="REV", help="also start the program as at this git revision")
     options = parser.parse_args()
     # PYTHONDONTWRITEBYTECODE off: an installed program runs from compiled modules
     unwanted = ("LIAISON_APP_DATA_DIR", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
@@ -97,26 +109,29 @@ def main() -> None:
         prepare(folder, UNIT)
         app_env = {**env, "LIAISON_APP_REPORT_STARTUP": "1", "LIAISON_APP_CONFIG_DIR": tmp}
         program = [sys.executable, "-m", "liaison_app", "--data-dir", str(folder)]
-        starts = {
-            "bare": ([sys.executable, "-c", BARE], env),
-            "venv": (program, app_env),
+        starts: dict[str, tuple[list[str], dict[str, str], Path]] = {
+            "bare": ([sys.executable, "-c", BARE], env, ROOT),
+            "venv": (program, app_env, ROOT),
             # the same start opening the data by a queued call on the GUI thread, and as before
             # the first screen was read with sqlite3 (data opened before the items are shown)
-            "venv, open on GUI thread": (program, {**app_env, "LIAISON_APP_OPEN_ON": "gui"}),
-            "venv, before (full opening)": (program, {**app_env, "LIAISON_APP_OPEN_ON": "full"}),
+            "venv, open on GUI thread": (program, {**app_env, "LIAISON_APP_OPEN_ON": "gui"}, ROOT),
+            "venv, before (full opening)": (program, {**app_env, "LIAISON_APP_OPEN_ON": "full"}, ROOT),
         }
+        if options.compare:
+            old = checkout(options.compare, Path(tmp) / "compare")
+            starts[f"at {options.compare}"] = (program, {**app_env, "PYTHONPATH": str(old)}, old)
         if options.bundle:
-            program = options.bundle / "liaison-app"
             starts["bundle"] = (
-                [str(program), "--data-dir", str(folder)],
+                [str(options.bundle / "liaison-app"), "--data-dir", str(folder)],
                 {**bundle_env, "LIAISON_APP_REPORT_STARTUP": "1", "LIAISON_APP_CONFIG_DIR": tmp},
+                ROOT,
             )
         results: dict[str, list[dict[str, str]]] = {name: [] for name in starts}
-        for command, child_env in starts.values():
-            launch(command, child_env)  # warm the disk cache, unmeasured
+        for command, child_env, cwd in starts.values():
+            launch(command, child_env, cwd)  # warm the disk cache (and write compiled modules), unmeasured
         for _ in range(options.runs):
-            for name, (command, child_env) in starts.items():  # alternate: load hits all alike
-                results[name].append(launch(command, child_env))
+            for name, (command, child_env, cwd) in starts.items():  # alternate: load hits all alike
+                results[name].append(launch(command, child_env, cwd))
     for name in starts:
         if name != "bare":
             rows = {fields["rows"] for fields in results[name]}
@@ -141,6 +156,16 @@ def main() -> None:
             print(row(f"{name}: longest stall", stalls))
     usable_venv = statistics.median(since_start(f, "usable") for f in results["venv"])
     print(f"ratio usable / bare window: {usable_venv / bare_median:.2f}×  (goal ≤ 2.5×)")
+    # the fastest run of each: what is left when the other users of the machine happened to be idle
+    fastest = min(since_start(f, "usable") for f in results["venv"]) / min(bare)
+    print(f"fastest usable / fastest bare window: {fastest:.2f}×")
+    if options.compare:
+        old = [since_start(f, "usable") for f in results[f"at {options.compare}"]]
+        then = statistics.median(old)
+        print(
+            f"at {options.compare}: {then / bare_median:.2f}× bare (fastest {min(old) / min(bare):.2f}×); "
+            f"now / then {usable_venv / then:.2f}"
+        )
     if options.bundle:
         usable_bundle = statistics.median(since_start(f, "usable") for f in results["bundle"])
         print(

@@ -139,6 +139,8 @@ class DataOpening(QObject):
         self.imported.connect(window.finish_loading)  # queued: emitted on the worker thread
 
     def start(self) -> None:
+        if not self.window.loading:
+            return  # something the user did opened the data already
         if not self.in_thread:
             QTimer.singleShot(0, self.window, self.window.finish_loading)
             return
@@ -304,8 +306,9 @@ def run_gui(data_dir: Path) -> int:
             return 1
         if os.environ.get(ENV_REPORT_STARTUP):
             report_startup(app, window, shown)
-        if opening is not None:
-            opening.start()  # after the first paint: SQLAlchemy is not loaded before it
+        # after the first paint: the side panels, then SQLAlchemy imported on a worker thread (not
+        # while the panels are made: every Python call of the GUI thread would wait for the GIL)
+        window.build_after_paint(opening.start if opening is not None else lambda: None)
         code = int(app.exec())
         if opening is not None:
             opening.wait()

@@ -76,6 +76,7 @@ OFFICE_PERIOD = _declare("office.period", Scope.USER, str, "", "办公室汇总�
 # -- per machine: window state and folders on this computer (QSettings) ------------------------
 GEOMETRY = _declare("ui.geometry", Scope.MACHINE, str, "", "主窗口位置和大小")
 SPLITTER = _declare("ui.splitter", Scope.MACHINE, str, "", "主窗口左右分栏")
+SIDE_MINIMUM = _declare("ui.side_minimum", Scope.MACHINE, str, "", "主窗口右侧分页的最小尺寸(宽x高)")
 OFFICE_GEOMETRY = _declare("office.geometry", Scope.MACHINE, str, "", "汇总窗口位置和大小")
 EXPORT_DIR = _declare("ui.export_dir", Scope.MACHINE, str, "", "上次导出报表的文件夹")
 BUNDLE_DIR = _declare("ui.bundle_dir", Scope.MACHINE, str, "", "上次导出佐证材料包的文件夹")

@@ -7,6 +7,7 @@ user does before the data is attached must be done, not dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -21,10 +22,13 @@ from liaison_app import app, paths
 from liaison_app.settings import LAST_UNIT
 from liaison_app.store import backup
 from liaison_app.store.database import KNOWN_REVISIONS
+from liaison_app.store.duties import DutiesService
 from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Status
 from liaison_app.ui import error_dialog
+from liaison_app.ui.machine_settings import MachineSettings
 from liaison_app.ui.main_window import MainWindow
+from liaison_app.ui.periods import default_period
 from liaison_app.ui.unit_picker import UNIT_NAME_ROLE
 from tests.helpers import drop_files
 from tests.plan_tables import write_2020_table
@@ -60,8 +64,8 @@ def windows(qtbot: QtBot) -> Iterator[Started]:
             service.close()
 
 
-def start(qtbot: QtBot, folder: Path, started: Started) -> MainWindow:
-    window = MainWindow()
+def start(qtbot: QtBot, folder: Path, started: Started, machine: MachineSettings | None = None) -> MainWindow:
+    window = MainWindow(machine=machine)
     qtbot.addWidget(window)
     opening, _shown = app.start_window(window, folder)
     started.append((window, opening))
@@ -258,3 +262,85 @@ def test_a_plan_dropped_on_the_first_screen_is_reviewed_once_the_data_is_open(
     qtbot.waitUntil(lambda: plans.dialog is not None and plans.dialog.isVisible(), timeout=10000)
     assert plans.dialog is not None
     plans.dialog.reject()
+
+
+def test_the_side_panels_are_made_after_the_first_paint_on_the_same_tab(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    tabs = window.side_tabs
+    assert not tabs.built and tabs.currentIndex() == 0  # the first screen: stand-ins
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["工作措施", "典型案例", "牵头任务和专项小组"]
+    window.build_after_paint()  # as run_gui does once the window is painted
+    qtbot.waitUntil(lambda: tabs.built)
+    assert window.service is None, "made without waiting for the data"
+    assert tabs.currentWidget() is window.detail and window.detail.placeholder.isVisible()
+    assert [tabs.widget(i) for i in range(3)] == [window.detail, window.cases_panel, window.duties_panel]
+
+
+def test_a_side_tab_clicked_right_after_start_shows_its_panel_with_its_content(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    service = LiaisonService.open(data_dir)
+    period = default_period(dt.date.today())  # the window's 报送期 at start
+    DutiesService(service).save_case(
+        UNIT, period=f"{period:%Y-%m}", kind="positive", title="企业开办一日办结"
+    )
+    service.close()
+    window = start(qtbot, data_dir, windows)
+    opening = windows[-1][1]
+    assert opening is not None
+    opening.start()  # the data is being opened; the panels are not made yet
+    assert not window.side_tabs.built
+    bar = window.side_tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())  # 典型案例
+    panel = window.cases_panel
+    assert window.side_tabs.currentWidget() is panel and panel.isVisible()
+    qtbot.waitUntil(lambda: window.service is not None)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert panel.model.rows()[0].title == "企业开办一日办结"
+    # and an item chosen then shows its details, back on the first tab
+    index = window.index_for(window.model.tasks()[0].item.id)
+    qtbot.mouseClick(
+        window.tree.viewport(), Qt.MouseButton.LeftButton, pos=window.tree.visualRect(index).center()
+    )
+    assert window.side_tabs.currentWidget() is window.detail and window.detail.task is not None
+
+
+def test_a_narrow_window_is_laid_out_on_the_first_screen_as_once_the_panels_are_made(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started, tmp_path: Path
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    machine = MachineSettings(tmp_path / "machine.ini")  # this computer
+    first = start(qtbot, data_dir, windows, machine)
+    first.side_tabs.build()  # the first start here learns how much room the panels take
+    first.close()
+    window = start(qtbot, data_dir, windows, machine)  # the next start
+    window.resize(860, 640)  # a small screen: the side tabs are squeezed to their minimum
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] < 560)
+    before = window.splitter.sizes(), window.tree.viewport().size()
+    window.build_after_paint()
+    qtbot.waitUntil(lambda: window.side_tabs.built)
+    QApplication.processEvents()
+    assert (window.splitter.sizes(), window.tree.viewport().size()) == before  # nothing moved
+    assert window.side_tabs.currentWidget() is window.detail
+
+
+def test_a_search_typed_on_the_first_screen_filters_without_waiting(
+    qtbot: QtBot, data_dir: Path, bundled_template: Path, windows: Started
+) -> None:
+    shutil.copytree(bundled_template, data_dir)
+    choose_last_unit(data_dir, UNIT)
+    window = start(qtbot, data_dir, windows)
+    shown = window.proxy.rowCount()
+    qtbot.keyClicks(window.search, "2019")  # (QTest cannot type Chinese: an input method does)
+    assert 0 < window.proxy.rowCount() < shown
+    window.as_of.setFocus()
+    qtbot.keyClick(window.as_of, Qt.Key.Key_Up)  # 统计截至 one day on
+    # neither the data nor the side panels were needed for that
+    assert window.loading and window.service is None and not window.side_tabs.built

@@ -58,6 +58,20 @@ NOT_AT_START = {
     "liaison_app.ui.office_window",
     "liaison_app.ui.report_actions",
 }
+# The side panels (item details, typical cases, duties), the evidence actions, the liaison's
+# dialogs: made after the first paint (``MainWindow.build_after_paint``) or when first used.
+NOT_AT_FIRST_PAINT = {
+    "liaison_app.ui.detail_pane",
+    "liaison_app.ui.duties_panels",
+    "liaison_app.ui.evidence_panel",
+    "liaison_app.ui.evidence_actions",
+    "liaison_app.ui.milestones_panel",
+    "liaison_app.ui.targets_panel",
+    "liaison_app.ui.history_model",
+    "liaison_app.ui.task_editor",
+    "liaison_app.ui.profile_dialog",
+    "liaison_app.store.duty_records",
+}
 NOT_IN_THE_CLI = {"PySide6", "shiboken6", "openpyxl", "alembic", "cryptography"}
 
 
@@ -109,6 +123,7 @@ def test_the_window_is_usable_before_reports_office_or_migrations_load(started: 
     # the items were read and painted with sqlite3 alone; the data is opened after the first paint
     assert "sqlalchemy" not in top_level(loaded)
     assert any(line.startswith("attached=") for line in result.stdout.splitlines()), "then the data"
+    assert loaded & NOT_AT_FIRST_PAINT == set()  # the side panels come after the first paint
 
 
 def test_a_window_on_an_older_schema_opens_the_data_before_showing_the_items(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from liaison_app.ui.evidence_panel import EvidencePanel
 from liaison_app.ui.history_model import HistoryModel
 from liaison_app.ui.item_text import repaired
 from liaison_app.ui.milestones_panel import MilestonesPanel
+from liaison_app.ui.side_panels import nothing_chosen_label
 from liaison_app.ui.targets_panel import TargetsPanel
 from liaison_app.ui.task_model import LIGHT_COLOURS
 from liaison_app.vocabulary import Role
@@ -138,9 +139,7 @@ class DetailPane(QWidget):
         history_box = QGroupBox("修改记录")
         QVBoxLayout(history_box).addWidget(self.history)
 
-        self.placeholder = QLabel("在左侧选择一条工作措施，查看和填报进展。")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
+        self.placeholder = nothing_chosen_label()  # as the window's first screen shows it
 
         self.body = _Body()
         body = QVBoxLayout(self.body)

@@ -25,7 +25,6 @@ from liaison_app import APP_TITLE, __version__, paths
 from liaison_app.settings import BACKUP_DIR, LAST_UNIT, OFFICE_EMAIL
 from liaison_app.ui.dialog_parts import close_button, confirmed
 from liaison_app.ui.machine_settings import documents_folder
-from liaison_app.ui.profile_dialog import ProfileDialog
 from liaison_app.ui.workers import BackgroundTask
 
 if TYPE_CHECKING:
@@ -170,6 +169,8 @@ class MainActions(QObject):
 
     # -- the liaison ------------------------------------------------------------------------
     def ask_profile(self, first_run: bool) -> bool:
+        from liaison_app.ui.profile_dialog import ProfileDialog  # not needed for the first screen
+
         w = self.window
         service = w.service_or_fail()
         dialog = ProfileDialog(

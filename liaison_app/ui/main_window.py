@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -38,24 +37,25 @@ from liaison_app.errors import DataNotOpened
 from liaison_app.settings import GEOMETRY, LAST_UNIT, SPLITTER
 from liaison_app.store.records import LiaisonProfile, ServiceError, UnitTask
 
-if TYPE_CHECKING:  # these load openpyxl/SQLAlchemy: imported when the data is attached
+if TYPE_CHECKING:  # imported when the data is attached (openpyxl, SQLAlchemy) or after the first paint
     from liaison_app.store.read_view import ReadView
     from liaison_app.store.service import LiaisonService
+    from liaison_app.ui.detail_pane import DetailPane
     from liaison_app.ui.duties_actions import DutiesActions
+    from liaison_app.ui.duties_panels import CasesPanel, DutiesPanel
+    from liaison_app.ui.evidence_actions import EvidenceActions, Opener
     from liaison_app.ui.office_window import OfficeWindow
     from liaison_app.ui.plan_actions import PlanActions
+    from liaison_app.ui.profile_dialog import LiaisonBar
     from liaison_app.ui.report_actions import ReportActions, UrlOpener
+    from liaison_app.ui.task_editor import TaskEditor
 
 from liaison_app.store.status import Light, Status
-from liaison_app.ui.detail_pane import DetailPane
-from liaison_app.ui.duties_panels import CasesPanel, DutiesPanel
-from liaison_app.ui.evidence_actions import EvidenceActions, Opener, open_with_system
 from liaison_app.ui.machine_settings import MachineSettings
 from liaison_app.ui.main_actions import MainActions
 from liaison_app.ui.periods import default_period
-from liaison_app.ui.profile_dialog import LiaisonBar
+from liaison_app.ui.side_panels import SidePanels
 from liaison_app.ui.summary_strip import SummaryStrip
-from liaison_app.ui.task_editor import TaskEditor
 from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel, collector_paused
 from liaison_app.ui.task_tree_view import TaskTreeView
@@ -83,6 +83,14 @@ def _qdate(day: dt.date) -> QDate:
 
 def _pydate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
+
+
+def open_with_system(path: Path) -> bool:
+    """The OS's default application for a file (see :mod:`liaison_app.ui.evidence_actions`,
+    imported when first used: the first screen never opens a file)."""
+    from liaison_app.ui import evidence_actions
+
+    return evidence_actions.open_with_system(path)
 
 
 class MainWindow(QMainWindow):
@@ -181,6 +189,9 @@ class MainWindow(QMainWindow):
     def attach(self, service: LiaisonService) -> None:
         """Connect the window to the opened data and show the last unit (or, after
         :meth:`preview`, keep the unit shown and bring its items up to date)."""
+        from liaison_app.ui.evidence_actions import EvidenceActions
+        from liaison_app.ui.task_editor import TaskEditor
+
         self._load = None
         self.service = service
         self.editor = TaskEditor(service, self)
@@ -456,13 +467,8 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.tree, 1)
         left_layout.addWidget(self.empty_hint)
 
-        self.detail = DetailPane()
-        self.cases_panel = CasesPanel()
-        self.duties_panel = DutiesPanel(self.current_as_of)
-        self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.detail, "工作措施")
-        self.side_tabs.addTab(self.cases_panel, "典型案例")
-        self.side_tabs.addTab(self.duties_panel, "牵头任务和专项小组")
+        # 工作措施, 典型案例, 牵头任务和专项小组: made after the first paint or when first needed
+        self.side_tabs = SidePanels(self.current_as_of, self.machine)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
@@ -472,14 +478,45 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
 
         self.central = QWidget()
-        self.liaison_bar = LiaisonBar()
-        self.liaison_bar.saved.connect(self._on_liaison_saved)
-        self.liaison_bar.dismissed.connect(self.liaison_asked.add)
-        layout = QVBoxLayout(self.central)
-        layout.addWidget(self.liaison_bar)
+        self._liaison_bar: LiaisonBar | None = None  # made when a unit without a liaison is shown
+        layout = self._central_layout = QVBoxLayout(self.central)
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(self.central)
+
+    @property
+    def detail(self) -> DetailPane:
+        """The chosen item's pane (made now if the window has not made it since its first paint)."""
+        return self.side_tabs.detail
+
+    def _shown_task(self) -> UnitTask | None:
+        """The item in the detail pane; none while the pane is not made (the first screen)."""
+        return self.side_tabs.detail.task if self.side_tabs.built else None
+
+    @property
+    def cases_panel(self) -> CasesPanel:
+        return self.side_tabs.cases
+
+    @property
+    def duties_panel(self) -> DutiesPanel:
+        return self.side_tabs.duties
+
+    @property
+    def liaison_bar(self) -> LiaisonBar:
+        """The strip above the items asking for a unit's liaison (hidden until it asks)."""
+        if self._liaison_bar is None:
+            from liaison_app.ui.profile_dialog import LiaisonBar
+
+            bar = self._liaison_bar = LiaisonBar()
+            bar.saved.connect(self._on_liaison_saved)
+            bar.dismissed.connect(self.liaison_asked.add)
+            self._central_layout.insertWidget(0, bar)
+        return self._liaison_bar
+
+    def build_after_paint(self, then: Callable[[], None] = lambda: None) -> None:
+        """Make what the first screen does not show (the side panels) once it is painted, then
+        call ``then``."""
+        self.side_tabs.build_after_paint(then)
 
     # -- showing a unit ----------------------------------------------------------------------
     def show_unit(self, unit: str) -> None:
@@ -509,8 +546,8 @@ class MainWindow(QMainWindow):
             service.actor = service.login
         if unit and profile.is_empty and unit not in self.liaison_asked:
             self.liaison_bar.ask(unit)
-        elif self.liaison_bar.unit != unit:
-            self.liaison_bar.hide()
+        elif self._liaison_bar is not None and self._liaison_bar.unit != unit:
+            self._liaison_bar.hide()
 
     def _on_liaison_saved(self, unit: str, profile: LiaisonProfile) -> None:
         try:
@@ -561,7 +598,7 @@ class MainWindow(QMainWindow):
             self.duties.refresh()  # deliverables' lights move with the date too; then the summary
         else:
             self._update_summary()
-        task = self.detail.task
+        task = self._shown_task()
         if task is not None:
             self.detail.refresh(task, self._service().history(self.unit, task.item.id), as_of)
         if self.light_filter.currentData() is not None:
@@ -576,7 +613,7 @@ class MainWindow(QMainWindow):
             text=self.search.text(),
         )
         self.expand_groups()
-        shown = self.detail.task
+        shown = self._shown_task()
         if shown is not None and not self.index_for(shown.item.id).isValid():
             self.detail.flush_note()
             self.detail.show_task(None, [], self.current_as_of())  # hidden by the filter
@@ -608,7 +645,7 @@ class MainWindow(QMainWindow):
         self._update_item_actions()
 
     def _update_item_actions(self) -> None:
-        has_item = self.detail.task is not None
+        has_item = self._shown_task() is not None
         self.menus.cycle_action.setEnabled(has_item)
         self.menus.add_files_action.setEnabled(has_item)
 
@@ -756,7 +793,8 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([800, 480])
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.detail.flush_note():  # nothing typed is lost, not even on a full disk
+        # nothing typed is lost, not even on a full disk (no pane made yet: nothing typed)
+        if self.side_tabs.built and not self.detail.flush_note():
             answer = QMessageBox.warning(
                 self,
                 "进展情况没有保存",

@@ -14,6 +14,7 @@ to ``None`` in each, so that a long session aborted).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -30,9 +31,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOption, QTreeView
 
 from liaison_app.store.records import UnitTask
-from liaison_app.ui.evidence_panel import local_files
 from liaison_app.ui.task_filter import TaskFilterProxy
 from liaison_app.ui.task_model import EXPANDED_ROLE, LEVEL_ROLE, TASK_ROLE, Column, Kind
+
+
+def _dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    from liaison_app.ui.evidence_panel import local_files  # loaded when first needed, not at start
+
+    return local_files(event)
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -179,20 +186,20 @@ class TaskTreeView(QTreeView):
         return task if isinstance(task, UnitTask) else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if local_files(event):
+        if _dropped_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if local_files(event) and self._task_at(event) is not None:
+        if _dropped_files(event) and self._task_at(event) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()  # only item rows take files, not areas or measures
 
     def dropEvent(self, event: QDropEvent) -> None:
         task = self._task_at(event)
-        files = local_files(event)
+        files = _dropped_files(event)
         if task is None or not files:
             event.ignore()
             return
