@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
@@ -13,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from liaison_app.clock import FixedClock
 from liaison_app.store.records import UnitTask, summarize
-from liaison_app.store.status import Status
+from liaison_app.store.service import LiaisonService
+from liaison_app.store.status import Light, Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import LEVEL_ROLE, Column
 from liaison_app.vocabulary import chinese_numeral
@@ -269,3 +272,158 @@ def test_the_tree_and_the_table_models_answer_headers_from_one_place(window: Mai
     headed = Headed()
     assert [headed.headerData(c, horizontal) for c in range(3)] == ["日期", "说明", None]
     assert headed.headerData(0, vertical) is None
+
+
+def test_the_summary_counts_what_summarize_counts_through_switches_and_dates(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QDate
+
+    service = window.service
+    assert service is not None
+    service.update(UNIT, "1.1", status=Status.DONE, completed_on=dt.date(2020, 2, 1))  # after its milestone
+    service.update(UNIT, "1.2", status=Status.DONE, completed_on=dt.date(2019, 11, 20))
+    service.update(UNIT, "2", status=Status.ONGOING)
+    service.update(UNIT, "3.1", status=Status.BLOCKED, note="待协调")
+    ticked = next(t for t in service.tasks(UNIT) if t.milestones and t.status is Status.NOT_STARTED)
+    service.tick_milestone(UNIT, ticked.item.id, 1, dt.date(2019, 11, 10))
+    seen: set[str] = set()
+    for day in (dt.date(2019, 6, 1), dt.date(2019, 12, 1), dt.date(2020, 6, 1)):
+        window.as_of.setDate(QDate(day.year, day.month, day.day))
+        for unit in (UNIT, OTHER, UNIT):
+            choose(qtbot, window, unit)
+            counts = summarize(service.tasks(unit), day)
+            assert window.summary.counts == counts, (unit, day)
+            assert f"逾期 {counts['overdue']}" in window.summary.label.text()
+            seen.update(key for key in ("overdue", "due_soon", "done_late") if counts[key])
+    assert seen == {"overdue", "due_soon", "done_late"}  # every light was counted at least once
+
+
+def test_a_change_made_elsewhere_shows_when_the_unit_is_shown_again(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, clock: FixedClock
+) -> None:
+    choose(qtbot, window, UNIT)
+    assert row_of(window, "1.2").siblingAtColumn(Column.STATUS).data() == Status.NOT_STARTED.label
+    elsewhere = LiaisonService.open(data_dir, clock=clock, actor="另一个进程")  # as the CLI would
+    try:
+        elsewhere.update(UNIT, "1.2", status=Status.BLOCKED, note="另一处写的")
+    finally:
+        elsewhere.close()
+    choose(qtbot, window, OTHER)
+    choose(qtbot, window, UNIT)
+    assert row_of(window, "1.2").siblingAtColumn(Column.STATUS).data() == Status.BLOCKED.label
+    assert window.summary.counts[Status.BLOCKED.value] == 1
+
+
+def test_a_switch_holds_the_collector_off_only_while_it_builds(qtbot: QtBot, window: MainWindow) -> None:
+    import gc
+
+    from liaison_app.ui.task_model import collector_paused
+
+    seen: list[bool] = []
+    service = window.service
+    assert service is not None
+    reading = service.tasks
+
+    def tasks(unit: str) -> list[UnitTask]:  # the service's own read, noting the collector
+        seen.append(gc.isenabled())
+        return reading(unit)
+
+    service.tasks = tasks  # type: ignore[method-assign]
+    choose(qtbot, window, UNIT)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it to the outer one
+        raise RuntimeError("a failed read")
+    assert gc.isenabled()
+    gc.disable()  # as during start-up: a switch does not turn it on
+    try:
+        choose(qtbot, window, OTHER)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_every_cell_shows_its_text_colour_weight_alignment_and_tip(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QDate
+
+    from tests.helpers import make_file
+
+    service = window.service
+    assert service is not None
+    service.update(UNIT, "1.1", status=Status.DONE, completed_on=dt.date(2020, 2, 1))
+    service.update(UNIT, "1.2", status=Status.BLOCKED, note="待协调")
+    service.attach(UNIT, "1.2", make_file(tmp_path, "照片.jpg"))
+    choose(qtbot, window, UNIT)
+    model = window.tree.model()
+    R = Qt.ItemDataRole
+    lights: set[Light] = set()
+    for day in (dt.date(2019, 12, 1), dt.date(2020, 1, 15)):  # 临期 on the first, 逾期 on the second
+        window.as_of.setDate(QDate(day.year, day.month, day.day))
+        lights.update(check_every_cell(model, day))
+    assert {Light.OVERDUE, Light.DUE_SOON, Light.ON_TRACK, Light.DONE_LATE} <= lights
+    blocked = row_of(window, "1.2")
+    assert blocked.siblingAtColumn(Column.TEXT).data(R.ToolTipRole).endswith("进展情况:待协调")
+    assert blocked.siblingAtColumn(Column.EVIDENCE).data() == "1"
+
+
+def check_every_cell(model: Any, as_of: dt.date) -> set[Light]:
+    """Assert what each cell of the tree answers for every role it is painted with; the lights seen."""
+    from liaison_app.ui.task_model import LIGHT_COLOURS, TASK_ROLE
+    from liaison_app.vocabulary import Role
+
+    R = Qt.ItemDataRole
+    lights: set[Light] = set()
+    for row in range(model.rowCount()):
+        level = model.index(row, 0).data(LEVEL_ROLE)
+        task = model.index(row, 0).data(TASK_ROLE)
+        for column in Column:
+            cell = model.index(row, column)
+            assert cell.data(R.CheckStateRole) is None
+            font, tip = cell.data(R.FontRole), cell.data(R.ToolTipRole)
+            alignment, background = cell.data(R.TextAlignmentRole), cell.data(R.BackgroundRole)
+            foreground = cell.data(R.ForegroundRole)
+            if task is None:  # an area (bold throughout) or a measure
+                assert (font is not None and font.bold()) == (level == 0)
+                assert alignment is None and background is None
+                assert (foreground is not None) == (column == Column.LIGHT)
+                assert (tip is not None) == (column == Column.TEXT)
+                continue
+            light = task.light(as_of)
+            lights.add(light)
+            back, fore = LIGHT_COLOURS[light]
+            text = {
+                Column.CODE: task.item.id,
+                Column.ROLE: Role(task.role).label,
+                Column.DEADLINE: task.item.deadline.isoformat() if task.item.deadline else "—",
+                Column.STATUS: task.status.label,
+                Column.EVIDENCE: str(task.evidence) if task.evidence else "",
+                Column.LIGHT: "—" if light is Light.ON_TRACK and task.item.deadline is None else light.label,
+            }
+            if column in text:
+                assert cell.data() == text[column], (task.item.id, column)
+            assert (font is not None and font.bold()) == (column == Column.ROLE and task.role == "lead")
+            assert (alignment == Qt.AlignmentFlag.AlignCenter) == (column in (Column.EVIDENCE, Column.LIGHT))
+            if column == Column.LIGHT:
+                assert (background.color() if background is not None else None) == back
+                assert foreground.color() == fore
+                assert (tip is not None) == (light is Light.DONE_LATE)
+            else:
+                assert background is None and foreground is None
+                assert (tip is not None) == (column == Column.TEXT)
+    # each area's and measure's progress: done/total and overdue of the items under it
+    tasks = [model.index(row, 0).data(TASK_ROLE) for row in range(model.rowCount())]
+    groups = [row for row, task in enumerate(tasks) if task is None]
+    levels = {row: model.index(row, 0).data(LEVEL_ROLE) for row in groups}
+    for row in groups:  # a group holds the items down to the next group of its level or above
+        end = next((r for r in groups if r > row and levels[r] <= levels[row]), len(tasks))
+        below = [t for t in tasks[row + 1 : end] if t is not None]
+        done = sum(t.status is Status.DONE for t in below)
+        overdue = sum(t.light(as_of) is Light.OVERDUE for t in below)
+        assert model.index(row, Column.STATUS).data() == f"完成 {done}/{len(below)}"
+        assert model.index(row, Column.LIGHT).data() == (f"逾期 {overdue}" if overdue else "")
+    return lights

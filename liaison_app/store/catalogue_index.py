@@ -19,8 +19,10 @@ from typing import Protocol
 from liaison_app.plan.model import Milestone, Target
 from liaison_app.store.records import (
     CatalogItem,
+    MilestoneState,
     NotAssignedError,
     PlanInfo,
+    TargetState,
     UnitInfo,
     UnknownItemError,
     UnknownPlanError,
@@ -28,6 +30,12 @@ from liaison_app.store.records import (
 )
 
 Promises = tuple[dict[int, list[tuple[int, Milestone]]], dict[int, list[tuple[int, Target]]]]
+# an item's milestones and targets as a unit sees them (ticks, figures)
+Promised = tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]
+NO_PROMISES: Promised = ((), ())
+# what a unit's list holds before its progress is read: (item row id, role, item, the item's
+# milestones none ticked and targets without figures)
+Listed = tuple[int, str, CatalogItem, Promised]
 
 
 def sql_date(value: str | None) -> dt.date | None:
@@ -171,6 +179,16 @@ def read_promises(connection: sqlite3.Connection, plan_id: str) -> Promises:
     return milestones, targets
 
 
+def open_promises(item: CatalogItem) -> Promised:
+    """The item's milestones with none ticked and its targets with no figure reported."""
+    if not item.milestones and not item.targets:
+        return NO_PROMISES
+    return (
+        tuple(MilestoneState(number, m.date, m.text) for number, m in enumerate(item.milestones, start=1)),
+        tuple(TargetState(t) for t in item.targets),
+    )
+
+
 def _plan_head(connection: sqlite3.Connection, plan_id: str | None) -> PlanHead:
     columns = "SELECT id, name, issued_on, issued_on_note, revision, active FROM plan"
     if plan_id is None:
@@ -204,10 +222,13 @@ class CatalogueIndex:
         self.target_ids: dict[str, int] = {}  # "26.1-t1" → target row id
         self.area_count = 0
         self.measure_count = 0
+        self._listed: dict[str, list[Listed]] = {}  # unit → its list, worked out when first asked
+        self._untouched: dict[int, Promised] = {}  # item row id → open_promises(item), shared
 
     def fill(self, connection: sqlite3.Connection, plan_id: str | None = None) -> None:
         """Read the chosen plan (default: the active one) into memory."""
         plan = _plan_head(connection, plan_id)
+        self._listed, self._untouched = {}, {}
         self.plan = plan
         self.plan_id = plan.id
         units = connection.execute(
@@ -361,6 +382,22 @@ class CatalogueIndex:
         if item_id is None:
             raise UnknownItemError(f"工作方案中没有编号为「{code}」的工作措施")
         return item_id
+
+    def unit_items(self, unit: str) -> list[Listed]:
+        """What ``unit`` (canonical) works on, in plan order: (item row id, role, item, its
+        milestones and targets untouched). Worked out once per unit and plan: every unit switch
+        asks for it, and none of it changes until another plan is read."""
+        listed = self._listed.get(unit)
+        if listed is None:
+            roles, untouched = self.roles_by_unit[unit], self._untouched
+            listed = self._listed[unit] = []
+            for item_id, item in self.items.items():  # in plan order
+                if item_id in roles:
+                    promised = untouched.get(item_id)
+                    if promised is None:  # one copy per item, whichever units list it
+                        promised = untouched[item_id] = open_promises(item)
+                    listed.append((item_id, roles[item_id], item, promised))
+        return listed
 
     def role(self, unit: str, item_id: int) -> str:
         """``unit``'s role on the item (``unit`` already canonical); NotAssignedError if none."""

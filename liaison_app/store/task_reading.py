@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from liaison_app.store.catalogue_index import CatalogueIndex, sql_date, sql_datetime
+from liaison_app.store.catalogue_index import CatalogueIndex, Promised, open_promises, sql_date, sql_datetime
 from liaison_app.store.records import ActualRecord, CatalogItem, MilestoneState, TargetState, UnitTask
 from liaison_app.store.status import Status
 
-Promised = tuple[tuple[MilestoneState, ...], tuple[TargetState, ...]]
 _FEW_ITEMS = 8  # up to this many items are asked for by their ids
+_PROGRESS = "SELECT item_id, status, note, completed_on, updated_at FROM progress WHERE unit_id = ?"
+_STATUSES = {status.value: status for status in Status}
+_NOT_STARTED = Status.NOT_STARTED
 
 
 class ProgressFields(Protocol):
@@ -73,7 +75,7 @@ def read_progress(
     connection: sqlite3.Connection, unit_id: int, item_id: int | None = None
 ) -> dict[int, Progress]:
     """{item row id: progress} of one unit (of one item when ``item_id`` is given)."""
-    query = "SELECT item_id, status, note, completed_on, updated_at FROM progress WHERE unit_id = ?"
+    query = _PROGRESS
     parameters: tuple[int, ...] = (unit_id,)
     if item_id is not None:
         query += " AND item_id = ?"
@@ -104,12 +106,22 @@ def read_promise_states(
     wanted = [i for i in item_ids if items[i].milestones or items[i].targets]
     if not wanted:
         return {}
-    unit_id = catalogue.unit_ids[unit]
     roles = catalogue.roles_by_unit[unit]
-    with_targets = [i for i in wanted if items[i].targets]
     # A unit's whole list (thousands of items on a large plan) is asked by the unit, not by an
     # IN of every item id.
     whole = len(wanted) > _FEW_ITEMS and all(i in roles for i in wanted)
+    touched = _touched_promises(connection, catalogue, unit, None if whole else wanted)
+    return {i: touched.get(i) or open_promises(items[i]) for i in wanted}
+
+
+def _touched_promises(
+    connection: sqlite3.Connection, catalogue: CatalogueIndex, unit: str, wanted: list[int] | None
+) -> dict[int, Promised]:
+    """The promises of the items among ``wanted`` (None: all that ``unit`` works on) on which the
+    unit ticked a milestone or that have figures; the other items show :func:`open_promises`."""
+    items = catalogue.items
+    unit_id = catalogue.unit_ids[unit]
+    roles = catalogue.roles_by_unit[unit]
     done_query = "SELECT milestone_id, item_id, done_on FROM milestone_done WHERE unit_id = ?"
     actual_query = (
         "SELECT a.item_id, a.unit_id, a.target_id, a.period, a.value, a.measured_on, a.source, "
@@ -117,26 +129,32 @@ def read_promise_states(
     )
     done_parameters: list[int] = [unit_id]
     actual_parameters: list[int] = []
-    if whole:
+    if wanted is None:
         actual_query += " JOIN assignment s ON s.item_id = a.item_id AND s.unit_id = ?"
         actual_parameters.append(unit_id)
+        with_targets = None
+        kept: Container[int] = roles
     else:
         done_query += f" AND item_id IN ({', '.join('?' * len(wanted))})"
         done_parameters += wanted
+        with_targets = [i for i in wanted if items[i].targets]
         actual_query += f" WHERE a.item_id IN ({', '.join('?' * len(with_targets))})"
         actual_parameters += with_targets
-    wanted_set, target_set = set(wanted), set(with_targets)
-    done = {
-        milestone_id: dt.date.fromisoformat(done_on)
-        for milestone_id, item_id, done_on in connection.execute(done_query, done_parameters)
-        if item_id in wanted_set
-    }
+        kept = set(wanted)
+    done: dict[int, dt.date] = {}
+    touched: set[int] = set()
+    for milestone_id, item_id, done_on in connection.execute(done_query, done_parameters):
+        if item_id in kept:
+            done[milestone_id] = dt.date.fromisoformat(done_on)
+            touched.add(item_id)
     codes = {row_id: code for code, row_id in catalogue.target_ids.items()}
     by_target: dict[str, dict[str, ActualRecord]] = {}
-    if with_targets:
+    if with_targets is None or with_targets:
         rows = connection.execute(f"{actual_query} ORDER BY a.period, a.recorded_at, a.id", actual_parameters)
         for item_id, actual_unit, target_id, period, value, measured_on, source, recorded_at, actor in rows:
-            if item_id not in target_set or (roles.get(item_id) == "lead" and actual_unit != unit_id):
+            if item_id not in kept or not items[item_id].targets:
+                continue
+            if roles.get(item_id) == "lead" and actual_unit != unit_id:
                 continue
             code = codes[target_id]
             by_target.setdefault(code, {})[period] = ActualRecord(
@@ -149,8 +167,9 @@ def read_promise_states(
                 recorded_at=dt.datetime.fromisoformat(recorded_at),
                 actor=actor,
             )
+            touched.add(item_id)
     result: dict[int, Promised] = {}
-    for item_id in wanted:
+    for item_id in touched:
         item = items[item_id]
         milestones = tuple(
             MilestoneState(number, m.date, m.text, done.get(catalogue.milestone_ids[(item_id, number)]))
@@ -176,15 +195,38 @@ def read_task(connection: sqlite3.Connection, catalogue: CatalogueIndex, unit: s
 
 
 def read_unit_tasks(connection: sqlite3.Connection, catalogue: CatalogueIndex, unit: str) -> list[UnitTask]:
-    """Every item ``unit`` (canonical) leads or cooperates on, in plan order, with its progress."""
+    """Every item ``unit`` (canonical) leads or cooperates on, in plan order, with its progress.
+
+    Every unit switch reads this (4,200 items on the largest unit of a plan 100× the bundled
+    one), so the loop per item is kept short: the unit's list in plan order and each item's
+    untouched promises come from the catalogue (worked out once), the progress rows are taken as
+    the query gives them, and each task is made in one call (:class:`UnitTask` is a tuple)."""
     unit_id = catalogue.unit_ids[unit]
-    items = catalogue.items
-    roles = catalogue.roles_by_unit[unit]
-    rows = read_progress(connection, unit_id)
+    progress = {row[0]: row for row in connection.execute(_PROGRESS, (unit_id,))}
     counts = read_evidence_counts(connection, unit_id)
-    item_ids = sorted(roles, key=lambda i: items[i].position)
-    promises = read_promise_states(connection, catalogue, unit, item_ids)
-    return [
-        unit_task(unit, roles[i], items[i], rows.get(i), counts.get(i, 0), promises.get(i, ((), ())))
-        for i in item_ids
-    ]
+    touched = _touched_promises(connection, catalogue, unit, None)
+    make, date, moment, statuses = tuple.__new__, dt.date.fromisoformat, dt.datetime.fromisoformat, _STATUSES
+    tasks: list[UnitTask] = []
+    add = tasks.append
+    for item_id, role, item, untouched in catalogue.unit_items(unit):
+        milestones, targets = touched.get(item_id, untouched) if touched else untouched
+        row, evidence = progress.get(item_id), counts.get(item_id, 0)
+        fields: tuple[object, ...]
+        if row is None:
+            fields = (unit, role, item, _NOT_STARTED, "", None, None, evidence, milestones, targets)
+        else:
+            completed_on, updated_at = row[3], row[4]
+            fields = (
+                unit,
+                role,
+                item,
+                statuses[row[1]],
+                row[2],
+                None if completed_on is None else date(completed_on),
+                None if updated_at is None else moment(updated_at),
+                evidence,
+                milestones,
+                targets,
+            )
+        add(make(UnitTask, fields))
+    return tasks

@@ -57,7 +57,7 @@ from liaison_app.ui.periods import default_period
 from liaison_app.ui.side_panels import SidePanels
 from liaison_app.ui.summary_strip import SummaryStrip
 from liaison_app.ui.task_filter import TaskFilterProxy
-from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel
+from liaison_app.ui.task_model import TASK_ROLE, Column, TaskTreeModel, collector_paused
 from liaison_app.ui.task_tree_view import TaskTreeView
 from liaison_app.ui.unit_picker import UnitPicker
 from liaison_app.ui.workers import PoolRunner, Runner
@@ -522,8 +522,9 @@ class MainWindow(QMainWindow):
     def show_unit(self, unit: str) -> None:
         self.detail.flush_note()
         self.unit = unit
-        tasks = self._service().tasks(unit) if unit else []
-        self.model.set_tasks(unit, tasks, self.current_as_of())
+        with collector_paused():  # the unit's thousands of tasks and rows are no garbage
+            tasks = self._service().tasks(unit) if unit else []
+            self.model.set_tasks(unit, tasks, self.current_as_of())
         self.expand_groups()
         self.detail.show_task(None, [], self.current_as_of())
         self._update_item_actions()

@@ -30,6 +30,11 @@ from liaison_app.ui.task_model import COLUMN_COUNT, EXPANDED_ROLE, HEADERS, Colu
 
 Index = QModelIndex | QPersistentModelIndex
 
+_CODE = int(Column.CODE)
+_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_SIZE_HINT = int(Qt.ItemDataRole.SizeHintRole.value)
+
 
 class TaskFilterProxy(QStandardItemModel):
     """Shows item rows that pass every filter, and the areas/measures that hold them.
@@ -257,17 +262,21 @@ class TaskFilterProxy(QStandardItemModel):
 
     # -- what a row shows ----------------------------------------------------------------------
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Asked seven times per cell painted: roles are compared as plain ints (see
+        # TaskTreeModel.node_data), and the check box nobody shows is refused first.
+        if role == _CHECK_STATE or not index.isValid():
             return None
         node = self._rows[index.row()]
-        if role == EXPANDED_ROLE:
-            return node.task is None and node.key not in self._collapsed
-        if role == Qt.ItemDataRole.DecorationRole:
-            if index.column() != Column.CODE or self.branch_pixmap is None:
+        if role == _DECORATION:
+            if index.column() != _CODE or self.branch_pixmap is None:
                 return None
             return self.branch_pixmap(int(node.kind), node.key not in self._collapsed)
-        if role == Qt.ItemDataRole.SizeHintRole:
-            if index.column() != Column.CODE or self.code_size is None:
+        if role == _SIZE_HINT:
+            if index.column() != _CODE or self.code_size is None:
                 return None
             return self.code_size(int(node.kind), node.code)
-        return self.source().node_data(node, index.column(), role)
+        if role == EXPANDED_ROLE:
+            return node.task is None and node.key not in self._collapsed
+        model = self._model
+        assert model is not None, "the proxy has no source model"
+        return model.node_data(node, index.column(), role)
