@@ -261,6 +261,9 @@ REPORT_AS_OF = dt.date(2019, 12, 16)
 RETURNS_PERIOD = "2019-12"  # the returns of the ``world`` fixture (tests/conftest.py)
 RETURNS_AS_OF = dt.date(2020, 1, 10)
 NOT_REPORTING = "区交通局"  # the one unit whose return ``world`` leaves out
+SMALL_PERIOD = "2020-05"  # the returns of ``small_world`` (the synthetic plan's four units)
+SMALL_AS_OF = dt.date(2020, 6, 10)
+SMALL_NOT_REPORTING = "丁供电公司"  # the one unit whose return ``small_world`` leaves out
 
 
 def export(service: LiaisonService, unit: str, folder: Path, period: str = "2019-12") -> Path:

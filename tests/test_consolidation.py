@@ -25,7 +25,7 @@ from liaison_app.vocabulary import Role
 from tests.helpers import NOT_REPORTING as REMOVED
 from tests.helpers import RETURNS_AS_OF as AS_OF
 from tests.helpers import RETURNS_PERIOD as PERIOD
-from tests.helpers import catalog, cli_in_process, copy_folder
+from tests.helpers import SMALL_AS_OF, SMALL_NOT_REPORTING, SMALL_PERIOD, catalog, cli_in_process, copy_folder
 
 NOTE = fmt.DETAIL_HEADERS.index("进展情况") + 1
 
@@ -86,20 +86,20 @@ def test_overdue_chase_list_is_sorted_by_days_late(world, intake: Intake) -> Non
     assert all(v.status not in (Status.DONE, Status.ONGOING) for v in result.overdue)
 
 
-def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
-    service, inbox = world
+def test_edited_duplicate_and_hostile_files(small_world, tmp_path: Path) -> None:
+    service, inbox = small_world
     box = copy_folder(inbox, tmp_path / "box")
     # a return edited after export
-    edited = box / default_file_name("区城管局", PERIOD)
+    edited = box / default_file_name("区甲局", SMALL_PERIOD)
     workbook = load_workbook(edited)
     workbook[fmt.SHEET_DETAIL].cell(row=3, column=NOTE).value = "事后改过的说明"
     workbook.save(edited)
     # an older export of the same unit, kept under another name
-    older = box / "区市场监管局_旧版.xlsx"
-    shutil.copy(box / default_file_name("区市场监管局", PERIOD), older)
+    older = box / "区乙局_旧版.xlsx"
+    shutil.copy(box / default_file_name("区乙局", SMALL_PERIOD), older)
     service.clock.advance(days=1)
     ReportService(service).export(
-        "区市场监管局", PERIOD, AS_OF, box / default_file_name("区市场监管局", PERIOD)
+        "区乙局", SMALL_PERIOD, SMALL_AS_OF, box / default_file_name("区乙局", SMALL_PERIOD)
     )
     # hostile and foreign files
     (box / "损坏.xlsx").write_bytes(zipfile.ZipFile.__doc__.encode()[:300])
@@ -108,7 +108,7 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
 
     Workbook().save(box / "无关的表格.xlsx")
     other_plan = box / "另一方案.xlsx"
-    shutil.copy(box / default_file_name("区法院", PERIOD), other_plan)
+    shutil.copy(box / default_file_name("区丙中心", SMALL_PERIOD), other_plan)
     workbook = load_workbook(other_plan)
     meta = workbook[fmt.SHEET_META]
     for row in range(1, meta.max_row + 1):
@@ -118,9 +118,9 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
             meta.cell(row=row, column=2).value = "江北区工作方案"
     workbook.save(other_plan)
     make_zip_bomb(box / "压缩炸弹.xlsx")
-    make_billion_laughs(box / default_file_name("区法院", PERIOD), box / "实体炸弹.xlsx")
+    make_billion_laughs(box / default_file_name("区丙中心", SMALL_PERIOD), box / "实体炸弹.xlsx")
 
-    intake = receive([box], catalog(service), PERIOD)
+    intake = receive([box], catalog(service), SMALL_PERIOD)
     by_name = {v.path.name: v for v in intake.verdicts}
     assert by_name[edited.name].verdict is Verdict.MODIFIED
     assert by_name[older.name].verdict is Verdict.SUPERSEDED
@@ -134,15 +134,15 @@ def test_edited_duplicate_and_hostile_files(world, tmp_path: Path) -> None:
     ):
         assert by_name[name].verdict is Verdict.REJECTED, name
         assert reason in by_name[name].reason, (name, by_name[name].reason)
-    assert "区城管局" not in intake.reports  # edited: excluded unless accepted
-    assert intake.reports["区市场监管局"].exported_at == max(
-        v.exported_at for v in intake.verdicts if v.unit == "区市场监管局"
+    assert "区甲局" not in intake.reports  # edited: excluded unless accepted
+    assert intake.reports["区乙局"].exported_at == max(
+        v.exported_at for v in intake.verdicts if v.unit == "区乙局"
     )
-    result = consolidate(intake, catalog(service), AS_OF, dt.datetime(2020, 1, 10))
-    assert {u.unit for u in result.missing_units} == {REMOVED, "区城管局"}
-    accepted = receive([box], catalog(service), PERIOD, accept_modified=[edited])
+    result = consolidate(intake, catalog(service), SMALL_AS_OF, dt.datetime(2020, 6, 10))
+    assert {u.unit for u in result.missing_units} == {SMALL_NOT_REPORTING, "区甲局"}
+    accepted = receive([box], catalog(service), SMALL_PERIOD, accept_modified=[edited])
     assert {v.path.name: v.verdict for v in accepted.verdicts}[edited.name] is Verdict.MODIFIED_ACCEPTED
-    assert accepted.reports["区城管局"].rows[0].note == "事后改过的说明"
+    assert accepted.reports["区甲局"].rows[0].note == "事后改过的说明"
 
 
 def make_zip_bomb(path: Path) -> None:
@@ -169,15 +169,15 @@ def make_billion_laughs(template: Path, path: Path) -> None:
             target.writestr(info, data)
 
 
-def test_period_and_default_as_of(world, tmp_path: Path) -> None:
-    service, inbox = world
+def test_period_and_default_as_of(small_world, tmp_path: Path) -> None:
+    service, inbox = small_world
     box = copy_folder(inbox, tmp_path / "box")
-    ReportService(service).export("区法院", "2019-11", dt.date(2019, 11, 30), box / "十一月.xlsx")
+    ReportService(service).export("区丙中心", "2020-04", dt.date(2020, 4, 30), box / "四月.xlsx")
     intake = receive([box], catalog(service))  # the period most files are for
-    assert intake.period == PERIOD
-    (late,) = [v for v in intake.verdicts if v.path.name == "十一月.xlsx"]
-    assert late.verdict is Verdict.REJECTED and "2019-11" in late.reason
-    assert default_as_of(intake, dt.date(2030, 1, 1)) == AS_OF
+    assert intake.period == SMALL_PERIOD
+    (late,) = [v for v in intake.verdicts if v.path.name == "四月.xlsx"]
+    assert late.verdict is Verdict.REJECTED and "2020-04" in late.reason
+    assert default_as_of(intake, dt.date(2030, 1, 1)) == SMALL_AS_OF
 
 
 def test_lead_unit_sees_what_its_helpers_reported(world, intake: Intake) -> None:
@@ -280,16 +280,16 @@ def test_overview_has_every_status_and_totals(world, intake: Intake, tmp_path: P
     assert ws.cell(row=total_row, column=3).value == sum(u.items for u in result.units)
 
 
-def test_cli_exit_codes(world, tmp_path: Path) -> None:
-    service, inbox = world
+def test_cli_exit_codes(small_world, tmp_path: Path) -> None:
+    service, inbox = small_world
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return cli_in_process(service.data_dir, "consolidate", *args)
 
-    ok = run(str(inbox), "-o", str(tmp_path), "--period", PERIOD)
+    ok = run(str(inbox), "-o", str(tmp_path), "--period", SMALL_PERIOD)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.count("已接收") == len(list(inbox.glob("*.xlsx")))
-    assert (tmp_path / sheets.default_file_name(PERIOD)).exists()
+    assert (tmp_path / sheets.default_file_name(SMALL_PERIOD)).exists()
     bad = tmp_path / "坏.xlsx"
     bad.write_text("x", encoding="utf-8")
     two = sorted(inbox.glob("*.xlsx"))[:2]  # some accepted, one refused: the exit code says so

@@ -21,7 +21,7 @@ from liaison_app.store.ledger_register import period_end
 from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.vocabulary import SETTLED, Status
-from tests.helpers import cli_run, db_rows, open_with_clock
+from tests.helpers import cli_run, db_rows, first_start, open_with_clock
 
 ON_TIME, SUPERSEDED_UNIT, LATE, EDITED, MISSING = (
     "区城管局",
@@ -87,8 +87,10 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, di
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
-    """The office's clock: cli.run opens the data folder with it."""
+def office(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
+    """The office's clock: cli.run opens the data folder with it. The folder is the bundled
+    plan's first start that day, copied (creating it costs ~0.4 s)."""
+    first_start(data_dir)
     clock = FixedClock(dt.datetime(2019, 11, 20, 9, 0))
     open_with_clock(monkeypatch, clock)
     return clock

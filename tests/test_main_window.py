@@ -60,6 +60,7 @@ def test_unit_picker_is_grouped_and_searches_aliases(qtbot: QtBot, open_window: 
 def test_changes_are_saved_at_once_and_survive_a_restart(
     qtbot: QtBot,
     open_window: WindowFactory,
+    quick_autosave: int,
 ) -> None:
     window = open_window()
     choose_unit(qtbot, window, "城管局", "区城管局")

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from liaison_app.clock import FixedClock
 from liaison_app.store.records import LiaisonProfile
 from liaison_app.store.service import LiaisonService
+from tests.helpers import first_start
 
 pytestmark = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils is not installed")
 UNIT = "区城管局"
@@ -127,6 +128,7 @@ def test_window_exports_a_pdf_and_prints(
     from liaison_app.ui.main_window import MainWindow
     from liaison_app.ui.workers import ImmediateRunner
 
+    first_start(data_dir)  # the bundled plan's first start, copied (~0.4 s to create)
     service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
     service.set_settings({"ui.last_unit": UNIT})
     service.set_liaison(UNIT, LiaisonProfile("联络员甲"))

@@ -16,6 +16,7 @@ from liaison_app.clock import FixedClock
 from liaison_app.settings import REGISTRY, Scope
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
+from tests.helpers import first_start
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -98,6 +99,7 @@ def test_scopes_are_kept_apart(service: LiaisonService) -> None:
 def test_window_state_goes_to_qsettings_not_the_shared_database(
     qtbot: QtBot, data_dir: Path, clock: FixedClock
 ) -> None:
+    first_start(data_dir)  # the bundled plan's first start, copied (~0.4 s to create)
     service = LiaisonService.open(data_dir, clock=clock)
     window = MainWindow(service)
     qtbot.addWidget(window)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
+from liaison_app.clock import FixedClock
 from liaison_app.reports import report_format as fmt
 from liaison_app.reports.consolidation import Verdict
 from liaison_app.reports.unit_report import default_file_name
@@ -18,22 +19,33 @@ from liaison_app.store.reporting import ReportService
 from liaison_app.store.service import LiaisonService
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.workers import ImmediateRunner, PoolRunner
-from tests.helpers import drop_files
+from tests.helpers import START, drop_files
 
 UNITS = ["区经济信息委", "区城管局", "南岸供电公司", "区市场监管局", "区法院"]
 PERIOD = "2019-12"
 
 
-@pytest.fixture
-def inbox(service: LiaisonService, tmp_path: Path) -> Path:
-    folder = tmp_path / "inbox"
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory, bundled_template: Path) -> Path:
+    """The units' returns, exported once for the module from the bundled plan's first start."""
+    root = tmp_path_factory.mktemp("office-returns")
+    shutil.copytree(bundled_template, root / "data")
+    units = LiaisonService.open(root / "data", clock=FixedClock(START))
+    folder = root / "inbox"
     folder.mkdir()
-    service.update("区经济信息委", "11.2", status="已完成", note="牵头已办结")
+    units.update("区经济信息委", "11.2", status="已完成", note="牵头已办结")
     for unit in UNITS:
-        ReportService(service).export(
+        ReportService(units).export(
             unit, PERIOD, dt.date(2020, 1, 10), folder / default_file_name(unit, PERIOD)
         )
+    units.close()
     return folder
+
+
+@pytest.fixture
+def inbox(returns: Path, tmp_path: Path) -> Path:
+    """A copy of the returns: a test may add, edit or remove files."""
+    return Path(shutil.copytree(returns, tmp_path / "inbox"))
 
 
 def office(qtbot: QtBot, service: LiaisonService, runner=None):

@@ -4,7 +4,7 @@ unit switches, groups opened and closed, and a status change that touches only i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from liaison_app.store.status import Light, Status
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import LEVEL_ROLE, Column
 from liaison_app.vocabulary import chinese_numeral
-from tests.helpers import type_chinese
+from tests.helpers import Windows, type_chinese
 
 UNIT = "区市场监管局"
 OTHER = "区城管局"
@@ -28,14 +28,8 @@ Row = tuple[int, str]  # (level, code cell): 0 area, 1 measure, 2 item
 
 
 @pytest.fixture
-def window(qtbot: QtBot, data_dir: Path, clock: FixedClock) -> Iterator[MainWindow]:
-    service = LiaisonService.open(data_dir, clock=clock, actor="联络员甲")
-    window = MainWindow(service)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    service.close()
+def window(windows: Windows, clock: FixedClock) -> MainWindow:
+    return windows(clock)
 
 
 def choose(qtbot: QtBot, window: MainWindow, unit: str) -> None:

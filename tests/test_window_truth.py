@@ -16,7 +16,7 @@ from liaison_app.store.service import LiaisonService
 from liaison_app.store.status import Light
 from liaison_app.ui.main_window import MainWindow
 from liaison_app.ui.task_model import Column
-from tests.helpers import Windows
+from tests.helpers import Windows, first_start
 
 UNIT = "区城管局"
 WindowFactory = Callable[[], MainWindow]
@@ -257,7 +257,7 @@ def test_the_single_profile_of_earlier_versions_stays_with_its_unit_only(
 
     from liaison_app import paths
 
-    LiaisonService.open(data_dir, clock=clock).close()
+    first_start(data_dir)  # the bundled plan's first start, copied (~0.4 s to create)
     db = sqlite3.connect(paths.database_path(data_dir))
     db.executemany(
         "INSERT INTO setting(key, value) VALUES (?, ?)",
@@ -341,7 +341,7 @@ def test_every_short_name_points_at_a_real_unit(service: LiaisonService) -> None
 
 # -- one history entry per editing session of a note ----------------------------------------------
 def test_autosaves_while_typing_make_one_history_entry_per_session(
-    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock
+    qtbot: QtBot, window_at: Callable[[FixedClock], MainWindow], clock: FixedClock, quick_autosave: int
 ) -> None:
     from tests.helpers import type_chinese
 
@@ -414,6 +414,7 @@ def test_without_mail_program_or_file_manager_the_address_and_path_can_be_copied
     from liaison_app.store.records import LiaisonProfile
     from liaison_app.ui.workers import ImmediateRunner
 
+    first_start(data_dir)  # the bundled plan's first start, copied (~0.4 s to create)
     service = LiaisonService.open(data_dir, clock=clock)
     service.set_settings({"ui.last_unit": UNIT, "office.email": "yshj@example.gov.cn"})
     service.set_liaison(UNIT, LiaisonProfile("联络员甲"))
