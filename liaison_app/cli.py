@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from liaison_app import __version__, logs, paths, plan_cli
 from liaison_app.data_lock import DataInUseError
 from liaison_app.errors import is_expected, user_message
-from liaison_app.evidence import EvidenceError
 from liaison_app.formatting import human_size
 from liaison_app.store.records import (
     ServiceError,
@@ -452,6 +451,8 @@ def cmd_anomalies(service: LiaisonService, _args: argparse.Namespace) -> int:
 
 
 def cmd_attach(service: LiaisonService, args: argparse.Namespace) -> int:
+    from liaison_app.evidence import EvidenceError
+
     unit, code = service.check_can_attach(args.unit, args.item)
     failures = 0
     for name in args.files:
