@@ -184,19 +184,22 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dt.d
     return root, clock.now()
 
 
+def _copy_of(root: Path, template: Path, at: dt.datetime) -> Iterator[tuple[LiaisonService, Path]]:
+    """An office world's template (data folder and inbox) copied under ``root``, opened at ``at``."""
+    shutil.copytree(template / "data", root / "data")
+    shutil.copytree(template / "inbox", root / "inbox")
+    service = LiaisonService.open(root / "data", clock=FixedClock(at))
+    yield service, root / "inbox"
+    service.close()
+
+
 @pytest.fixture(scope="module")
 def world(
     tmp_path_factory: pytest.TempPathFactory, world_template: tuple[Path, dt.datetime]
 ) -> Iterator[tuple[LiaisonService, Path]]:
     """One data folder where every unit has reported, with varied statuses; a folder of returns.
     A copy of the session's template per module, so a module may change it."""
-    template, at = world_template
-    root = tmp_path_factory.mktemp("office")
-    shutil.copytree(template / "data", root / "data")
-    shutil.copytree(template / "inbox", root / "inbox")
-    service = LiaisonService.open(root / "data", clock=FixedClock(at))
-    yield service, root / "inbox"
-    service.close()
+    yield from _copy_of(tmp_path_factory.mktemp("office"), *world_template)
 
 
 @pytest.fixture(scope="session")
@@ -235,13 +238,7 @@ def small_world(
 ) -> Iterator[tuple[LiaisonService, Path]]:
     """``world`` on the synthetic plan, for tests of how returns are judged and merged rather
     than of the bundled plan's sixty units: a copy of the session's template per module."""
-    template, at = small_world_template
-    root = tmp_path_factory.mktemp("small-office")
-    shutil.copytree(template / "data", root / "data")
-    shutil.copytree(template / "inbox", root / "inbox")
-    service = LiaisonService.open(root / "data", clock=FixedClock(at))
-    yield service, root / "inbox"
-    service.close()
+    yield from _copy_of(tmp_path_factory.mktemp("small-office"), *small_world_template)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -1143,28 +1143,38 @@ def test_write_failures_are_one_chinese_sentence(data_dir: Path, tmp_path: Path,
 
 
 # -- 14. two first saves of one item at the same moment ----------------------------------------------------
-def test_simultaneous_first_saves_of_one_item_both_land(data_dir: Path, clock: FixedClock) -> None:
+@contextlib.contextmanager
+def saved_meanwhile(service: LiaisonService, save_meanwhile: Callable[[], object]) -> Iterator[list[int]]:
+    """Run ``save_meanwhile`` (another writer's save) once, at the moment ``service``'s next write
+    transaction begins: after its change read the item, before it writes. Yields the list that
+    says it ran."""
     from sqlalchemy import event
 
-    first_start(data_dir)
-    first = LiaisonService.open(data_dir, clock=clock)
-    second = LiaisonService.open(data_dir, clock=clock)  # e.g. the window and a worker thread
     raced: list[int] = []
 
     def the_other_saves_first(statement: str) -> None:
-        # after `first` found no row for the item, as its write transaction begins
         if statement.startswith("BEGIN") and not raced:
             raced.append(1)
-            second.update("区城管局", "16", note="另一个先保存")
+            save_meanwhile()
 
     def watch(_session: object, _transaction: object, connection: Any) -> None:
         connection.connection.driver_connection.set_trace_callback(the_other_saves_first)
 
-    event.listen(first.database.sessions, "after_begin", watch)
-    task = first.update("区城管局", "16", status=Status.IN_PROGRESS)
+    event.listen(service.database.sessions, "after_begin", watch)
+    try:
+        yield raced
+    finally:
+        event.remove(service.database.sessions, "after_begin", watch)
+
+
+def test_simultaneous_first_saves_of_one_item_both_land(data_dir: Path, clock: FixedClock) -> None:
+    first_start(data_dir)
+    first = LiaisonService.open(data_dir, clock=clock)
+    second = LiaisonService.open(data_dir, clock=clock)  # e.g. the window and a worker thread
+    with saved_meanwhile(first, lambda: second.update("区城管局", "16", note="另一个先保存")) as raced:
+        task = first.update("区城管局", "16", status=Status.IN_PROGRESS)
     assert raced and task.status is Status.IN_PROGRESS and task.note == "另一个先保存"
     assert [h.field for h in first.history("区城管局", "16")] == ["status", "note"]
-    event.remove(first.database.sessions, "after_begin", watch)
     first.close()
     second.close()
 
@@ -1172,24 +1182,12 @@ def test_simultaneous_first_saves_of_one_item_both_land(data_dir: Path, clock: F
 def test_a_note_saved_meanwhile_survives_a_status_change(data_dir: Path, clock: FixedClock) -> None:
     """Only what a change changes is written: a note another writer saved between this change's
     read and its write is kept."""
-    from sqlalchemy import event
-
+    first_start(data_dir)
     first = LiaisonService.open(data_dir, clock=clock)
     second = LiaisonService.open(data_dir, clock=clock)
     first.update("区城管局", "16", note="旧的进展")
-    raced: list[int] = []
-
-    def the_other_saves_first(statement: str) -> None:
-        if statement.startswith("BEGIN") and not raced:
-            raced.append(1)
-            second.update("区城管局", "16", note="刚刚保存的进展")
-
-    def watch(_session: object, _transaction: object, connection: Any) -> None:
-        connection.connection.driver_connection.set_trace_callback(the_other_saves_first)
-
-    event.listen(first.database.sessions, "after_begin", watch)
-    task = first.update("区城管局", "16", status=Status.BLOCKED)
-    event.remove(first.database.sessions, "after_begin", watch)
+    with saved_meanwhile(first, lambda: second.update("区城管局", "16", note="刚刚保存的进展")) as raced:
+        task = first.update("区城管局", "16", status=Status.BLOCKED)
     assert raced and task.status is Status.BLOCKED and task.note == "刚刚保存的进展"
     assert second.task("区城管局", "16").note == "刚刚保存的进展"
     first.close()

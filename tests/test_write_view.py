@@ -145,33 +145,11 @@ def test_set_on_an_older_database_upgrades_it_then_writes(
 ) -> None:
     folder = tmp_path / "older"
     shutil.copytree(FIXTURES / "0009", folder)
-    code, out, err = cli_run(
-        capsys,
-        "--data-dir",
-        str(folder),
-        "set",
-        "--unit",
-        "区城管局",
-        "--item",
-        "11.2",
-        "--status",
-        "blocked",
-    )
+    code, out, err = set_on(capsys, folder, "--unit", "区城管局", "--item", "11.2", "--status", "blocked")
     assert code == 0, err
     assert "区城管局 11.2 → 需协调" in out
     assert db_rows(folder, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
-    code, out, err = cli_run(
-        capsys,
-        "--data-dir",
-        str(folder),
-        "set",
-        "--unit",
-        "区城管局",
-        "--item",
-        "11.2",
-        "--status",
-        "in_progress",
-    )
+    code, out, err = set_on(capsys, folder, "--unit", "区城管局", "--item", "11.2", "--status", "in_progress")
     assert code == 0, err
     statuses = db_rows(folder, "SELECT after FROM history WHERE field = 'status' ORDER BY id")
     assert statuses[-2:] == [("blocked",), ("in_progress",)]
